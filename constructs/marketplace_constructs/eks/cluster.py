@@ -1,0 +1,146 @@
+"""EksCluster: the EKS control plane, private by default, with encrypted secrets and all logs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.eks_access_entry import EksAccessEntry
+from cdktf_cdktf_provider_aws.eks_access_policy_association import EksAccessPolicyAssociation
+from cdktf_cdktf_provider_aws.eks_cluster import (
+    EksCluster as EksClusterResource,
+)
+from cdktf_cdktf_provider_aws.eks_cluster import (
+    EksClusterAccessConfig,
+    EksClusterEncryptionConfig,
+    EksClusterEncryptionConfigProvider,
+    EksClusterUpgradePolicy,
+    EksClusterVpcConfig,
+)
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from constructs import Construct
+
+from marketplace_constructs.aws import AwsLocation, policy_document
+from marketplace_constructs.eks.props import EksClusterProps
+
+CONTROL_PLANE_LOG_TYPES: Final = ("api", "audit", "authenticator", "controllerManager", "scheduler")
+CLUSTER_ADMIN_POLICY: Final = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClusterRef:
+    """What the platform and apps layers need to reach the cluster (tokens across stacks, or literals)."""
+
+    name: str
+    region: str
+    endpoint: str
+    certificate_authority_data: str
+    security_group_id: str
+    oidc_issuer_url: str
+
+
+class EksCluster(Construct):
+    """Control plane in the private subnets; kubectl access only through explicit access entries."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        props: EksClusterProps,
+        name: str,
+        location: AwsLocation,
+        subnet_ids: tuple[str, ...],
+        secrets_key_arn: str,
+        log_key_arn: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        # Created before the cluster, else EKS creates it unencrypted and the next apply collides
+        # (terraform-aws-modules/terraform-aws-eks#2486).
+        log_group = CloudwatchLogGroup(
+            self,
+            "log_group",
+            name=f"/aws/eks/{name}/cluster",
+            retention_in_days=props.log_retention_days,
+            kms_key_id=log_key_arn,
+        )
+        role = IamRole(
+            self,
+            "role",
+            name=f"{name}-control-plane",
+            assume_role_policy=policy_document(
+                [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "eks.amazonaws.com"},
+                        "Action": ["sts:AssumeRole", "sts:TagSession"],
+                    }
+                ]
+            ),
+        )
+        attachment = IamRolePolicyAttachment(
+            self,
+            "cluster_policy",
+            role=role.name,
+            policy_arn="arn:aws:iam::aws:policy/AmazonEKSClusterPolicy",
+        )
+        key_use = IamRolePolicy(
+            self,
+            "secrets_key_use",
+            name="envelope-encrypt-secrets",
+            role=role.id,
+            policy=policy_document(
+                [
+                    {
+                        "Effect": "Allow",
+                        "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"],
+                        "Resource": [secrets_key_arn],
+                    }
+                ]
+            ),
+        )
+        public = bool(props.allow_public_endpoint_cidrs)
+        cluster = EksClusterResource(
+            self,
+            "cluster",
+            name=name,
+            version=props.kubernetes_version,
+            role_arn=role.arn,
+            vpc_config=EksClusterVpcConfig(
+                subnet_ids=list(subnet_ids),
+                endpoint_private_access=True,
+                endpoint_public_access=public,
+                public_access_cidrs=list(props.allow_public_endpoint_cidrs) if public else None,
+            ),
+            encryption_config=EksClusterEncryptionConfig(
+                resources=["secrets"], provider=EksClusterEncryptionConfigProvider(key_arn=secrets_key_arn)
+            ),
+            enabled_cluster_log_types=list(CONTROL_PLANE_LOG_TYPES),
+            access_config=EksClusterAccessConfig(
+                authentication_mode="API", bootstrap_cluster_creator_admin_permissions=False
+            ),
+            upgrade_policy=EksClusterUpgradePolicy(support_type="STANDARD"),
+            deletion_protection=props.deletion_protection,
+            depends_on=[log_group, attachment, key_use],
+        )
+        for index, role_arn in enumerate(props.admin_role_arns):
+            entry = EksAccessEntry(self, f"admin_{index}", cluster_name=cluster.name, principal_arn=role_arn)
+            EksAccessPolicyAssociation(
+                self,
+                f"admin_{index}_policy",
+                cluster_name=cluster.name,
+                principal_arn=entry.principal_arn,
+                policy_arn=CLUSTER_ADMIN_POLICY,
+                access_scope={"type": "cluster"},
+            )
+        self.ref = ClusterRef(
+            name=cluster.name,
+            region=location.region,
+            endpoint=cluster.endpoint,
+            certificate_authority_data=cluster.certificate_authority.get(0).data,
+            security_group_id=cluster.vpc_config.cluster_security_group_id,
+            oidc_issuer_url=cluster.identity.get(0).oidc.get(0).issuer,
+        )

@@ -1,0 +1,69 @@
+"""ConfigError and the token-aware checks that props and environment configs use to reject bad input."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable
+
+from cdktf import Token
+
+
+class ConfigError(ValueError):
+    """Invalid props or environment config; raised at synth time, before any resource exists."""
+
+
+def is_known(*values: object) -> bool:
+    """True when no value is an unresolved cdktf token (tokens resolve only at apply, so checks skip them)."""
+    return not any(Token.is_unresolved(value) for value in values)
+
+
+def check_range(owner: str, field: str, value: int, low: int, high: int, unit: str = "") -> None:
+    """Reject ``value`` outside ``[low, high]``."""
+    if is_known(value) and not low <= value <= high:
+        raise ConfigError(f"{owner}.{field} must be between {low} and {high}{unit}, got {value}")
+
+
+def check_one_of(owner: str, field: str, value: object, allowed: Iterable[object]) -> None:
+    """Reject ``value`` unless it is one of ``allowed`` (listed in the message)."""
+    choices = tuple(allowed)
+    if is_known(value) and value not in choices:
+        listed = ", ".join(repr(choice) for choice in choices)
+        raise ConfigError(f"{owner}.{field} must be one of {listed}, got {value!r}")
+
+
+def check_pattern(owner: str, field: str, value: str, pattern: str, rule: str) -> None:
+    """Reject ``value`` that does not fully match ``pattern``; ``rule`` says in words what is allowed."""
+    if is_known(value) and not re.fullmatch(pattern, value):
+        raise ConfigError(f"{owner}.{field} must be {rule}, got {value!r}")
+
+
+def check_dns_label(owner: str, field: str, value: str) -> None:
+    """Reject anything but a DNS-1123 label (lower-case alphanumerics and '-', at most 63 characters)."""
+    check_pattern(
+        owner,
+        field,
+        value,
+        r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?",
+        "a DNS-1123 label (a-z, 0-9, '-', <= 63 chars)",
+    )
+
+
+def parse_private_cidr(owner: str, field: str, value: str, prefix: int) -> ipaddress.IPv4Network:
+    """Parse ``value`` as an RFC 1918 IPv4 network of exactly ``/prefix``, or raise ConfigError."""
+    try:
+        network = ipaddress.IPv4Network(value, strict=True)
+    except ValueError as err:
+        raise ConfigError(
+            f"{owner}.{field} must be an IPv4 network in CIDR notation such as '10.10.0.0/{prefix}', "
+            f"got {value!r} ({err})"
+        ) from None
+    if network.prefixlen != prefix:
+        raise ConfigError(f"{owner}.{field} must be a /{prefix} network, got {value!r}")
+    if not network.is_private:
+        raise ConfigError(
+            f"{owner}.{field} must be a private (RFC 1918) range inside 10.0.0.0/8, 172.16.0.0/12 or "
+            "192.168.0.0/16, "
+            f"got {value!r}"
+        )
+    return network

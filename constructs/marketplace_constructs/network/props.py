@@ -1,0 +1,53 @@
+"""VpcProps: the network's address range, zones, NAT strategy, flow-log retention and endpoints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal, get_args
+
+from marketplace_constructs.errors import ConfigError, check_one_of, check_range, parse_private_cidr
+
+NatStrategy = Literal["single", "per_az"]
+
+# Interface endpoints the workloads and EKS nodes need without going through NAT.
+INTERFACE_ENDPOINT_SERVICES: Final = ("ecr.api", "ecr.dkr", "sts", "logs", "secretsmanager", "kms")
+
+# The only values CloudWatch Logs accepts for retention_in_days (0 = never expire is not offered on purpose).
+LOG_RETENTION_DAYS: Final = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653
+)  # fmt: skip
+
+MAX_ZONES: Final = 3  # the /16 layout (see subnet_plan.py) holds three zones
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VpcProps:
+    """A /16 VPC with public, private (workload) and database subnets in each zone.
+
+    Attributes:
+        cidr: Private (RFC 1918) /16, e.g. "10.10.0.0/16". Changing it replaces the VPC. Required.
+        availability_zones: 1-3 zones of the stack's region. Required.
+        nat_strategy: "per_az" (a NAT gateway per zone; zone failures stay contained) or "single" (one shared
+            NAT gateway; cheaper, but a zone outage cuts egress for all). Default: "per_az".
+        flow_log_retention_days: Flow-log retention, one of CloudWatch's values. Default: 365.
+        interface_endpoints: Interface endpoints (subset of INTERFACE_ENDPOINT_SERVICES) to create in the
+            private subnets. The S3 gateway endpoint is always created. Default: () = none.
+    """
+
+    cidr: str
+    availability_zones: tuple[str, ...]
+    nat_strategy: NatStrategy = "per_az"
+    flow_log_retention_days: int = 365
+    interface_endpoints: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        parse_private_cidr("VpcProps", "cidr", self.cidr, prefix=16)
+        check_range("VpcProps", "availability_zones (count)", len(self.availability_zones), 1, MAX_ZONES)
+        check_one_of("VpcProps", "nat_strategy", self.nat_strategy, get_args(NatStrategy))
+        check_one_of("VpcProps", "flow_log_retention_days", self.flow_log_retention_days, LOG_RETENTION_DAYS)
+        for service in self.interface_endpoints:
+            check_one_of("VpcProps", "interface_endpoints", service, INTERFACE_ENDPOINT_SERVICES)
+        if len(set(self.interface_endpoints)) != len(self.interface_endpoints):
+            raise ConfigError(
+                f"VpcProps.interface_endpoints must not repeat a service, got {self.interface_endpoints!r}"
+            )

@@ -1,0 +1,95 @@
+"""A customer-managed KMS key with rotation, a deletion window, an alias and a least-privilege key policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
+from cdktf_cdktf_provider_aws.kms_key import KmsKey as KmsKeyResource
+from constructs import Construct
+
+from marketplace_constructs.aws import AwsLocation, policy_document
+from marketplace_constructs.errors import ConfigError, check_pattern, check_range
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KmsKeyProps:
+    """One key for one purpose (logs, cluster secrets, state...).
+
+    Attributes:
+        alias: Alias name without the ``alias/`` prefix. Required.
+        description: What the key protects. Required.
+        deletion_window_days: Days a scheduled deletion can still be cancelled, 7-30. Default: 30.
+        cloudwatch_logs: Let CloudWatch Logs use the key, only for log groups of this account and region
+            (condition on the log-group ARN in the encryption context). Default: False.
+    """
+
+    alias: str
+    description: str
+    deletion_window_days: int = 30
+    cloudwatch_logs: bool = False
+
+    def __post_init__(self) -> None:
+        check_pattern(
+            "KmsKeyProps", "alias", self.alias, r"[a-zA-Z0-9/_-]+", "letters, digits, '/', '_' or '-'"
+        )
+        if self.alias.startswith("aws/"):
+            raise ConfigError(
+                f"KmsKeyProps.alias must not start with the reserved 'aws/', got {self.alias!r}"
+            )
+        check_range("KmsKeyProps", "deletion_window_days", self.deletion_window_days, 7, 30, " days")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KmsKeyRef:
+    """Handle to a key: its ARN and alias ARN (tokens)."""
+
+    arn: str
+    alias_arn: str
+
+
+class KmsKey(Construct):
+    """Symmetric key with yearly rotation; its policy admits only the account (via IAM) and named services."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, props: KmsKeyProps, location: AwsLocation
+    ) -> None:
+        super().__init__(scope, construct_id)
+        statements: list[dict[str, object]] = [
+            {
+                "Sid": "AccountAdministersAndGrantsThroughIam",
+                "Effect": "Allow",
+                "Principal": {"AWS": location.root_arn},
+                "Action": "kms:*",
+                "Resource": "*",
+            }
+        ]
+        if props.cloudwatch_logs:
+            statements.append(
+                {
+                    "Sid": "CloudWatchLogsForOwnLogGroups",
+                    "Effect": "Allow",
+                    "Principal": {"Service": f"logs.{location.region}.amazonaws.com"},
+                    "Action": [
+                        "kms:Encrypt*",
+                        "kms:Decrypt*",
+                        "kms:ReEncrypt*",
+                        "kms:GenerateDataKey*",
+                        "kms:Describe*",
+                    ],
+                    "Resource": "*",
+                    "Condition": {
+                        "ArnLike": {"kms:EncryptionContext:aws:logs:arn": location.arn("logs", "log-group:*")}
+                    },
+                }
+            )
+        key = KmsKeyResource(
+            self,
+            "key",
+            description=props.description,
+            enable_key_rotation=True,
+            deletion_window_in_days=props.deletion_window_days,
+            policy=policy_document(statements),
+        )
+        alias = KmsAlias(self, "alias", name=f"alias/{props.alias}", target_key_id=key.key_id)
+        self.ref = KmsKeyRef(arn=key.arn, alias_arn=alias.arn)

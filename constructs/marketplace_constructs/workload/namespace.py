@@ -1,0 +1,56 @@
+"""Namespace: a Kubernetes namespace that enforces a Pod Security Standard and opts into the Istio mesh."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal, get_args
+
+from cdktf_cdktf_provider_kubernetes.namespace_v1 import NamespaceV1, NamespaceV1Metadata
+from constructs import Construct
+
+from marketplace_constructs.errors import check_dns_label, check_one_of
+from marketplace_constructs.naming import PROJECT
+
+PodSecurityLevel = Literal["restricted", "baseline", "privileged"]
+PSA_VERSION: Final = "latest"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NamespaceProps:
+    """One namespace.
+
+    Attributes:
+        name: DNS-1123 label. Changing it replaces the namespace and everything in it. Required.
+        pod_security: Pod Security Standard enforced; anything but "restricted" weakens isolation;
+            audit and warn always use "restricted" so violations stay visible. Default: "restricted".
+        mesh_injection: Label the namespace for Istio sidecar injection. Default: True.
+    """
+
+    name: str
+    pod_security: PodSecurityLevel = "restricted"
+    mesh_injection: bool = True
+
+    def __post_init__(self) -> None:
+        check_dns_label("NamespaceProps", "name", self.name)
+        check_one_of("NamespaceProps", "pod_security", self.pod_security, get_args(PodSecurityLevel))
+
+
+class Namespace(Construct):
+    """The namespace; ``name`` is its token, so resources placed in it wait for it."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, props: NamespaceProps) -> None:
+        super().__init__(scope, construct_id)
+        labels = {
+            "app.kubernetes.io/part-of": PROJECT,
+            "app.kubernetes.io/managed-by": "terraform",
+            "pod-security.kubernetes.io/enforce": props.pod_security,
+            "pod-security.kubernetes.io/enforce-version": PSA_VERSION,
+            "pod-security.kubernetes.io/audit": "restricted",
+            "pod-security.kubernetes.io/warn": "restricted",
+        }
+        if props.mesh_injection:
+            labels["istio-injection"] = "enabled"
+        namespace = NamespaceV1(
+            self, "namespace", metadata=NamespaceV1Metadata(name=props.name, labels=labels)
+        )
+        self.name: str = namespace.metadata.name

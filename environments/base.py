@@ -1,0 +1,155 @@
+"""EnvironmentConfig: everything that differs between dev, staging, production and dr, validated on load."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Final, Literal, get_args
+
+from marketplace_constructs import AwsLocation, ConfigError, EksClusterProps, NodeGroupProps, VpcProps
+from marketplace_constructs.errors import check_one_of, check_pattern
+from marketplace_constructs.naming import PROJECT
+
+EnvironmentName = Literal["dev", "staging", "production", "dr"]
+ENVIRONMENT_NAMES: Final[tuple[str, ...]] = get_args(EnvironmentName)
+HIGHLY_AVAILABLE: Final = ("staging", "production", "dr")  # need >= 2 zones and per-zone NAT
+REQUIRED_TAGS: Final = ("Project", "Environment", "Owner", "CostCenter")
+BackendKind = Literal["s3", "local"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StateBackendConfig:
+    """Where Terraform keeps each stack's state.
+
+    Attributes:
+        kind: "s3" (encrypted bucket from the bootstrap stack, S3-native lock file) or "local" (a file beside
+            the checkout; for a personal dev sandbox only). Default: "s3".
+        bucket: S3 bucket holding the state, made by ``<env>-bootstrap``. Required for "s3".
+        key_alias: KMS alias (without "alias/") encrypting state objects, made by ``<env>-bootstrap``.
+            Required for "s3".
+    """
+
+    kind: BackendKind = "s3"
+    bucket: str = ""
+    key_alias: str = ""
+
+    def __post_init__(self) -> None:
+        check_one_of("StateBackendConfig", "kind", self.kind, get_args(BackendKind))
+        if self.kind == "s3":
+            check_pattern(
+                "StateBackendConfig",
+                "bucket",
+                self.bucket,
+                r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]",
+                "an S3 bucket name",
+            )
+            check_pattern(
+                "StateBackendConfig", "key_alias", self.key_alias, r"[a-zA-Z0-9/_-]+", "a KMS alias name"
+            )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NodeGroupsConfig:
+    """Sizes of the three managed node groups of the reference design.
+
+    Attributes:
+        general: Default workloads (ingress, mesh, services). compute: CPU-heavy services.
+        memory: Caches and memory-heavy services. Default for each: NodeGroupProps().
+    """
+
+    general: NodeGroupProps = field(default_factory=NodeGroupProps)
+    compute: NodeGroupProps = field(default_factory=lambda: NodeGroupProps(instance_types=("c7i.xlarge",)))
+    memory: NodeGroupProps = field(default_factory=lambda: NodeGroupProps(instance_types=("r7i.large",)))
+
+    @property
+    def total_min(self) -> int:
+        return self.general.min_size + self.compute.min_size + self.memory.min_size
+
+    @property
+    def total_max(self) -> int:
+        return self.general.max_size + self.compute.max_size + self.memory.max_size
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnvironmentConfig:
+    """One environment's settings; the stacks read nothing else.
+
+    Attributes:
+        name: One of ENVIRONMENT_NAMES; prefixes every cloud name and stack id. Required.
+        location: AWS account (placeholder until you set yours) and region. Required.
+        network: VPC /16 (distinct per environment), zones, NAT strategy, flow logs, endpoints. Required.
+        cluster: EKS control-plane settings. Default: EksClusterProps().
+        node_groups: Sizes of the general, compute and memory node groups. Default: NodeGroupsConfig().
+        backend: Terraform state location. Required.
+        tags: Applied to every AWS resource via the provider's default_tags; must hold Project, Environment
+            (equal to name), Owner and CostCenter. Required.
+        deploy_role_arn: Role CI assumes (GitHub OIDC) to plan and deploy; granted cluster-admin. Required.
+    """
+
+    name: str
+    location: AwsLocation
+    network: VpcProps
+    cluster: EksClusterProps = field(default_factory=EksClusterProps)
+    node_groups: NodeGroupsConfig = field(default_factory=NodeGroupsConfig)
+    backend: StateBackendConfig
+    tags: Mapping[str, str]
+    deploy_role_arn: str
+
+    def __post_init__(self) -> None:
+        check_one_of("EnvironmentConfig", "name", self.name, ENVIRONMENT_NAMES)
+        missing = [tag for tag in REQUIRED_TAGS if not self.tags.get(tag)]
+        if missing:
+            raise ConfigError(
+                f"EnvironmentConfig.tags must set {', '.join(REQUIRED_TAGS)}; missing {', '.join(missing)}"
+            )
+        if self.tags["Environment"] != self.name:
+            raise ConfigError(
+                f"EnvironmentConfig.tags['Environment'] must be {self.name!r}, "
+                f"got {self.tags['Environment']!r}"
+            )
+        if self.name in HIGHLY_AVAILABLE:
+            if len(self.network.availability_zones) < 2:
+                raise ConfigError(
+                    f"VpcProps.availability_zones must list at least 2 zones in {self.name} "
+                    "(high availability), "
+                    f"got {len(self.network.availability_zones)}: {self.network.availability_zones!r}"
+                )
+            if self.network.nat_strategy != "per_az":
+                raise ConfigError(
+                    f"VpcProps.nat_strategy must be 'per_az' in {self.name}, so one zone's outage cannot cut "
+                    f"egress for the others, got {self.network.nat_strategy!r}"
+                )
+            if self.backend.kind != "s3":
+                raise ConfigError(
+                    f"StateBackendConfig.kind must be 's3' in {self.name} (shared, locked state), got 'local'"
+                )
+        check_pattern(
+            "EnvironmentConfig", "deploy_role_arn", self.deploy_role_arn,
+            rf"arn:aws:iam::{self.location.account_id}:role/[\w+=,.@/-]+",
+            f"an IAM role ARN in account {self.location.account_id}",
+        )  # fmt: skip
+
+    @property
+    def stack_ids(self) -> tuple[str, str, str]:
+        """Deploy order: foundation, platform, apps."""
+        return (f"{self.name}-foundation", f"{self.name}-platform", f"{self.name}-apps")
+
+
+def state_bucket_name(env: str, account_id: str) -> str:
+    """The state bucket's name: global, so it carries the account id."""
+    return f"{PROJECT}-{env}-tfstate-{account_id}"
+
+
+@contextmanager
+def defining(env: str) -> Iterator[None]:
+    """Prefix any ConfigError raised while building ``env``'s config with the environment's name."""
+    try:
+        yield
+    except ConfigError as err:
+        raise ConfigError(f"environment {env!r}: {err}") from None
+
+
+def standard_tags(env: str, *, owner: str, cost_center: str) -> Mapping[str, str]:
+    """The four tags every resource carries (through the provider's default_tags)."""
+    return {"Project": PROJECT, "Environment": env, "Owner": owner, "CostCenter": cost_center}

@@ -1,0 +1,32 @@
+"""dev (us-east-1): a small, cheap copy: one shared NAT gateway, short log retention, local state."""
+
+from environments.base import EnvironmentConfig, NodeGroupsConfig, StateBackendConfig, defining, standard_tags
+from marketplace_constructs import AwsLocation, EksClusterProps, NodeGroupProps, VpcProps
+
+ACCOUNT_ID = "111111111111"  # placeholder: set the dev account id before deploying
+
+with defining("dev"):
+    CONFIG = EnvironmentConfig(
+        name="dev",
+        location=AwsLocation(account_id=ACCOUNT_ID, region="us-east-1"),
+        network=VpcProps(
+            cidr="10.10.0.0/16",
+            availability_zones=("us-east-1a", "us-east-1b", "us-east-1c"),
+            nat_strategy="single",
+            flow_log_retention_days=30,
+        ),
+        cluster=EksClusterProps(
+            log_retention_days=30,
+            deletion_protection=False,
+            admin_role_arns=(f"arn:aws:iam::{ACCOUNT_ID}:role/llm-marketplace-deploy",),
+        ),
+        # Reference design: 3-5 nodes in all.
+        node_groups=NodeGroupsConfig(
+            general=NodeGroupProps(instance_types=("m7i.large",), min_size=1, desired_size=1, max_size=2),
+            compute=NodeGroupProps(instance_types=("c7i.large",), min_size=1, desired_size=1, max_size=2),
+            memory=NodeGroupProps(instance_types=("r7i.large",), min_size=1, desired_size=1, max_size=1),
+        ),
+        backend=StateBackendConfig(kind="local"),
+        tags=standard_tags("dev", owner="platform-team", cost_center="marketplace-dev"),
+        deploy_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/llm-marketplace-deploy",
+    )

@@ -1,0 +1,22 @@
+"""dr (us-west-2): production's copy in a second region and production's account, own state bucket."""
+
+from dataclasses import replace
+
+from environments import production
+from environments.base import StateBackendConfig, defining, standard_tags, state_bucket_name
+
+BASE = production.CONFIG
+
+with defining("dr"):
+    CONFIG = replace(
+        BASE,
+        name="dr",
+        location=replace(BASE.location, region="us-west-2"),
+        network=replace(
+            BASE.network, cidr="10.40.0.0/16", availability_zones=("us-west-2a", "us-west-2b", "us-west-2c")
+        ),
+        backend=StateBackendConfig(
+            kind="s3", bucket=state_bucket_name("dr", production.ACCOUNT_ID), key_alias="dr-tfstate"
+        ),
+        tags=standard_tags("dr", owner="platform-team", cost_center="marketplace-prod"),
+    )

@@ -1,0 +1,42 @@
+"""production (us-east-1): the reference sizing; staging and dr derive from it."""
+
+from environments.base import (
+    EnvironmentConfig,
+    NodeGroupsConfig,
+    StateBackendConfig,
+    defining,
+    standard_tags,
+    state_bucket_name,
+)
+from marketplace_constructs import AwsLocation, EksClusterProps, NodeGroupProps, VpcProps
+
+ACCOUNT_ID = "333333333333"  # placeholder: set the production account id before deploying
+
+with defining("production"):
+    CONFIG = EnvironmentConfig(
+        name="production",
+        location=AwsLocation(account_id=ACCOUNT_ID, region="us-east-1"),
+        network=VpcProps(
+            cidr="10.30.0.0/16",
+            availability_zones=("us-east-1a", "us-east-1b", "us-east-1c"),
+            nat_strategy="per_az",
+            flow_log_retention_days=365,
+            interface_endpoints=("ecr.api", "ecr.dkr", "sts", "logs", "secretsmanager", "kms"),
+        ),
+        cluster=EksClusterProps(
+            log_retention_days=365,
+            deletion_protection=True,
+            admin_role_arns=(f"arn:aws:iam::{ACCOUNT_ID}:role/llm-marketplace-deploy",),
+        ),
+        # Reference design: 12-50 nodes in all.
+        node_groups=NodeGroupsConfig(
+            general=NodeGroupProps(instance_types=("m7i.xlarge",), min_size=4, desired_size=4, max_size=20),
+            compute=NodeGroupProps(instance_types=("c7i.2xlarge",), min_size=4, desired_size=4, max_size=20),
+            memory=NodeGroupProps(instance_types=("r7i.xlarge",), min_size=4, desired_size=4, max_size=10),
+        ),
+        backend=StateBackendConfig(
+            kind="s3", bucket=state_bucket_name("production", ACCOUNT_ID), key_alias="production-tfstate"
+        ),
+        tags=standard_tags("production", owner="platform-team", cost_center="marketplace-prod"),
+        deploy_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/llm-marketplace-deploy",
+    )

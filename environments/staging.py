@@ -1,0 +1,36 @@
+"""staging (us-east-1): production's shape at a smaller size, with shorter log retention."""
+
+from dataclasses import replace
+
+from environments import production
+from environments.base import NodeGroupsConfig, StateBackendConfig, defining, standard_tags, state_bucket_name
+from marketplace_constructs import AwsLocation, NodeGroupProps
+
+ACCOUNT_ID = "222222222222"  # placeholder: set the staging account id before deploying
+BASE = production.CONFIG
+
+with defining("staging"):
+    CONFIG = replace(
+        BASE,
+        name="staging",
+        location=AwsLocation(account_id=ACCOUNT_ID, region="us-east-1"),
+        network=replace(
+            BASE.network, cidr="10.20.0.0/16", flow_log_retention_days=90, interface_endpoints=()
+        ),
+        cluster=replace(
+            BASE.cluster,
+            log_retention_days=90,
+            admin_role_arns=(f"arn:aws:iam::{ACCOUNT_ID}:role/llm-marketplace-deploy",),
+        ),
+        # Reference design: 6-12 nodes in all.
+        node_groups=NodeGroupsConfig(
+            general=NodeGroupProps(instance_types=("m7i.large",), min_size=2, desired_size=2, max_size=4),
+            compute=NodeGroupProps(instance_types=("c7i.xlarge",), min_size=2, desired_size=2, max_size=4),
+            memory=NodeGroupProps(instance_types=("r7i.large",), min_size=2, desired_size=2, max_size=4),
+        ),
+        backend=StateBackendConfig(
+            kind="s3", bucket=state_bucket_name("staging", ACCOUNT_ID), key_alias="staging-tfstate"
+        ),
+        tags=standard_tags("staging", owner="platform-team", cost_center="marketplace-staging"),
+        deploy_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/llm-marketplace-deploy",
+    )

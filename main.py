@@ -1,0 +1,48 @@
+"""cdktf app: synthesizes every environment's stacks, or only those named in MARKETPLACE_ENVIRONMENTS.
+
+Bad configuration ends the run with one line on stderr and exit status 2; the previous output stays as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+# jsii warns on every run that Node 20 is past end of life; this is jsii's documented switch for it.
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+from stacks import lazy_providers
+
+lazy_providers.install()
+
+from cdktf import App  # noqa: E402
+
+from marketplace_constructs import ConfigError  # noqa: E402
+
+EXIT_CONFIG_ERROR = 2
+
+
+def main() -> int:
+    outdir = Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out"))
+    try:
+        import environments
+        import services
+        from stacks.build import build_environment
+        from stacks.synth import synth_atomically
+
+        selected = environments.select(os.environ.get("MARKETPLACE_ENVIRONMENTS", "").split(","))
+
+        def build(app: App) -> None:
+            for env in selected:
+                build_environment(app, env, services.ALL)
+
+        synth_atomically(outdir, build)
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

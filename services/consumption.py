@@ -1,0 +1,8 @@
+"""consumption (Rust): serves inference requests and meters usage.
+
+Each service runs in its own meshed namespace under the restricted Pod Security Standard.
+"""
+
+from marketplace_constructs import NamespaceProps
+
+NAMESPACE = NamespaceProps(name="consumption")

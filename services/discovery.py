@@ -1,0 +1,8 @@
+"""discovery (Go): search and recommendation over the catalogue.
+
+Each service runs in its own meshed namespace under the restricted Pod Security Standard.
+"""
+
+from marketplace_constructs import NamespaceProps
+
+NAMESPACE = NamespaceProps(name="discovery")

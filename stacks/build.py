@@ -1,0 +1,42 @@
+"""Wiring: the stacks of one environment, in deploy order, with cross-stack references between them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf import App, TerraformStack
+
+from environments.base import EnvironmentConfig
+from marketplace_constructs import NamespaceProps
+from stacks.apps import AppsStack
+from stacks.bootstrap import BootstrapStack
+from stacks.foundation import FoundationStack
+from stacks.platform import PlatformStack
+
+
+@dataclass(frozen=True, slots=True)
+class EnvironmentStacks:
+    """The stacks of one environment; ``bootstrap`` is None where state is local."""
+
+    bootstrap: BootstrapStack | None
+    foundation: FoundationStack
+    platform: PlatformStack
+    apps: AppsStack
+
+    def all(self) -> tuple[TerraformStack, ...]:
+        return tuple(stack for stack in (self.bootstrap, self.foundation, self.platform, self.apps) if stack)
+
+
+def build_environment(
+    app: App, env: EnvironmentConfig, services: tuple[NamespaceProps, ...]
+) -> EnvironmentStacks:
+    """Create ``<env>-bootstrap`` (S3 state only), ``-foundation``, ``-platform`` and ``-apps``."""
+    bootstrap = BootstrapStack(app, f"{env.name}-bootstrap", env=env) if env.backend.kind == "s3" else None
+    foundation_id, platform_id, apps_id = env.stack_ids
+    foundation = FoundationStack(app, foundation_id, env=env)
+    if bootstrap:
+        foundation.add_dependency(bootstrap)  # the state bucket must exist first; no token links them
+    platform = PlatformStack(app, platform_id, env=env, cluster=foundation.cluster.ref)
+    apps = AppsStack(app, apps_id, env=env, cluster=foundation.cluster.ref, services=services)
+    apps.add_dependency(platform)  # CRDs and namespaces come from platform; no token links the two
+    return EnvironmentStacks(bootstrap, foundation, platform, apps)
