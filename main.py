@@ -16,7 +16,6 @@ from stacks import lazy_providers
 
 lazy_providers.install()
 
-from cdktf import App  # noqa: E402
 
 from marketplace_constructs import ConfigError  # noqa: E402
 
@@ -28,16 +27,11 @@ def main() -> int:
     try:
         import environments
         import services
-        from stacks.build import build_environment
+        from stacks.build import build_app
         from stacks.synth import synth_atomically
 
         selected = environments.select(os.environ.get("MARKETPLACE_ENVIRONMENTS", "").split(","))
-
-        def build(app: App) -> None:
-            for env in selected:
-                build_environment(app, env, services.ALL)
-
-        synth_atomically(outdir, build)
+        synth_atomically(outdir, lambda app: build_app(app, selected, services.ALL))
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_CONFIG_ERROR

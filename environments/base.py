@@ -10,6 +10,7 @@ from typing import Final, Literal, get_args
 from marketplace_constructs import AwsLocation, ConfigError, EksClusterProps, NodeGroupProps, VpcProps
 from marketplace_constructs.errors import check_one_of, check_pattern
 from marketplace_constructs.naming import PROJECT
+from marketplace_constructs.regions import check_zones
 
 EnvironmentName = Literal["dev", "staging", "production", "dr"]
 ENVIRONMENT_NAMES: Final[tuple[str, ...]] = get_args(EnvironmentName)
@@ -108,6 +109,7 @@ class EnvironmentConfig:
                 f"EnvironmentConfig.tags['Environment'] must be {self.name!r}, "
                 f"got {self.tags['Environment']!r}"
             )
+        check_zones("VpcProps", "availability_zones", self.location.region, self.network.availability_zones)
         if self.name in HIGHLY_AVAILABLE:
             if len(self.network.availability_zones) < 2:
                 raise ConfigError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cdktf import App, TerraformStack
@@ -25,6 +26,18 @@ class EnvironmentStacks:
 
     def all(self) -> tuple[TerraformStack, ...]:
         return tuple(stack for stack in (self.bootstrap, self.foundation, self.platform, self.apps) if stack)
+
+
+def stack_ids(env: EnvironmentConfig) -> tuple[str, ...]:
+    """Every stack id of ``env`` in deploy order (the bootstrap stack only where state lives in S3)."""
+    bootstrap = (f"{env.name}-bootstrap",) if env.backend.kind == "s3" else ()
+    return (*bootstrap, *env.stack_ids)
+
+
+def build_app(app: App, envs: Iterable[EnvironmentConfig], services: tuple[NamespaceProps, ...]) -> None:
+    """Add the stacks of every environment in ``envs`` to ``app``."""
+    for env in envs:
+        build_environment(app, env, services)
 
 
 def build_environment(

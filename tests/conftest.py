@@ -1,0 +1,54 @@
+"""Shared fixtures: the whole app synthesized once per test session, and readers for its stacks."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+from stacks import lazy_providers
+
+lazy_providers.install()
+
+import environments  # noqa: E402
+import services  # noqa: E402
+from stacks.build import build_app, stack_ids  # noqa: E402
+from stacks.synth import synth_atomically  # noqa: E402
+
+ALL_STACK_IDS = tuple(stack_id for env in environments.ALL for stack_id in stack_ids(env))
+
+StackDoc = dict[str, Any]
+
+
+@pytest.fixture(scope="session")
+def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every environment synthesized once, through the same path main.py uses."""
+    outdir = tmp_path_factory.mktemp("synth") / "cdktf.out"
+    synth_atomically(outdir, lambda app: build_app(app, environments.ALL, services.ALL))
+    return outdir
+
+
+@pytest.fixture(scope="session")
+def stack_doc(synth_dir: Path) -> Callable[[str], StackDoc]:
+    """Reader for one stack's synthesized JSON, without cdktf's top-level "//" metadata."""
+
+    @cache
+    def read(stack_id: str) -> StackDoc:
+        doc: StackDoc = json.loads((synth_dir / "stacks" / stack_id / "cdk.tf.json").read_text())
+        doc.pop("//", None)
+        return doc
+
+    return read
+
+
+def resources(doc: StackDoc, resource_type: str) -> dict[str, dict[str, Any]]:
+    """Resources of one type in a stack document, by Terraform name ({} when there are none)."""
+    found: dict[str, dict[str, Any]] = doc.get("resource", {}).get(resource_type, {})
+    return found

@@ -1,0 +1,127 @@
+"""A broken environment value stops `python main.py` with one clear line, exit 2, and cdktf.out untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[2]
+APP_FILES = ("main.py", "stacks", "environments", "services")
+
+
+def tree_digest(folder: Path) -> str:
+    """Names, bytes and modification times of everything under ``folder``."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        digest.update(f"{path.relative_to(folder)}:{path.stat().st_mtime_ns}".encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def run_broken_app(tmp_path: Path, file: str, old: str, new: str, selected: str = "") -> tuple[int, str, str]:
+    """Copy the app, replace ``old`` by ``new`` in ``file``, run main.py over an existing cdktf.out.
+
+    Returns exit status, stderr, and whether cdktf.out stayed identical ("same"/"changed")."""
+    for name in APP_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(source, tmp_path / name)
+    target = tmp_path / file
+    text = target.read_text()
+    assert old in text, f"{old!r} not in {file}"
+    target.write_text(text.replace(old, new, 1))
+    previous = tmp_path / "cdktf.out"
+    (previous / "stacks" / "dev-foundation").mkdir(parents=True)
+    (previous / "stacks" / "dev-foundation" / "cdk.tf.json").write_text('{"previous": "synth"}')
+    before = tree_digest(previous)
+    env = {k: v for k, v in os.environ.items() if k != "CDKTF_OUTDIR"}
+    env["MARKETPLACE_ENVIRONMENTS"] = selected
+    result = subprocess.run(
+        [sys.executable, "main.py"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".cdktf.out")]
+    state = "same" if tree_digest(previous) == before and not leftovers else "changed"
+    return result.returncode, result.stderr, state
+
+
+CASES = {
+    "malformed_cidr": (
+        "environments/dev.py", 'cidr="10.10.0.0/16"', 'cidr="10.10.0.0/33"',
+        "error: environment 'dev': VpcProps.cidr must be an IPv4 network in CIDR notation such as "
+        "'10.10.0.0/16', "
+        "got '10.10.0.0/33'",
+    ),
+    "cidr_not_a_16": (
+        "environments/dev.py", 'cidr="10.10.0.0/16"', 'cidr="10.10.0.0/20"',
+        "error: environment 'dev': VpcProps.cidr must be a /16 network, got '10.10.0.0/20'",
+    ),
+    "public_cidr": (
+        "environments/dev.py", 'cidr="10.10.0.0/16"', 'cidr="8.8.0.0/16"',
+        "error: environment 'dev': VpcProps.cidr must be a private (RFC 1918) range",
+    ),
+    "overlapping_cidr": (
+        "environments/staging.py", 'cidr="10.20.0.0/16"', 'cidr="10.10.0.0/16"',
+        "error: environment 'staging': VpcProps.cidr 10.10.0.0/16 overlaps environment 'dev' (10.10.0.0/16); "
+        "give each environment its own /16",
+    ),
+    "one_zone_in_staging": (
+        "environments/staging.py", 'cidr="10.20.0.0/16",',
+        'cidr="10.20.0.0/16", availability_zones=("us-east-1a",),',
+        "error: environment 'staging': VpcProps.availability_zones must list at least 2 zones in staging "
+        "(high availability), got 1",
+    ),
+    "zone_outside_region": (
+        "environments/dev.py", '"us-east-1c")', '"us-west-2c")',
+        "error: environment 'dev': VpcProps.availability_zones must hold zones of region 'us-east-1' "
+        "such as 'us-east-1a', got 'us-west-2c'",
+    ),
+    "region_typo": (
+        "environments/dev.py", 'region="us-east-1"', 'region="us-east1"',
+        "error: environment 'dev': AwsLocation.region must be one of 'af-south-1',",
+    ),
+    "min_above_max": (
+        "environments/dev.py", "min_size=1, desired_size=1, max_size=2",
+        "min_size=3, desired_size=3, max_size=2",
+        "error: environment 'dev': NodeGroupProps.max_size (2) must be >= min_size (3)",
+    ),
+    "missing_tag": (
+        "environments/dev.py", 'cost_center="marketplace-dev"', 'cost_center=""',
+        "error: environment 'dev': EnvironmentConfig.tags must set Project, Environment, Owner, CostCenter; "
+        "missing CostCenter",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_environment_value_stops_synthesis_cleanly(tmp_path: Path, case: str) -> None:
+    file, old, new, message = CASES[case]
+    status, stderr, previous_output = run_broken_app(tmp_path, file, old, new)
+    assert status == 2
+    assert stderr.startswith(message), stderr
+    assert len(stderr.splitlines()) == 1 and "Traceback" not in stderr
+    assert previous_output == "same"
+
+
+def test_unknown_environment_name_lists_the_allowed_ones(tmp_path: Path) -> None:
+    status, stderr, previous_output = run_broken_app(tmp_path, "main.py", "", "", selected="qa")
+    assert status == 2
+    assert (
+        stderr
+        == "error: environment 'qa' is unknown; allowed environments: 'dev', 'staging', 'production', 'dr'\n"
+    )
+    assert previous_output == "same"

@@ -1,0 +1,120 @@
+"""Three layers per environment, each able to plan in deploy order; state, providers and determinism."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import environments
+from environments.base import EnvironmentConfig
+from tests.conftest import ALL_STACK_IDS, StackDoc, resources
+
+Reader = Callable[[str], StackDoc]
+KUBE_PROVIDERS = {"kubernetes", "helm"}
+
+
+def test_every_environment_has_its_three_layers_plus_bootstrap_where_state_is_in_s3() -> None:
+    assert set(ALL_STACK_IDS) == {
+        f"{env}-{layer}"
+        for env in ("dev", "staging", "production", "dr")
+        for layer in ("foundation", "platform", "apps")
+    } | {"staging-bootstrap", "production-bootstrap", "dr-bootstrap"}
+
+
+@pytest.mark.parametrize("stack_id", [s for s in ALL_STACK_IDS if s.endswith(("-foundation", "-bootstrap"))])
+def test_aws_layers_configure_only_the_aws_provider(stack_doc: Reader, stack_id: str) -> None:
+    assert set(stack_doc(stack_id)["provider"]) == {"aws"}
+
+
+@pytest.mark.parametrize("env", environments.ALL, ids=lambda env: env.name)
+def test_platform_and_apps_read_the_cluster_from_foundation_remote_state(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    for layer, providers in (("platform", KUBE_PROVIDERS), ("apps", {"kubernetes"})):
+        doc = stack_doc(f"{env.name}-{layer}")
+        assert set(doc["provider"]) == providers
+        kube = doc["provider"]["kubernetes"][0]
+        assert kube["host"].startswith(
+            f"${{data.terraform_remote_state.cross-stack-reference-input-{env.name}-foundation."
+        )
+        assert kube["exec"][0]["args"][:2] == ["eks", "get-token"]
+        assert "token" not in kube and "client_key" not in kube  # nothing long-lived in state
+
+
+@pytest.mark.parametrize("stack_id", ALL_STACK_IDS)
+def test_nothing_reads_the_cluster_before_it_exists(stack_doc: Reader, stack_id: str) -> None:
+    doc = stack_doc(stack_id)
+    data_sources = set(doc.get("data", {}))
+    assert not {d for d in data_sources if d.startswith(("kubernetes_", "helm_"))}
+    if not stack_id.endswith("-apps"):
+        assert "kubernetes_manifest" not in doc.get("resource", {})
+
+
+def test_apps_deploy_after_platform_after_foundation(synth_dir: Path) -> None:
+    manifest = json.loads((synth_dir / "manifest.json").read_text())["stacks"]
+    for env in environments.ALL:
+        assert f"{env.name}-platform" in manifest[f"{env.name}-apps"]["dependencies"]
+        assert f"{env.name}-foundation" in manifest[f"{env.name}-platform"]["dependencies"]
+        if env.backend.kind == "s3":
+            assert f"{env.name}-bootstrap" in manifest[f"{env.name}-foundation"]["dependencies"]
+
+
+@pytest.mark.parametrize(
+    "env", [e for e in environments.ALL if e.backend.kind == "s3"], ids=lambda env: env.name
+)
+def test_shared_environments_keep_encrypted_locked_state_in_s3_one_key_per_stack(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    for stack_id in env.stack_ids:
+        s3 = stack_doc(stack_id)["terraform"]["backend"]["s3"]
+        assert s3["bucket"] == env.backend.bucket
+        assert s3["key"] == f"{stack_id}/terraform.tfstate"
+        assert s3["encrypt"] is True and s3["use_lockfile"] is True
+        assert s3["kms_key_id"].startswith(
+            f"arn:aws:kms:{env.location.region}:{env.location.account_id}:alias/"
+        )
+
+
+def test_dev_keeps_local_state_at_a_relative_path(stack_doc: Reader) -> None:
+    for layer in ("foundation", "platform", "apps"):
+        path = stack_doc(f"dev-{layer}")["terraform"]["backend"]["local"]["path"]
+        assert path == f"../../../terraform.dev-{layer}.tfstate"
+
+
+def test_no_absolute_paths_or_machine_names_in_any_synthesized_file(synth_dir: Path) -> None:
+    checkout = str(Path.cwd())
+    absolute = re.compile(r'"(/(root|home|tmp|work|Users|var)/|[A-Za-z]:\\\\)')
+    for path in synth_dir.rglob("*.json"):
+        text = path.read_text()
+        assert checkout not in text and str(synth_dir) not in text, path
+        assert not absolute.search(text), path
+        assert os.uname().nodename not in text, path
+
+
+@pytest.mark.parametrize("env", environments.ALL, ids=lambda env: env.name)
+def test_aws_provider_has_default_tags_and_is_pinned_to_the_account(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    (aws,) = stack_doc(f"{env.name}-foundation")["provider"]["aws"]
+    tags = aws["default_tags"][0]["tags"]
+    assert set(tags) >= {"Project", "Environment", "Owner", "CostCenter"}
+    assert tags["Environment"] == env.name
+    assert aws["allowed_account_ids"] == [env.location.account_id]
+    assert aws["region"] == env.location.region
+
+
+@pytest.mark.parametrize("env", environments.ALL, ids=lambda env: env.name)
+def test_service_namespaces_enforce_restricted_pod_security_and_join_the_mesh(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    namespaces = resources(stack_doc(f"{env.name}-apps"), "kubernetes_namespace_v1").values()
+    labels = {ns["metadata"]["name"]: ns["metadata"]["labels"] for ns in namespaces}
+    assert set(labels) == {"publishing", "discovery", "consumption", "admin"}
+    for label_set in labels.values():
+        assert label_set["pod-security.kubernetes.io/enforce"] == "restricted"
+        assert label_set["istio-injection"] == "enabled"

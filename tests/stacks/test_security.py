@@ -1,0 +1,111 @@
+"""Named assertions for the security defaults that the snapshots also hold."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+
+import environments
+from environments.base import EnvironmentConfig
+from tests.conftest import ALL_STACK_IDS, StackDoc, resources
+
+Reader = Callable[[str], StackDoc]
+ENVS = {env.name: env for env in environments.ALL}
+
+
+def cluster(stack_doc: Reader, env: EnvironmentConfig) -> dict[str, object]:
+    (found,) = resources(stack_doc(f"{env.name}-foundation"), "aws_eks_cluster").values()
+    return found
+
+
+@pytest.mark.parametrize("env", environments.ALL, ids=lambda env: env.name)
+def test_cluster_endpoint_is_private(stack_doc: Reader, env: EnvironmentConfig) -> None:
+    vpc_config = cluster(stack_doc, env)["vpc_config"]
+    assert vpc_config["endpoint_private_access"] is True  # type: ignore[index]
+    assert vpc_config["endpoint_public_access"] is False  # type: ignore[index]
+
+
+@pytest.mark.parametrize("env", environments.ALL, ids=lambda env: env.name)
+def test_cluster_secrets_are_envelope_encrypted_with_a_project_key(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    encryption = cluster(stack_doc, env)["encryption_config"]
+    assert encryption["resources"] == ["secrets"]  # type: ignore[index]
+    assert encryption["provider"]["key_arn"].startswith("${aws_kms_key.eks_secrets_key")  # type: ignore[index]
+
+
+@pytest.mark.parametrize("env", environments.ALL, ids=lambda env: env.name)
+def test_cluster_logs_every_control_plane_log_type(stack_doc: Reader, env: EnvironmentConfig) -> None:
+    assert set(cluster(stack_doc, env)["enabled_cluster_log_types"]) == {  # type: ignore[arg-type]
+        "api", "audit", "authenticator", "controllerManager", "scheduler"
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("env", environments.ALL, ids=lambda env: env.name)
+def test_cluster_access_only_through_explicit_access_entries(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    access = cluster(stack_doc, env)["access_config"]
+    assert access == {"authentication_mode": "API", "bootstrap_cluster_creator_admin_permissions": False}
+    entries = resources(stack_doc(f"{env.name}-foundation"), "aws_eks_access_entry").values()
+    assert [e["principal_arn"] for e in entries] == [env.deploy_role_arn]
+
+
+@pytest.mark.parametrize(
+    ("name", "protected"), [("dev", False), ("staging", True), ("production", True), ("dr", True)]
+)
+def test_cluster_deletion_protection_outside_dev(stack_doc: Reader, name: str, protected: bool) -> None:
+    assert cluster(stack_doc, ENVS[name])["deletion_protection"] is protected
+
+
+@pytest.mark.parametrize("stack_id", [s for s in ALL_STACK_IDS if s.endswith(("-foundation", "-bootstrap"))])
+def test_every_kms_key_rotates_and_trusts_only_its_own_account(stack_doc: Reader, stack_id: str) -> None:
+    account = ENVS[stack_id.rsplit("-", 1)[0]].location.account_id
+    keys = resources(stack_doc(stack_id), "aws_kms_key").values()
+    assert keys
+    for key in keys:
+        assert key["enable_key_rotation"] is True
+        statements = json.loads(key["policy"])["Statement"]
+        aws_principals = [s["Principal"]["AWS"] for s in statements if "AWS" in s["Principal"]]
+        assert aws_principals == [f"arn:aws:iam::{account}:root"]
+
+
+@pytest.mark.parametrize("stack_id", [s for s in ALL_STACK_IDS if s.endswith("-bootstrap")])
+def test_state_bucket_is_private_versioned_kms_encrypted_and_tls_only(
+    stack_doc: Reader, stack_id: str
+) -> None:
+    doc = stack_doc(stack_id)
+    (block,) = resources(doc, "aws_s3_bucket_public_access_block").values()
+    assert all(
+        block[flag] is True
+        for flag in (
+            "block_public_acls",
+            "block_public_policy",
+            "ignore_public_acls",
+            "restrict_public_buckets",
+        )
+    )
+    (versioning,) = resources(doc, "aws_s3_bucket_versioning").values()
+    assert versioning["versioning_configuration"]["status"] == "Enabled"
+    (encryption,) = resources(doc, "aws_s3_bucket_server_side_encryption_configuration").values()
+    default = encryption["rule"][0]["apply_server_side_encryption_by_default"]
+    assert default["sse_algorithm"] == "aws:kms" and default["kms_master_key_id"].startswith("${aws_kms_key.")
+    (policy,) = resources(doc, "aws_s3_bucket_policy").values()
+    (deny,) = json.loads(policy["policy"])["Statement"]
+    assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    (bucket,) = resources(doc, "aws_s3_bucket").values()
+    assert bucket["force_destroy"] is False
+
+
+@pytest.mark.parametrize("stack_id", [s for s in ALL_STACK_IDS if s.endswith("-foundation")])
+def test_roles_trust_one_service_on_behalf_of_their_own_account_only(
+    stack_doc: Reader, stack_id: str
+) -> None:
+    account = ENVS[stack_id.rsplit("-", 1)[0]].location.account_id
+    for role in resources(stack_doc(stack_id), "aws_iam_role").values():
+        for statement in json.loads(role["assume_role_policy"])["Statement"]:
+            assert set(statement["Principal"]) == {"Service"}
+            condition = statement.get("Condition", {}).get("StringEquals", {})
+            assert condition.get("aws:SourceAccount", account) == account

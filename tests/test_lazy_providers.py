@@ -1,0 +1,30 @@
+"""The import hook loads only the provider submodules in use, yet exposes the packages as usual."""
+
+from __future__ import annotations
+
+import sys
+
+import cdktf_cdktf_provider_aws
+
+from stacks.lazy_providers import PROVIDER_PACKAGES
+
+
+def test_only_used_submodules_are_loaded() -> None:
+    loaded = [name for name in sys.modules if name.startswith("cdktf_cdktf_provider_aws.")]
+    assert 0 < len(loaded) < 100  # the eager package loads ~2,200
+
+
+def test_submodules_are_reachable_as_attributes_and_unknown_names_fail_clearly() -> None:
+    assert cdktf_cdktf_provider_aws.ecr_repository.EcrRepository.__name__ == "EcrRepository"
+    try:
+        cdktf_cdktf_provider_aws.no_such_resource  # noqa: B018
+    except AttributeError as err:
+        assert "no_such_resource" in str(err)
+    else:
+        raise AssertionError("unknown submodule did not raise AttributeError")
+
+
+def test_hook_covers_the_three_pinned_providers() -> None:
+    assert set(PROVIDER_PACKAGES) == {
+        "cdktf_cdktf_provider_aws", "cdktf_cdktf_provider_kubernetes", "cdktf_cdktf_provider_helm"
+    }  # fmt: skip
