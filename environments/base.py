@@ -63,14 +63,6 @@ class NodeGroupsConfig:
     compute: NodeGroupProps = field(default_factory=lambda: NodeGroupProps(instance_types=("c7i.xlarge",)))
     memory: NodeGroupProps = field(default_factory=lambda: NodeGroupProps(instance_types=("r7i.large",)))
 
-    @property
-    def total_min(self) -> int:
-        return self.general.min_size + self.compute.min_size + self.memory.min_size
-
-    @property
-    def total_max(self) -> int:
-        return self.general.max_size + self.compute.max_size + self.memory.max_size
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EnvironmentConfig:

@@ -15,9 +15,9 @@ from stacks.cluster_access import helm_provider, kubernetes_provider
 # Platform namespaces. Node exporters and log shippers read host paths, so monitoring runs "privileged";
 # the mesh control plane and gateways stay "baseline" and out of the mesh they manage.
 PLATFORM_NAMESPACES: Final = (
-    NamespaceProps(name="istio-system", pod_security="baseline", mesh_injection=False),
-    NamespaceProps(name="istio-ingress", pod_security="baseline", mesh_injection=False),
-    NamespaceProps(name="monitoring", pod_security="privileged", mesh_injection=False),
+    NamespaceProps(name="istio-system", allow_pod_security="baseline", mesh_injection=False),
+    NamespaceProps(name="istio-ingress", allow_pod_security="baseline", mesh_injection=False),
+    NamespaceProps(name="monitoring", allow_pod_security="privileged", mesh_injection=False),
 )
 
 

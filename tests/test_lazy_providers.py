@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import cdktf_cdktf_provider_aws
+import pytest
 
 from stacks.lazy_providers import PROVIDER_PACKAGES
 
@@ -16,12 +17,8 @@ def test_only_used_submodules_are_loaded() -> None:
 
 def test_submodules_are_reachable_as_attributes_and_unknown_names_fail_clearly() -> None:
     assert cdktf_cdktf_provider_aws.ecr_repository.EcrRepository.__name__ == "EcrRepository"
-    try:
+    with pytest.raises(AttributeError, match="has no attribute 'no_such_resource'"):
         cdktf_cdktf_provider_aws.no_such_resource  # noqa: B018
-    except AttributeError as err:
-        assert "no_such_resource" in str(err)
-    else:
-        raise AssertionError("unknown submodule did not raise AttributeError")
 
 
 def test_hook_covers_the_three_pinned_providers() -> None:

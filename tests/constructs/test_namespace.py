@@ -22,7 +22,9 @@ def test_default_namespace_is_restricted_and_meshed() -> None:
 
 
 def test_a_weaker_level_still_audits_and_warns_against_restricted() -> None:
-    labels = labels_of(NamespaceProps(name="monitoring", pod_security="privileged", mesh_injection=False))
+    labels = labels_of(
+        NamespaceProps(name="monitoring", allow_pod_security="privileged", mesh_injection=False)
+    )
     assert labels["pod-security.kubernetes.io/enforce"] == "privileged"
     assert (
         labels["pod-security.kubernetes.io/audit"]
@@ -37,8 +39,8 @@ def test_a_weaker_level_still_audits_and_warns_against_restricted() -> None:
     [
         ({"name": "Shop"}, r"NamespaceProps.name must be a DNS-1123 label"),
         (
-            {"pod_security": "open"},
-            r"NamespaceProps.pod_security must be one of 'restricted', 'baseline', 'privileged'",
+            {"allow_pod_security": "open"},
+            r"NamespaceProps.allow_pod_security must be one of 'restricted', 'baseline', 'privileged'",
         ),
     ],
 )

@@ -21,18 +21,21 @@ class NamespaceProps:
 
     Attributes:
         name: DNS-1123 label. Changing it replaces the namespace and everything in it. Required.
-        pod_security: Pod Security Standard enforced; anything but "restricted" weakens isolation;
-            audit and warn always use "restricted" so violations stay visible. Default: "restricted".
+        allow_pod_security: Pod Security Standard enforced on admission. "baseline" admits host ports and
+            default capabilities, "privileged" anything (host namespaces and paths); audit and warn stay at
+            "restricted" so every weakening remains visible. Default: "restricted".
         mesh_injection: Label the namespace for Istio sidecar injection. Default: True.
     """
 
     name: str
-    pod_security: PodSecurityLevel = "restricted"
+    allow_pod_security: PodSecurityLevel = "restricted"
     mesh_injection: bool = True
 
     def __post_init__(self) -> None:
         check_dns_label("NamespaceProps", "name", self.name)
-        check_one_of("NamespaceProps", "pod_security", self.pod_security, get_args(PodSecurityLevel))
+        check_one_of(
+            "NamespaceProps", "allow_pod_security", self.allow_pod_security, get_args(PodSecurityLevel)
+        )
 
 
 class Namespace(Construct):
@@ -43,7 +46,7 @@ class Namespace(Construct):
         labels = {
             "app.kubernetes.io/part-of": PROJECT,
             "app.kubernetes.io/managed-by": "terraform",
-            "pod-security.kubernetes.io/enforce": props.pod_security,
+            "pod-security.kubernetes.io/enforce": props.allow_pod_security,
             "pod-security.kubernetes.io/enforce-version": PSA_VERSION,
             "pod-security.kubernetes.io/audit": "restricted",
             "pod-security.kubernetes.io/warn": "restricted",
