@@ -1,0 +1,110 @@
+"""checkov gate: run checkov over synthesized stacks and apply the reviewed per-resource skips.
+
+checkov cannot skip a check for one resource of cdktf's JSON (bridgecrewio/checkov#4634), so the skips live in
+policy/checkov-skips.yaml and are applied here. The gate fails on any failed check no skip covers, and on a
+skip that covers nothing (so stale skips get removed).
+
+    .venv/bin/python policy/gate.py [cdktf.out/stacks]
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SKIPS_FILE = Path(__file__).with_name("checkov-skips.yaml")
+Finding = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class GateResult:
+    """checkov's passed count, uncovered and covered failures, and skips that matched nothing."""
+
+    passed: int
+    failed: list[Finding]
+    skipped: list[Finding]
+    stale_skips: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.stale_skips
+
+
+def load_skips(path: Path = SKIPS_FILE) -> list[dict[str, Any]]:
+    """The reviewed skips; each needs check, stacks, resources and a one-line reason."""
+    skips: list[dict[str, Any]] = yaml.safe_load(path.read_text())
+    for skip in skips:
+        if set(skip) != {"check", "stacks", "resources", "reason"} or "\n" in skip["reason"].strip():
+            raise ValueError(
+                f"{path.name}: each skip needs check, stacks, resources and a one-line reason: {skip}"
+            )
+    return skips
+
+
+def label(finding: Finding) -> str:
+    """``<check> <stack>/<resource>``, as people read it."""
+    return f"{finding['check_id']} {Path(finding['file_path']).parent.name}/{finding['resource']}"
+
+
+def skip_for(finding: Finding, skips: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The skip covering a failed check, matched on check id, stack name and the resource's Terraform name."""
+    stack = Path(finding["file_path"]).parent.name
+    resource = finding["resource"].rsplit(".", 1)[-1]
+    for skip in skips:
+        if (
+            skip["check"] == finding["check_id"]
+            and any(fnmatch.fnmatch(stack, pattern) for pattern in skip["stacks"])
+            and any(fnmatch.fnmatch(resource, pattern) for pattern in skip["resources"])
+        ):
+            return skip
+    return None
+
+
+def run_checkov(stacks_dir: Path) -> dict[str, Any]:
+    """checkov's JSON report for every cdk.tf.json below ``stacks_dir`` (offline: --skip-download)."""
+    checkov = Path(sys.executable).with_name("checkov")
+    result = subprocess.run(
+        [str(checkov), "--directory", str(stacks_dir), "--framework", "terraform_json",
+         "--output", "json", "--quiet", "--compact", "--skip-download"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if not result.stdout.strip():
+        raise RuntimeError(f"checkov produced no report: {result.stderr.strip()}")
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
+
+
+def evaluate(report: dict[str, Any], skips: list[dict[str, Any]]) -> GateResult:
+    """Split checkov's failures into covered and uncovered, and find skips that matched nothing."""
+    failures: list[Finding] = report["results"]["failed_checks"]
+    covered = {id(f): skip for f in failures if (skip := skip_for(f, skips)) is not None}
+    used = {id(skip) for skip in covered.values()}
+    return GateResult(
+        passed=report["summary"]["passed"],
+        failed=[f for f in failures if id(f) not in covered],
+        skipped=[f for f in failures if id(f) in covered],
+        stale_skips=[f"{s['check']} {s['stacks']} {s['resources']}" for s in skips if id(s) not in used],
+    )
+
+
+def main() -> int:
+    stacks_dir = Path(sys.argv[1] if len(sys.argv) > 1 else "cdktf.out/stacks")
+    result = evaluate(run_checkov(stacks_dir), load_skips())
+    for finding in result.failed:
+        print(f"FAILED  {label(finding)}: {finding['check_name']}")
+    for stale in result.stale_skips:
+        print(f"STALE SKIP  {stale}")
+    failed, skipped = len(result.failed), len(result.skipped)
+    print(f"checkov: {result.passed} passed, {failed} failed, {skipped} skipped (reviewed)")
+    return 0 if result.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
