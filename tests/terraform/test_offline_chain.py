@@ -139,3 +139,28 @@ def test_cross_stack_state_points_at_the_scratch_folder(
     (remote,) = local["data"]["terraform_remote_state"].values()
     assert remote["backend"] == "local"
     assert remote["config"] == {"path": workspace.state_file("staging-foundation")}
+
+
+def test_data_sources_read_wholly_known_non_empty_values(workspace: harness.Workspace) -> None:
+    doc = stack(
+        "data-sources",
+        {
+            "aws_subnet": {"main": {
+                "vpc_id": "vpc-1", "cidr_block": "10.0.0.0/24",
+                # indexing needs a non-empty list from the data source
+                "availability_zone": "${data.aws_availability_zones.zones.names[0]}",
+            }},
+            "aws_iam_policy": {"read": {
+                "name": "read", "policy": "${data.aws_iam_policy_document.read.json}",
+            }},
+        },
+    )  # fmt: skip
+    doc["data"] = {
+        "aws_availability_zones": {"zones": {"state": "available"}},
+        "aws_iam_policy_document": {
+            "read": {"statement": [{"actions": ["s3:GetObject"], "resources": ["*"]}]}
+        },
+    }
+    result = harness.run_stack(workspace, doc)
+    assert result.error == ""
+    assert result.planned == 2
