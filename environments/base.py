@@ -7,8 +7,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Final, Literal, get_args
 
-from marketplace_constructs import AwsLocation, ConfigError, EksClusterProps, NodeGroupProps, VpcProps
-from marketplace_constructs.errors import check_one_of, check_pattern
+from marketplace_constructs import (
+    AwsLocation,
+    ConfigError,
+    EksClusterProps,
+    KafkaProps,
+    NodeGroupProps,
+    PostgresProps,
+    RedisProps,
+    RegistryProps,
+    VpcProps,
+)
+from marketplace_constructs.errors import check_one_of, check_pattern, check_range
 from marketplace_constructs.naming import PROJECT
 from marketplace_constructs.regions import check_zones
 
@@ -74,6 +84,13 @@ class EnvironmentConfig:
         network: VPC /16 (distinct per environment), zones, NAT strategy, flow logs, endpoints. Required.
         cluster: EKS control-plane settings. Default: EksClusterProps().
         node_groups: Sizes of the general, compute and memory node groups. Default: NodeGroupsConfig().
+        database: RDS PostgreSQL. Default: PostgresProps() (production size).
+        cache: ElastiCache Redis. Default: RedisProps() (production size).
+        kafka: MSK. Default: KafkaProps() (production size).
+        registry: ECR retention. Default: RegistryProps().
+        backup_lock_days: Object Lock (governance) retention of the backups bucket, 1-3650. Default: 30.
+        deletion_protection: Protection of the KMS keys, secrets and buckets; staging, production and dr need
+            it there and on every data store. Default: True.
         backend: Terraform state location. Required.
         tags: Applied to every AWS resource via the provider's default_tags; must hold Project, Environment
             (equal to name), Owner and CostCenter. Required.
@@ -85,6 +102,12 @@ class EnvironmentConfig:
     network: VpcProps
     cluster: EksClusterProps = field(default_factory=EksClusterProps)
     node_groups: NodeGroupsConfig = field(default_factory=NodeGroupsConfig)
+    database: PostgresProps = field(default_factory=PostgresProps)
+    cache: RedisProps = field(default_factory=RedisProps)
+    kafka: KafkaProps = field(default_factory=KafkaProps)
+    registry: RegistryProps = field(default_factory=RegistryProps)
+    backup_lock_days: int = 30
+    deletion_protection: bool = True
     backend: StateBackendConfig
     tags: Mapping[str, str]
     deploy_role_arn: str
@@ -102,27 +125,59 @@ class EnvironmentConfig:
                 f"got {self.tags['Environment']!r}"
             )
         check_zones("VpcProps", "availability_zones", self.location.region, self.network.availability_zones)
-        if self.name in HIGHLY_AVAILABLE:
-            if len(self.network.availability_zones) < 2:
-                raise ConfigError(
-                    f"VpcProps.availability_zones must list at least 2 zones in {self.name} "
-                    "(high availability), "
-                    f"got {len(self.network.availability_zones)}: {self.network.availability_zones!r}"
-                )
-            if self.network.nat_strategy != "per_az":
-                raise ConfigError(
-                    f"VpcProps.nat_strategy must be 'per_az' in {self.name}, so one zone's outage cannot cut "
-                    f"egress for the others, got {self.network.nat_strategy!r}"
-                )
-            if self.backend.kind != "s3":
-                raise ConfigError(
-                    f"StateBackendConfig.kind must be 's3' in {self.name} (shared, locked state), got 'local'"
-                )
         check_pattern(
             "EnvironmentConfig", "deploy_role_arn", self.deploy_role_arn,
             rf"arn:aws:iam::{self.location.account_id}:role/[\w+=,.@/-]+",
             f"an IAM role ARN in account {self.location.account_id}",
         )  # fmt: skip
+        zones = len(self.network.availability_zones)
+        if self.kafka.broker_count % zones:
+            raise ConfigError(
+                f"KafkaProps.broker_count ({self.kafka.broker_count}) must be a multiple of the zone count "
+                f"({zones}), so MSK can spread brokers evenly"
+            )
+        check_range("EnvironmentConfig", "backup_lock_days", self.backup_lock_days, 1, 3650, " days")
+        if self.name in HIGHLY_AVAILABLE:
+            self._check_production_grade()
+
+    def _check_production_grade(self) -> None:
+        """Staging, production and dr: zones, NAT, shared state, standbys, deletion protection everywhere."""
+        zones = self.network.availability_zones
+        if len(zones) < 2:
+            raise ConfigError(
+                f"VpcProps.availability_zones must list at least 2 zones in {self.name} (high availability), "
+                f"got {len(zones)}: {zones!r}"
+            )
+        if self.network.nat_strategy != "per_az":
+            raise ConfigError(
+                f"VpcProps.nat_strategy must be 'per_az' in {self.name}, so one zone's outage cannot cut "
+                f"egress for the others, got {self.network.nat_strategy!r}"
+            )
+        if self.backend.kind != "s3":
+            raise ConfigError(
+                f"StateBackendConfig.kind must be 's3' in {self.name} (shared, locked state), got 'local'"
+            )
+        if not self.database.multi_az:
+            raise ConfigError(
+                f"PostgresProps.multi_az must be True in {self.name}, so a zone outage fails over to the "
+                "standby, got False"
+            )
+        if self.cache.node_count < 2:
+            raise ConfigError(
+                f"RedisProps.node_count must be at least 2 in {self.name} (automatic failover), "
+                f"got {self.cache.node_count}"
+            )
+        protected = {
+            "EnvironmentConfig.deletion_protection": self.deletion_protection,
+            "EksClusterProps.deletion_protection": self.cluster.deletion_protection,
+            "PostgresProps.deletion_protection": self.database.deletion_protection,
+            "RedisProps.deletion_protection": self.cache.deletion_protection,
+            "KafkaProps.deletion_protection": self.kafka.deletion_protection,
+            "RegistryProps.deletion_protection": self.registry.deletion_protection,
+        }
+        for field_name, enabled in protected.items():
+            if not enabled:
+                raise ConfigError(f"{field_name} must be True in {self.name} (stateful resources), got False")
 
     @property
     def stack_ids(self) -> tuple[str, str, str]:

@@ -1,7 +1,16 @@
 """dev (us-east-1): a small, cheap copy: one shared NAT gateway, short log retention, local state."""
 
 from environments.base import EnvironmentConfig, NodeGroupsConfig, StateBackendConfig, defining, standard_tags
-from marketplace_constructs import AwsLocation, EksClusterProps, NodeGroupProps, VpcProps
+from marketplace_constructs import (
+    AwsLocation,
+    EksClusterProps,
+    KafkaProps,
+    NodeGroupProps,
+    PostgresProps,
+    RedisProps,
+    RegistryProps,
+    VpcProps,
+)
 
 ACCOUNT_ID = "111111111111"  # placeholder: set the dev account id before deploying
 
@@ -26,6 +35,32 @@ with defining("dev"):
             compute=NodeGroupProps(instance_types=("c7i.large",), min_size=1, desired_size=1, max_size=2),
             memory=NodeGroupProps(instance_types=("r7i.large",), min_size=1, desired_size=1, max_size=1),
         ),
+        database=PostgresProps(
+            instance_class="db.t4g.medium",
+            multi_az=False,
+            storage_gb=20,
+            max_storage_gb=100,
+            backup_retention_days=7,
+            deletion_protection=False,
+        ),
+        cache=RedisProps(
+            node_type="cache.t4g.small",
+            node_count=1,
+            snapshot_retention_days=1,
+            log_retention_days=30,
+            deletion_protection=False,
+        ),
+        kafka=KafkaProps(
+            broker_instance_type="kafka.t3.small",
+            volume_gb=100,
+            max_volume_gb=200,
+            enhanced_monitoring="DEFAULT",
+            log_retention_days=30,
+            deletion_protection=False,
+        ),
+        registry=RegistryProps(keep_tagged_images=20, deletion_protection=False),
+        backup_lock_days=1,
+        deletion_protection=False,
         backend=StateBackendConfig(kind="local"),
         tags=standard_tags("dev", owner="platform-team", cost_center="marketplace-dev"),
         deploy_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/llm-marketplace-deploy",

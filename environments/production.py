@@ -8,7 +8,15 @@ from environments.base import (
     standard_tags,
     state_bucket_name,
 )
-from marketplace_constructs import AwsLocation, EksClusterProps, NodeGroupProps, VpcProps
+from marketplace_constructs import (
+    AwsLocation,
+    EksClusterProps,
+    KafkaProps,
+    NodeGroupProps,
+    PostgresProps,
+    RedisProps,
+    VpcProps,
+)
 
 ACCOUNT_ID = "333333333333"  # placeholder: set the production account id before deploying
 
@@ -34,6 +42,23 @@ with defining("production"):
             compute=NodeGroupProps(instance_types=("c7i.2xlarge",), min_size=4, desired_size=4, max_size=20),
             memory=NodeGroupProps(instance_types=("r7i.xlarge",), min_size=4, desired_size=4, max_size=10),
         ),
+        # Reference sizes: db.r6g.xlarge Multi-AZ, 100 GB-1 TB, 30 days of backups; cache.r6g.xlarge x3;
+        # kafka.m5.xlarge x3 with 1,000 GB each. These are the props' defaults, spelled out for review.
+        database=PostgresProps(
+            instance_class="db.r6g.xlarge",
+            multi_az=True,
+            storage_gb=100,
+            max_storage_gb=1000,
+            backup_retention_days=30,
+        ),
+        cache=RedisProps(node_type="cache.r6g.xlarge", node_count=3, snapshot_retention_days=7),
+        kafka=KafkaProps(
+            broker_instance_type="kafka.m5.xlarge",
+            broker_count=3,
+            volume_gb=1000,
+            enhanced_monitoring="PER_TOPIC_PER_BROKER",
+        ),
+        backup_lock_days=30,
         backend=StateBackendConfig(
             kind="s3", bucket=state_bucket_name("production", ACCOUNT_ID), key_alias="production-tfstate"
         ),

@@ -28,6 +28,19 @@ with defining("staging"):
             compute=NodeGroupProps(instance_types=("c7i.xlarge",), min_size=2, desired_size=2, max_size=4),
             memory=NodeGroupProps(instance_types=("r7i.large",), min_size=2, desired_size=2, max_size=4),
         ),
+        database=replace(BASE.database, instance_class="db.r6g.large", backup_retention_days=14),
+        cache=replace(
+            BASE.cache, node_type="cache.r6g.large", snapshot_retention_days=3, log_retention_days=90
+        ),
+        kafka=replace(
+            BASE.kafka,
+            broker_instance_type="kafka.m5.large",
+            volume_gb=500,
+            max_volume_gb=2000,
+            enhanced_monitoring="PER_BROKER",
+            log_retention_days=90,
+        ),
+        backup_lock_days=14,
         backend=StateBackendConfig(
             kind="s3", bucket=state_bucket_name("staging", ACCOUNT_ID), key_alias="staging-tfstate"
         ),

@@ -22,15 +22,22 @@ class BootstrapStack(TerraformStack):
         key = KmsKey(
             self,
             "state_key",
-            props=KmsKeyProps(alias=env.backend.key_alias, description=f"{env.name}: Terraform state"),
+            props=KmsKeyProps(
+                alias=env.backend.key_alias,
+                description=f"{env.name}: Terraform state",
+                deletion_protection=env.deletion_protection,
+            ),
             location=env.location,
         )
         bucket = SecureBucket(
             self,
             "state_bucket",
             props=SecureBucketProps(
-                bucket_name=env.backend.bucket, noncurrent_version_days=STATE_VERSION_DAYS
+                bucket_name=env.backend.bucket,
+                noncurrent_version_days=STATE_VERSION_DAYS,
+                deletion_protection=env.deletion_protection,
             ),
+            location=env.location,
             key_arn=key.ref.arn,
         )
         TerraformOutput(

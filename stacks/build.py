@@ -46,7 +46,7 @@ def build_environment(
     """Create ``<env>-bootstrap`` (S3 state only), ``-foundation``, ``-platform`` and ``-apps``."""
     bootstrap = BootstrapStack(app, f"{env.name}-bootstrap", env=env) if env.backend.kind == "s3" else None
     foundation_id, platform_id, apps_id = env.stack_ids
-    foundation = FoundationStack(app, foundation_id, env=env)
+    foundation = FoundationStack(app, foundation_id, env=env, services=services)
     if bootstrap:
         foundation.add_dependency(bootstrap)  # the state bucket must exist first; no token links them
     platform = PlatformStack(app, platform_id, env=env, cluster=foundation.cluster.ref)

@@ -1,4 +1,5 @@
-"""<env>-foundation: AWS only (KMS keys, network, EKS control plane). Plans on an empty account."""
+"""<env>-foundation: AWS only (KMS keys, network, EKS control plane, data stores, registry, secrets).
+Plans on an empty account."""
 
 from __future__ import annotations
 
@@ -6,57 +7,81 @@ from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
 
 from environments.base import EnvironmentConfig
-from marketplace_constructs import EksCluster, KmsKey, KmsKeyProps, Vpc, resource_name
+from marketplace_constructs import (
+    AppSecret,
+    ContainerRepository,
+    EksCluster,
+    KafkaCluster,
+    KmsKey,
+    KmsKeyProps,
+    NamespaceProps,
+    PostgresDatabase,
+    RedisCache,
+    SecureBucket,
+    SecureBucketProps,
+    Vpc,
+    resource_name,
+)
+from marketplace_constructs.naming import PROJECT
 from stacks.backend import aws_provider, configure_backend
+
+# One key per purpose, so a key policy or a key's loss touches one kind of data only.
+KEY_PURPOSES = {
+    "logs": "CloudWatch log groups (VPC flow logs, EKS, ElastiCache, MSK)",
+    "eks-secrets": "envelope encryption of Kubernetes secrets",
+    "data": "data stores: RDS (storage, Performance Insights, master secret), ElastiCache, MSK, app secrets",
+    "backups": "the backups bucket",
+    "registry": "ECR images",
+}
 
 
 class FoundationStack(TerraformStack):
     """The environment's AWS base; later layers consume ``cluster.ref`` through cross-stack references."""
 
-    def __init__(self, scope: Construct, stack_id: str, *, env: EnvironmentConfig) -> None:
+    def __init__(
+        self, scope: Construct, stack_id: str, *, env: EnvironmentConfig, services: tuple[NamespaceProps, ...]
+    ) -> None:
         super().__init__(scope, stack_id)
         configure_backend(self, env, stack_id)
         aws_provider(self, env.location, dict(env.tags))
+        self.env = env
+        keys = {
+            purpose: KmsKey(
+                self,
+                f"{purpose.replace('-', '_')}_key",
+                props=KmsKeyProps(
+                    alias=resource_name(env.name, purpose),
+                    description=f"{env.name}: {description}",
+                    cloudwatch_logs=purpose == "logs",
+                    deletion_protection=env.deletion_protection,
+                ),
+                location=env.location,
+            ).ref.arn
+            for purpose, description in KEY_PURPOSES.items()
+        }
         cluster_name = resource_name(env.name, "eks")
-
-        logs_key = KmsKey(
-            self,
-            "logs_key",
-            props=KmsKeyProps(
-                alias=resource_name(env.name, "logs"),
-                description=f"{env.name}: CloudWatch log groups (VPC flow logs, EKS control plane)",
-                cloudwatch_logs=True,
-            ),
-            location=env.location,
-        )
-        secrets_key = KmsKey(
-            self,
-            "eks_secrets_key",
-            props=KmsKeyProps(
-                alias=resource_name(env.name, "eks-secrets"),
-                description=f"{env.name}: envelope encryption of Kubernetes secrets",
-            ),
-            location=env.location,
-        )
         self.network = Vpc(
-            self,
-            "network",
-            props=env.network,
-            name=env.name,
-            location=env.location,
-            log_key_arn=logs_key.ref.arn,
-            cluster_name=cluster_name,
-        )
+            self, "network", props=env.network, name=env.name, location=env.location,
+            log_key_arn=keys["logs"], cluster_name=cluster_name,
+        )  # fmt: skip
         self.cluster = EksCluster(
-            self,
-            "cluster",
-            props=env.cluster,
-            name=cluster_name,
-            location=env.location,
-            subnet_ids=self.network.ref.private_subnet_ids,
-            secrets_key_arn=secrets_key.ref.arn,
-            log_key_arn=logs_key.ref.arn,
-        )
+            self, "cluster", props=env.cluster, name=cluster_name, location=env.location,
+            subnet_ids=self.network.ref.private_subnet_ids, secrets_key_arn=keys["eks-secrets"],
+            log_key_arn=keys["logs"],
+        )  # fmt: skip
+        self._data_stores(keys)
+        self._backups(keys["backups"])
+        for service in services:
+            ContainerRepository(
+                self, f"{service.name}_images", props=env.registry, name=f"{PROJECT}/{service.name}",
+                key_arn=keys["registry"],
+            )  # fmt: skip
+            AppSecret(
+                self, f"{service.name}_secret", name=f"{env.name}/{service.name}/app",
+                description=f"{env.name}: application secrets of {service.name} (value set out of band)",
+                key_arn=keys["data"], recovery_days=30 if env.deletion_protection else 7,
+                deletion_protection=env.deletion_protection,
+            )  # fmt: skip
         TerraformOutput(self, "vpc_id", value=self.network.ref.vpc_id, description="VPC id")
         TerraformOutput(self, "cluster_name", value=self.cluster.ref.name, description="EKS cluster name")
         TerraformOutput(
@@ -65,3 +90,61 @@ class FoundationStack(TerraformStack):
             value=self.cluster.ref.endpoint,
             description="EKS API endpoint (private)",
         )
+
+    def _data_stores(self, keys: dict[str, str]) -> None:
+        env, network, clients = self.env, self.network.ref, self.cluster.ref.security_group_id
+        database = PostgresDatabase(
+            self, "database", props=env.database, name=resource_name(env.name, "postgres"),
+            location=env.location,
+            vpc_id=network.vpc_id, subnet_ids=network.database_subnet_ids, client_security_group_id=clients,
+            key_arn=keys["data"],
+        )  # fmt: skip
+        cache = RedisCache(
+            self, "cache", props=env.cache, name=resource_name(env.name, "redis"), vpc_id=network.vpc_id,
+            subnet_ids=network.database_subnet_ids, client_security_group_id=clients, key_arn=keys["data"],
+            log_key_arn=keys["logs"],
+        )  # fmt: skip
+        kafka = KafkaCluster(
+            self, "kafka", props=env.kafka, name=resource_name(env.name, "kafka"), vpc_id=network.vpc_id,
+            subnet_ids=network.database_subnet_ids, client_security_group_id=clients, key_arn=keys["data"],
+            log_key_arn=keys["logs"],
+        )  # fmt: skip
+        outputs = {
+            "database_endpoint": (database.endpoint, "PostgreSQL host (TLS, IAM auth)"),
+            "database_master_secret_arn": (
+                database.master_secret_arn, "Secrets Manager ARN of the RDS-managed master password",
+            ),
+            "cache_endpoint": (cache.endpoint, "Redis primary endpoint (TLS, IAM auth)"),
+            "kafka_bootstrap_brokers": (kafka.bootstrap_brokers, "MSK brokers (SASL/IAM over TLS)"),
+        }  # fmt: skip
+        for output_id, (value, description) in outputs.items():
+            TerraformOutput(self, output_id, value=value, description=description)
+
+    def _backups(self, key_arn: str) -> None:
+        env = self.env
+        account = env.location.account_id
+        logs = SecureBucket(
+            self,
+            "access_logs",
+            props=SecureBucketProps(
+                bucket_name=f"{PROJECT}-{env.name}-access-logs-{account}", noncurrent_version_days=30,
+                deletion_protection=env.deletion_protection, allow_access_log_delivery=True,
+            ),
+            location=env.location,
+            key_arn=None,
+        )  # fmt: skip
+        backups = SecureBucket(
+            self,
+            "backups",
+            props=SecureBucketProps(
+                bucket_name=f"{PROJECT}-{env.name}-backups-{account}", noncurrent_version_days=90,
+                archive_after_days=30, object_lock_days=env.backup_lock_days, access_log_bucket=logs.ref.name,
+                deletion_protection=env.deletion_protection,
+            ),
+            location=env.location,
+            key_arn=key_arn,
+        )  # fmt: skip
+        TerraformOutput(
+            self, "backups_bucket", value=backups.ref.name, description="Backups bucket (Velero, DR)"
+        )
+        TerraformOutput(self, "backups_bucket_arn", value=backups.ref.arn, description="Backups bucket ARN")

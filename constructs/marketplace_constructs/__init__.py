@@ -11,18 +11,38 @@ from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
     from marketplace_constructs.aws import AwsLocation
+    from marketplace_constructs.data.kafka import KafkaCluster
+    from marketplace_constructs.data.postgres import PostgresDatabase
+    from marketplace_constructs.data.props import KafkaProps, PostgresProps, RedisProps
+    from marketplace_constructs.data.redis import RedisCache
     from marketplace_constructs.eks.cluster import ClusterRef, EksCluster
     from marketplace_constructs.eks.props import EksClusterProps, NodeGroupProps
     from marketplace_constructs.errors import ConfigError
     from marketplace_constructs.naming import resource_name
     from marketplace_constructs.network.props import NatStrategy, VpcProps
     from marketplace_constructs.network.vpc import Vpc, VpcRef
+    from marketplace_constructs.protection import prevent_destroy
+    from marketplace_constructs.registry.props import RegistryProps
+    from marketplace_constructs.registry.repository import ContainerRepository
+    from marketplace_constructs.security.app_secret import AppSecret
     from marketplace_constructs.security.kms_key import KmsKey, KmsKeyProps, KmsKeyRef
-    from marketplace_constructs.storage.secure_bucket import SecureBucket, SecureBucketProps, SecureBucketRef
-    from marketplace_constructs.workload.namespace import Namespace, NamespaceProps
+    from marketplace_constructs.storage.props import SecureBucketProps
+    from marketplace_constructs.storage.secure_bucket import SecureBucket, SecureBucketRef
+    from marketplace_constructs.workload.namespace import Namespace
+    from marketplace_constructs.workload.props import NamespaceProps
 
 _HOME: Final = {
     "AwsLocation": "aws",
+    "AppSecret": "security.app_secret",
+    "ContainerRepository": "registry.repository",
+    "RegistryProps": "registry.props",
+    "KafkaCluster": "data.kafka",
+    "KafkaProps": "data.props",
+    "PostgresDatabase": "data.postgres",
+    "PostgresProps": "data.props",
+    "RedisCache": "data.redis",
+    "RedisProps": "data.props",
+    "prevent_destroy": "protection",
     "ClusterRef": "eks.cluster",
     "EksCluster": "eks.cluster",
     "EksClusterProps": "eks.props",
@@ -37,18 +57,22 @@ _HOME: Final = {
     "KmsKeyProps": "security.kms_key",
     "KmsKeyRef": "security.kms_key",
     "SecureBucket": "storage.secure_bucket",
-    "SecureBucketProps": "storage.secure_bucket",
+    "SecureBucketProps": "storage.props",
     "SecureBucketRef": "storage.secure_bucket",
     "Namespace": "workload.namespace",
-    "NamespaceProps": "workload.namespace",
+    "NamespaceProps": "workload.props",
 }
 
 __all__ = [
+    "AppSecret",
     "AwsLocation",
     "ClusterRef",
     "ConfigError",
+    "ContainerRepository",
     "EksCluster",
     "EksClusterProps",
+    "KafkaCluster",
+    "KafkaProps",
     "KmsKey",
     "KmsKeyProps",
     "KmsKeyRef",
@@ -56,12 +80,18 @@ __all__ = [
     "NamespaceProps",
     "NatStrategy",
     "NodeGroupProps",
+    "PostgresDatabase",
+    "PostgresProps",
+    "RedisCache",
+    "RedisProps",
+    "RegistryProps",
     "SecureBucket",
     "SecureBucketProps",
     "SecureBucketRef",
     "Vpc",
     "VpcProps",
     "VpcRef",
+    "prevent_destroy",
     "resource_name",
 ]
 

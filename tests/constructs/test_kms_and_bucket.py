@@ -66,7 +66,9 @@ def test_bucket_props_reject_bad_values(overrides: dict[str, object], message: s
 
 def test_bucket_enforces_owner_and_expires_old_versions_and_stale_uploads() -> None:
     props = SecureBucketProps(bucket_name="t-bucket", noncurrent_version_days=30)
-    resources = synth_construct(lambda scope: SecureBucket(scope, "b", props=props, key_arn="arn:key"))
+    resources = synth_construct(
+        lambda scope: SecureBucket(scope, "b", props=props, location=LOCATION, key_arn="arn:key")
+    )
     (ownership,) = resources["aws_s3_bucket_ownership_controls"].values()
     assert ownership["rule"]["object_ownership"] == "BucketOwnerEnforced"
     (lifecycle,) = resources["aws_s3_bucket_lifecycle_configuration"].values()

@@ -104,6 +104,21 @@ CASES = {
         "error: environment 'dev': EnvironmentConfig.tags must set Project, Environment, Owner, CostCenter; "
         "missing CostCenter",
     ),
+    "single_az_production_database": (
+        "environments/production.py", "multi_az=True", "multi_az=False",
+        "error: environment 'production': PostgresProps.multi_az must be True in production, so a zone "
+        "outage fails over to the standby, got False",
+    ),
+    "no_database_backups": (
+        "environments/production.py", "backup_retention_days=30", "backup_retention_days=0",
+        "error: environment 'production': PostgresProps.backup_retention_days must be between 1 and 35 days, "
+        "got 0",
+    ),
+    "brokers_not_a_multiple_of_zones": (
+        "environments/production.py", "broker_count=3", "broker_count=4",
+        "error: environment 'production': KafkaProps.broker_count (4) must be a multiple of the zone count "
+        "(3), so MSK can spread brokers evenly",
+    ),
 }  # fmt: skip
 
 

@@ -102,7 +102,7 @@ NEGATIVE = {
         stack("cycle", {"aws_security_group": {
             "a": {"name": "${aws_security_group.b.name}"}, "b": {"name": "${aws_security_group.a.name}"},
         }}),
-        "Error: Cycle: aws_security_group.b, aws_security_group.a",
+        "Error: Cycle: ",  # Terraform names the two in either order
     ),
     "invalid_kubernetes_manifest": (
         stack("manifest", peer_authentication("STRICTEST"), provider="kubernetes"),
@@ -120,6 +120,8 @@ def test_terraform_rejects_a_broken_configuration_with_its_own_message(
     assert result.error, "Terraform accepted a broken configuration"
     assert "terraform validate failed" in result.error
     assert message in result.error
+    if case == "cycle":
+        assert "aws_security_group.a" in result.error and "aws_security_group.b" in result.error
 
 
 def test_a_valid_custom_resource_plans_and_applies(workspace: harness.Workspace) -> None:

@@ -93,6 +93,32 @@ def test_crd_check_accepts_a_valid_object_and_explains_an_invalid_one() -> None:
     assert "spec.trafficPolicy.tls.mode: 7 is not of type 'string'" in crds.manifest_errors(invalid)
 
 
+def test_crd_check_is_strict_about_unknown_fields_like_the_api_server() -> None:
+    typo = {
+        "apiVersion": "networking.istio.io/v1",
+        "kind": "VirtualService",
+        "metadata": {"name": "publishing"},
+        "spec": {
+            "hosts": ["publishing"],
+            "http": [{"route": [{"destination": {"host": "publishing"}, "wieght": 100}]}],
+        },
+    }
+    (error,) = crds.manifest_errors(typo)
+    assert error.startswith(
+        "spec.http.0.route.0: Additional properties are not allowed ('wieght' was unexpected)"
+    )
+
+
+def test_crd_check_accepts_nullable_fields_and_go_case_insensitive_patterns() -> None:
+    rule = {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "PrometheusRule",
+        "metadata": {"name": "slo"},
+        "spec": {"groups": [{"name": "latency", "rules": [{"alert": "SlowP95", "expr": "up == 0"}]}]},
+    }
+    assert crds.manifest_errors(rule) == []
+
+
 @pytest.mark.parametrize(
     ("api_version", "kind", "message"),
     [

@@ -10,6 +10,7 @@ from constructs import Construct
 
 from marketplace_constructs.aws import AwsLocation, policy_document
 from marketplace_constructs.errors import ConfigError, check_pattern, check_range
+from marketplace_constructs.protection import prevent_destroy
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -22,12 +23,14 @@ class KmsKeyProps:
         deletion_window_days: Days a scheduled deletion can still be cancelled, 7-30. Default: 30.
         cloudwatch_logs: Let CloudWatch Logs use the key, only for log groups of this account and region
             (condition on the log-group ARN in the encryption context). Default: False.
+        deletion_protection: Refuse ``terraform destroy`` (its data dies with the key). Default: True.
     """
 
     alias: str
     description: str
     deletion_window_days: int = 30
     cloudwatch_logs: bool = False
+    deletion_protection: bool = True
 
     def __post_init__(self) -> None:
         check_pattern(
@@ -91,5 +94,6 @@ class KmsKey(Construct):
             deletion_window_in_days=props.deletion_window_days,
             policy=policy_document(statements),
         )
+        prevent_destroy(key, props.deletion_protection)
         alias = KmsAlias(self, "alias", name=f"alias/{props.alias}", target_key_id=key.key_id)
         self.ref = KmsKeyRef(arn=key.arn, alias_arn=alias.arn)

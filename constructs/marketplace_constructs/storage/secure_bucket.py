@@ -1,8 +1,10 @@
-"""SecureBucket: a private, versioned, KMS-encrypted S3 bucket that refuses plain HTTP."""
+"""SecureBucket: a private, versioned, KMS-encrypted S3 bucket that refuses plain HTTP, with optional
+archiving, Object Lock and server access logging."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
 from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
@@ -11,6 +13,13 @@ from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
     S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
     S3BucketLifecycleConfigurationRuleFilter,
     S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
+    S3BucketLifecycleConfigurationRuleTransition,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_logging import S3BucketLoggingA
+from cdktf_cdktf_provider_aws.s3_bucket_object_lock_configuration import (
+    S3BucketObjectLockConfigurationA,
+    S3BucketObjectLockConfigurationRuleA,
+    S3BucketObjectLockConfigurationRuleDefaultRetentionA,
 )
 from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import (
     S3BucketOwnershipControls,
@@ -29,31 +38,10 @@ from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
 )
 from constructs import Construct
 
-from marketplace_constructs.aws import policy_document
-from marketplace_constructs.errors import check_pattern, check_range
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SecureBucketProps:
-    """Bucket name and how long old object versions are kept.
-
-    Attributes:
-        bucket_name: Globally unique S3 name (3-63 chars, lower case, digits, '-'). Changing it replaces the
-            bucket. Required.
-        noncurrent_version_days: Days a replaced or deleted object version is kept, 1-3650. Default: 90.
-    """
-
-    bucket_name: str
-    noncurrent_version_days: int = 90
-
-    def __post_init__(self) -> None:
-        check_pattern(
-            "SecureBucketProps", "bucket_name", self.bucket_name, r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]",
-            "3-63 lower-case letters, digits or '-'",
-        )  # fmt: skip
-        check_range(
-            "SecureBucketProps", "noncurrent_version_days", self.noncurrent_version_days, 1, 3650, " days"
-        )
+from marketplace_constructs.aws import AwsLocation, policy_document
+from marketplace_constructs.errors import ConfigError
+from marketplace_constructs.protection import prevent_destroy
+from marketplace_constructs.storage.props import SecureBucketProps
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -65,34 +53,42 @@ class SecureBucketRef:
 
 
 class SecureBucket(Construct):
-    """Private, versioned, SSE-KMS (bucket keys), owner-enforced, TLS-only; never force-destroyed."""
+    """Private, versioned, owner-enforced, TLS-only; SSE-KMS with ``key_arn`` (bucket keys on) unless it is a
+    log-delivery target. Never force-destroyed."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, props: SecureBucketProps, key_arn: str
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        props: SecureBucketProps,
+        location: AwsLocation,
+        key_arn: str | None,
     ) -> None:
         super().__init__(scope, construct_id)
-        bucket = S3Bucket(self, "bucket", bucket=props.bucket_name, force_destroy=False)
+        if (key_arn is None) != props.allow_access_log_delivery:
+            raise ConfigError(
+                "SecureBucket needs key_arn, except with allow_access_log_delivery (SSE-S3 then)"
+            )
+        bucket = S3Bucket(
+            self, "bucket", bucket=props.bucket_name, force_destroy=False,
+            object_lock_enabled=props.object_lock_days > 0 or None,
+        )  # fmt: skip
+        prevent_destroy(bucket, props.deletion_protection)
         S3BucketPublicAccessBlock(
-            self,
-            "public_access_block",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-        )
+            self, "public_access_block", bucket=bucket.id, block_public_acls=True, block_public_policy=True,
+            ignore_public_acls=True, restrict_public_buckets=True,
+        )  # fmt: skip
         S3BucketOwnershipControls(
             self,
             "ownership",
             bucket=bucket.id,
             rule=S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"),
         )
-        S3BucketVersioningA(
-            self,
-            "versioning",
-            bucket=bucket.id,
+        versioning = S3BucketVersioningA(
+            self, "versioning", bucket=bucket.id,
             versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
-        )
+        )  # fmt: skip
         S3BucketServerSideEncryptionConfigurationA(
             self,
             "encryption",
@@ -101,10 +97,66 @@ class SecureBucket(Construct):
                 S3BucketServerSideEncryptionConfigurationRuleA(
                     apply_server_side_encryption_by_default=S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
                         sse_algorithm="aws:kms", kms_master_key_id=key_arn
+                    )
+                    if key_arn
+                    else S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                        sse_algorithm="AES256"
                     ),
-                    bucket_key_enabled=True,
+                    bucket_key_enabled=bool(key_arn),
                 )
             ],
+        )
+        self._lifecycle(bucket, props, versioning)
+        if props.object_lock_days:
+            S3BucketObjectLockConfigurationA(
+                self,
+                "object_lock",
+                bucket=bucket.id,
+                rule=S3BucketObjectLockConfigurationRuleA(
+                    default_retention=S3BucketObjectLockConfigurationRuleDefaultRetentionA(
+                        mode="GOVERNANCE", days=props.object_lock_days
+                    )
+                ),
+                depends_on=[versioning],
+            )
+        if props.access_log_bucket:
+            S3BucketLoggingA(
+                self, "access_logging", bucket=bucket.id, target_bucket=props.access_log_bucket,
+                target_prefix=f"{props.bucket_name}/",
+            )  # fmt: skip
+        statements: list[dict[str, Any]] = [
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [bucket.arn, f"{bucket.arn}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            }
+        ]
+        if props.allow_access_log_delivery:
+            statements.append(
+                {
+                    "Sid": "S3ServerAccessLogDelivery",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "logging.s3.amazonaws.com"},
+                    "Action": "s3:PutObject",
+                    "Resource": f"{bucket.arn}/*",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": location.account_id}},
+                }
+            )
+        S3BucketPolicy(self, "policy", bucket=bucket.id, policy=policy_document(statements))
+        self.ref = SecureBucketRef(name=bucket.bucket, arn=bucket.arn)
+
+    def _lifecycle(self, bucket: S3Bucket, props: SecureBucketProps, versioning: S3BucketVersioningA) -> None:
+        transitions = (
+            [
+                S3BucketLifecycleConfigurationRuleTransition(
+                    days=props.archive_after_days, storage_class="STANDARD_IA"
+                )
+            ]
+            if props.archive_after_days
+            else None
         )
         S3BucketLifecycleConfiguration(
             self,
@@ -112,9 +164,10 @@ class SecureBucket(Construct):
             bucket=bucket.id,
             rule=[
                 S3BucketLifecycleConfigurationRule(
-                    id="expire-old-versions-and-uploads",
+                    id="age-objects-expire-old-versions-and-uploads",
                     status="Enabled",
                     filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+                    transition=transitions,
                     noncurrent_version_expiration=[
                         S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
                             noncurrent_days=props.noncurrent_version_days
@@ -127,22 +180,5 @@ class SecureBucket(Construct):
                     ],
                 )
             ],
+            depends_on=[versioning],
         )
-        S3BucketPolicy(
-            self,
-            "tls_only",
-            bucket=bucket.id,
-            policy=policy_document(
-                [
-                    {
-                        "Sid": "DenyInsecureTransport",
-                        "Effect": "Deny",
-                        "Principal": "*",
-                        "Action": "s3:*",
-                        "Resource": [bucket.arn, f"{bucket.arn}/*"],
-                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                    }
-                ]
-            ),
-        )
-        self.ref = SecureBucketRef(name=bucket.bucket, arn=bucket.arn)

@@ -2,40 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Final, Literal, get_args
+from typing import Final
 
 from cdktf_cdktf_provider_kubernetes.namespace_v1 import NamespaceV1, NamespaceV1Metadata
 from constructs import Construct
 
-from marketplace_constructs.errors import check_dns_label, check_one_of
 from marketplace_constructs.naming import PROJECT
+from marketplace_constructs.workload.props import NamespaceProps
 
-PodSecurityLevel = Literal["restricted", "baseline", "privileged"]
 PSA_VERSION: Final = "latest"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class NamespaceProps:
-    """One namespace.
-
-    Attributes:
-        name: DNS-1123 label. Changing it replaces the namespace and everything in it. Required.
-        allow_pod_security: Pod Security Standard enforced on admission. "baseline" admits host ports and
-            default capabilities, "privileged" anything (host namespaces and paths); audit and warn stay at
-            "restricted" so every weakening remains visible. Default: "restricted".
-        mesh_injection: Label the namespace for Istio sidecar injection. Default: True.
-    """
-
-    name: str
-    allow_pod_security: PodSecurityLevel = "restricted"
-    mesh_injection: bool = True
-
-    def __post_init__(self) -> None:
-        check_dns_label("NamespaceProps", "name", self.name)
-        check_one_of(
-            "NamespaceProps", "allow_pod_security", self.allow_pod_security, get_args(PodSecurityLevel)
-        )
 
 
 class Namespace(Construct):

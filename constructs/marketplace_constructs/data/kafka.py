@@ -1,0 +1,160 @@
+"""KafkaCluster: MSK with TLS everywhere, IAM client auth, safe topic defaults, Prometheus exporters and
+storage autoscaling."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from cdktf_cdktf_provider_aws.appautoscaling_policy import (
+    AppautoscalingPolicy,
+    AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration,
+    AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification,
+)
+from cdktf_cdktf_provider_aws.appautoscaling_target import AppautoscalingTarget
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.msk_cluster import (
+    MskCluster,
+    MskClusterBrokerNodeGroupInfo,
+    MskClusterBrokerNodeGroupInfoStorageInfo,
+    MskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfo,
+    MskClusterClientAuthentication,
+    MskClusterClientAuthenticationSasl,
+    MskClusterConfigurationInfo,
+    MskClusterEncryptionInfo,
+    MskClusterEncryptionInfoEncryptionInTransit,
+    MskClusterLoggingInfo,
+    MskClusterLoggingInfoBrokerLogs,
+    MskClusterLoggingInfoBrokerLogsCloudwatchLogs,
+    MskClusterOpenMonitoring,
+    MskClusterOpenMonitoringPrometheus,
+    MskClusterOpenMonitoringPrometheusJmxExporter,
+    MskClusterOpenMonitoringPrometheusNodeExporter,
+)
+from cdktf_cdktf_provider_aws.msk_configuration import MskConfiguration
+from constructs import Construct
+
+from marketplace_constructs.data.access import DataStoreSecurityGroup
+from marketplace_constructs.data.props import KafkaProps
+from marketplace_constructs.errors import ConfigError
+from marketplace_constructs.protection import prevent_destroy
+
+PORT: Final = 9098  # SASL/IAM over TLS, inside the VPC
+SERVER_PROPERTIES: Final = {
+    "auto.create.topics.enable": "false",
+    "default.replication.factor": "3",
+    "min.insync.replicas": "2",
+    "unclean.leader.election.enable": "false",
+    "num.partitions": "6",
+}
+
+
+class KafkaCluster(Construct):
+    """Brokers in the database subnets (one zone per subnet), open to ``client_security_group_id`` on 9098."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        props: KafkaProps,
+        name: str,
+        vpc_id: str,
+        subnet_ids: tuple[str, ...],
+        client_security_group_id: str,
+        key_arn: str,
+        log_key_arn: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        if props.broker_count % len(subnet_ids):
+            raise ConfigError(
+                f"KafkaProps.broker_count ({props.broker_count}) must be a multiple of the zone count "
+                f"({len(subnet_ids)}), so MSK can spread brokers evenly"
+            )
+        group = DataStoreSecurityGroup(
+            self, "security_group", name=name, vpc_id=vpc_id, port=PORT,
+            client_security_group_id=client_security_group_id, description="Kafka",
+        )  # fmt: skip
+        configuration = MskConfiguration(
+            self,
+            "configuration",
+            name=name,
+            kafka_versions=[props.kafka_version],
+            server_properties="".join(f"{key}={value}\n" for key, value in SERVER_PROPERTIES.items()),
+        )
+        logs = CloudwatchLogGroup(
+            self,
+            "broker_logs",
+            name=f"/msk/{name}",
+            retention_in_days=props.log_retention_days,
+            kms_key_id=log_key_arn,
+        )
+        cluster = MskCluster(
+            self,
+            "cluster",
+            cluster_name=name,
+            kafka_version=props.kafka_version,
+            number_of_broker_nodes=props.broker_count,
+            broker_node_group_info=MskClusterBrokerNodeGroupInfo(
+                instance_type=props.broker_instance_type,
+                client_subnets=list(subnet_ids),
+                security_groups=[group.id],
+                storage_info=MskClusterBrokerNodeGroupInfoStorageInfo(
+                    ebs_storage_info=MskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfo(
+                        volume_size=props.volume_gb
+                    )
+                ),
+            ),
+            encryption_info=MskClusterEncryptionInfo(
+                encryption_at_rest_kms_key_arn=key_arn,
+                encryption_in_transit=MskClusterEncryptionInfoEncryptionInTransit(
+                    client_broker="TLS", in_cluster=True
+                ),
+            ),
+            client_authentication=MskClusterClientAuthentication(
+                sasl=MskClusterClientAuthenticationSasl(iam=True), unauthenticated=False
+            ),
+            configuration_info=MskClusterConfigurationInfo(
+                arn=configuration.arn, revision=configuration.latest_revision
+            ),
+            open_monitoring=MskClusterOpenMonitoring(
+                prometheus=MskClusterOpenMonitoringPrometheus(
+                    jmx_exporter=MskClusterOpenMonitoringPrometheusJmxExporter(enabled_in_broker=True),
+                    node_exporter=MskClusterOpenMonitoringPrometheusNodeExporter(enabled_in_broker=True),
+                )
+            ),
+            logging_info=MskClusterLoggingInfo(
+                broker_logs=MskClusterLoggingInfoBrokerLogs(
+                    cloudwatch_logs=MskClusterLoggingInfoBrokerLogsCloudwatchLogs(
+                        enabled=True, log_group=logs.name
+                    )
+                )
+            ),
+            enhanced_monitoring=props.enhanced_monitoring,
+        )
+        prevent_destroy(cluster, props.deletion_protection)
+        target = AppautoscalingTarget(
+            self,
+            "storage_scaling_target",
+            service_namespace="kafka",
+            scalable_dimension="kafka:broker-storage:VolumeSize",
+            resource_id=cluster.arn,
+            min_capacity=1,
+            max_capacity=props.max_volume_gb,
+        )
+        AppautoscalingPolicy(
+            self,
+            "storage_scaling",
+            name=f"{name}-broker-storage",
+            policy_type="TargetTrackingScaling",
+            service_namespace=target.service_namespace,
+            scalable_dimension=target.scalable_dimension,
+            resource_id=target.resource_id,
+            target_tracking_scaling_policy_configuration=AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration(
+                target_value=60,
+                predefined_metric_specification=AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification(
+                    predefined_metric_type="KafkaBrokerStorageUtilization"
+                ),
+                disable_scale_in=True,  # MSK volumes cannot shrink
+            ),
+        )
+        self.bootstrap_brokers: str = cluster.bootstrap_brokers_sasl_iam

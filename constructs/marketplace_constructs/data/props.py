@@ -1,0 +1,164 @@
+"""Props of the data stores (no provider imports, so environments load fast): PostgresProps, RedisProps,
+KafkaProps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+from marketplace_constructs.data.windows import check_windows_apart
+from marketplace_constructs.errors import ConfigError, check_one_of, check_pattern, check_range
+
+EnhancedMonitoring = Literal["DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOPIC_PER_PARTITION"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PostgresProps:
+    """RDS PostgreSQL instance.
+
+    Attributes:
+        engine_version: "15" (RDS picks the newest 15.x and upgrades minors itself, so Terraform never fights
+            an automatic minor upgrade) or a full "15.x". Default: "15".
+        instance_class: Default: "db.r6g.xlarge".
+        multi_az: Synchronous standby in a second zone. Default: True.
+        storage_gb, max_storage_gb: gp3 size at creation, storage-autoscaling ceiling. Default: 100, 1000.
+        backup_retention_days: Automated backups and point-in-time recovery, 1-35. Default: 30.
+        backup_window: Daily UTC window. Default: "03:00-04:00".
+        maintenance_window: Weekly UTC window, apart from backup_window. Default: "sun:05:00-sun:06:00".
+        deletion_protection: Deletion protection plus a final snapshot on delete. Default: True.
+    """
+
+    engine_version: str = "15"
+    instance_class: str = "db.r6g.xlarge"
+    multi_az: bool = True
+    storage_gb: int = 100
+    max_storage_gb: int = 1000
+    backup_retention_days: int = 30
+    backup_window: str = "03:00-04:00"
+    maintenance_window: str = "sun:05:00-sun:06:00"
+    deletion_protection: bool = True
+
+    def __post_init__(self) -> None:
+        check_pattern(
+            "PostgresProps", "engine_version", self.engine_version, r"15(\.\d+)?", "'15' or '15.<minor>'"
+        )
+        check_pattern(
+            "PostgresProps",
+            "instance_class",
+            self.instance_class,
+            r"db\.[a-z0-9]+\.[a-z0-9]+",
+            "like 'db.r6g.xlarge'",
+        )
+        check_range("PostgresProps", "storage_gb", self.storage_gb, 20, 65536, " GB")
+        if self.max_storage_gb < self.storage_gb:
+            raise ConfigError(
+                f"PostgresProps.max_storage_gb ({self.max_storage_gb}) must be >= storage_gb "
+                f"({self.storage_gb})"
+            )
+        check_range("PostgresProps", "backup_retention_days", self.backup_retention_days, 1, 35, " days")
+        check_windows_apart(
+            "PostgresProps",
+            "backup_window",
+            self.backup_window,
+            "maintenance_window",
+            self.maintenance_window,
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RedisProps:
+    """Replication group: a primary and replicas spread over the zones.
+
+    Attributes:
+        engine_version: Redis OSS 7 minor, e.g. "7.1". Default: "7.1".
+        node_type: Default: "cache.r6g.xlarge".
+        node_count: Primary plus replicas, 1-6; 2+ turns on automatic failover and Multi-AZ. Default: 3.
+        snapshot_retention_days: Daily snapshots kept, 1-35. Default: 7.
+        snapshot_window: Daily UTC window. Default: "04:00-05:00".
+        maintenance_window: Weekly UTC window, apart from snapshot_window. Default: "sun:06:00-sun:07:00".
+        log_retention_days: Slow-log and engine-log retention. Default: 365.
+        deletion_protection: Keep a final snapshot and refuse ``terraform destroy``. Default: True.
+    """
+
+    engine_version: str = "7.1"
+    node_type: str = "cache.r6g.xlarge"
+    node_count: int = 3
+    snapshot_retention_days: int = 7
+    snapshot_window: str = "04:00-05:00"
+    maintenance_window: str = "sun:06:00-sun:07:00"
+    log_retention_days: int = 365
+    deletion_protection: bool = True
+
+    def __post_init__(self) -> None:
+        check_pattern(
+            "RedisProps", "engine_version", self.engine_version, r"7\.\d+", "a Redis 7 version like '7.1'"
+        )
+        check_pattern(
+            "RedisProps",
+            "node_type",
+            self.node_type,
+            r"cache\.[a-z0-9]+\.[a-z0-9]+",
+            "like 'cache.r6g.xlarge'",
+        )
+        check_range("RedisProps", "node_count", self.node_count, 1, 6)
+        check_range("RedisProps", "snapshot_retention_days", self.snapshot_retention_days, 1, 35, " days")
+        check_windows_apart(
+            "RedisProps",
+            "snapshot_window",
+            self.snapshot_window,
+            "maintenance_window",
+            self.maintenance_window,
+        )
+        if self.log_retention_days < 1:
+            raise ConfigError(
+                f"RedisProps.log_retention_days must be positive, got {self.log_retention_days}"
+            )
+
+    @property
+    def highly_available(self) -> bool:
+        return self.node_count > 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KafkaProps:
+    """MSK provisioned cluster.
+
+    Attributes:
+        kafka_version: An MSK version. Default: "3.8.x" (MSK's recommended line; 3.5.1 of the reference design
+            left MSK support on 2025-10-23; "x" takes MSK's patch releases).
+        broker_instance_type: Default: "kafka.m5.xlarge".
+        broker_count: A multiple of the zone count (MSK spreads brokers evenly), >= 3 for a replication factor
+            of 3. Default: 3.
+        volume_gb, max_volume_gb: EBS per broker at creation and the storage-autoscaling ceiling. Default:
+            1000, 4000.
+        enhanced_monitoring: CloudWatch metric level. Default: "PER_TOPIC_PER_BROKER".
+        log_retention_days: Broker log retention. Default: 365.
+        deletion_protection: Refuse ``terraform destroy`` (MSK has no deletion protection). Default: True.
+    """
+
+    kafka_version: str = "3.8.x"
+    broker_instance_type: str = "kafka.m5.xlarge"
+    broker_count: int = 3
+    volume_gb: int = 1000
+    max_volume_gb: int = 4000
+    enhanced_monitoring: EnhancedMonitoring = "PER_TOPIC_PER_BROKER"
+    log_retention_days: int = 365
+    deletion_protection: bool = True
+
+    def __post_init__(self) -> None:
+        check_pattern(
+            "KafkaProps", "kafka_version", self.kafka_version, r"[34]\.\d+\.(\d+|x)", "like '3.8.x'"
+        )
+        check_pattern(
+            "KafkaProps", "broker_instance_type", self.broker_instance_type, r"kafka\.[a-z0-9]+\.[a-z0-9]+",
+            "like 'kafka.m5.xlarge'",
+        )  # fmt: skip
+        check_range("KafkaProps", "broker_count", self.broker_count, 3, 30)
+        check_range("KafkaProps", "volume_gb", self.volume_gb, 1, 16384, " GB")
+        if self.max_volume_gb < self.volume_gb:
+            raise ConfigError(
+                f"KafkaProps.max_volume_gb ({self.max_volume_gb}) must be >= volume_gb ({self.volume_gb})"
+            )
+        check_one_of(
+            "KafkaProps", "enhanced_monitoring", self.enhanced_monitoring, get_args(EnhancedMonitoring)
+        )

@@ -1,0 +1,260 @@
+"""The data layer of every environment: sizes, encryption keys, TLS, access and protection."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import environments
+from environments.base import HIGHLY_AVAILABLE, EnvironmentConfig
+from tests.conftest import ALL_STACK_IDS, StackDoc, resources
+
+Reader = Callable[[str], StackDoc]
+ENVS = {env.name: env for env in environments.ALL}
+ALL = pytest.mark.parametrize("env", environments.ALL, ids=lambda env: env.name)
+
+
+def one(doc: StackDoc, resource_type: str) -> dict[str, Any]:
+    (found,) = resources(doc, resource_type).values()
+    return found
+
+
+def key_ref(purpose: str) -> str:
+    return f"${{aws_kms_key.{purpose}_key_"
+
+
+def foundation(stack_doc: Reader, env: EnvironmentConfig) -> StackDoc:
+    return stack_doc(f"{env.name}-foundation")
+
+
+@pytest.mark.parametrize(
+    ("name", "instance_class", "multi_az", "retention"),
+    [("dev", "db.t4g.medium", False, 7), ("staging", "db.r6g.large", True, 14),
+     ("production", "db.r6g.xlarge", True, 30), ("dr", "db.r6g.xlarge", True, 30)],
+)  # fmt: skip
+def test_postgres_size_standby_and_backups(
+    stack_doc: Reader, name: str, instance_class: str, multi_az: bool, retention: int
+) -> None:
+    db = one(foundation(stack_doc, ENVS[name]), "aws_db_instance")
+    assert (db["instance_class"], db["multi_az"], db["backup_retention_period"]) == (
+        instance_class,
+        multi_az,
+        retention,
+    )
+    assert db["engine"] == "postgres" and db["engine_version"].split(".")[0] == "15"
+
+
+def test_production_postgres_storage_grows_from_100_gb_to_1_tb(stack_doc: Reader) -> None:
+    db = one(foundation(stack_doc, ENVS["production"]), "aws_db_instance")
+    assert (db["storage_type"], db["allocated_storage"], db["max_allocated_storage"]) == ("gp3", 100, 1000)
+
+
+@ALL
+def test_postgres_is_encrypted_tls_only_iam_authenticated_and_never_holds_a_password(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    doc = foundation(stack_doc, env)
+    db = one(doc, "aws_db_instance")
+    for field in ("kms_key_id", "performance_insights_kms_key_id", "master_user_secret_kms_key_id"):
+        assert db[field].startswith(key_ref("data")), field
+    assert (
+        db["storage_encrypted"]
+        and db["manage_master_user_password"]
+        and db["iam_database_authentication_enabled"]
+    )
+    assert "password" not in db and db["publicly_accessible"] is False
+    parameters = {p["name"]: p["value"] for p in one(doc, "aws_db_parameter_group")["parameter"]}
+    assert parameters["rds.force_ssl"] == "1" and int(parameters["max_connections"]) >= 500
+    assert db["enabled_cloudwatch_logs_exports"] == ["postgresql", "upgrade"]
+    assert db["monitoring_interval"] == 60 and db["monitoring_role_arn"].startswith("${aws_iam_role.")
+    assert db["auto_minor_version_upgrade"] and db["copy_tags_to_snapshot"]
+
+
+@pytest.mark.parametrize("name", HIGHLY_AVAILABLE)
+def test_shared_environments_protect_the_database_and_keep_a_final_snapshot(
+    stack_doc: Reader, name: str
+) -> None:
+    db = one(foundation(stack_doc, ENVS[name]), "aws_db_instance")
+    assert db["deletion_protection"] is True and db["skip_final_snapshot"] is False
+    assert db["final_snapshot_identifier"] == f"{name}-postgres-final"
+
+
+@pytest.mark.parametrize(
+    ("name", "node_type", "nodes", "snapshots"),
+    [("dev", "cache.t4g.small", 1, 1), ("staging", "cache.r6g.large", 3, 3),
+     ("production", "cache.r6g.xlarge", 3, 7), ("dr", "cache.r6g.xlarge", 3, 7)],
+)  # fmt: skip
+def test_redis_size_replicas_failover_and_snapshots(
+    stack_doc: Reader, name: str, node_type: str, nodes: int, snapshots: int
+) -> None:
+    redis = one(foundation(stack_doc, ENVS[name]), "aws_elasticache_replication_group")
+    assert (redis["node_type"], redis["num_cache_clusters"], redis["snapshot_retention_limit"]) == (
+        node_type, nodes, snapshots,
+    )  # fmt: skip
+    assert redis["automatic_failover_enabled"] is (nodes > 1) and redis["multi_az_enabled"] is (nodes > 1)
+
+
+@ALL
+def test_redis_is_encrypted_requires_tls_and_authenticates_with_iam(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    doc = foundation(stack_doc, env)
+    redis = one(doc, "aws_elasticache_replication_group")
+    assert redis["at_rest_encryption_enabled"] == "true" and redis["kms_key_id"].startswith(key_ref("data"))
+    assert redis["transit_encryption_enabled"] is True and redis["transit_encryption_mode"] == "required"
+    assert "auth_token" not in redis and redis["user_group_ids"]
+    users = {u["user_name"]: u for u in resources(doc, "aws_elasticache_user").values()}
+    assert users["default"]["access_string"].startswith("off")
+    assert users[f"{env.name}-redis-app"]["authentication_mode"]["type"] == "iam"
+    assert sorted(d["log_type"] for d in redis["log_delivery_configuration"]) == ["engine-log", "slow-log"]
+
+
+@pytest.mark.parametrize(
+    ("name", "instance_type", "volume", "monitoring"),
+    [("dev", "kafka.t3.small", 100, "DEFAULT"), ("staging", "kafka.m5.large", 500, "PER_BROKER"),
+     ("production", "kafka.m5.xlarge", 1000, "PER_TOPIC_PER_BROKER"),
+     ("dr", "kafka.m5.xlarge", 1000, "PER_TOPIC_PER_BROKER")],
+)  # fmt: skip
+def test_kafka_brokers_storage_and_monitoring(
+    stack_doc: Reader, name: str, instance_type: str, volume: int, monitoring: str
+) -> None:
+    msk = one(foundation(stack_doc, ENVS[name]), "aws_msk_cluster")
+    nodes = msk["broker_node_group_info"]
+    assert (msk["number_of_broker_nodes"], nodes["instance_type"], msk["enhanced_monitoring"]) == (
+        3,
+        instance_type,
+        monitoring,
+    )
+    assert nodes["storage_info"]["ebs_storage_info"]["volume_size"] == volume
+    assert len(nodes["client_subnets"]) == 3
+
+
+@ALL
+def test_kafka_is_tls_only_iam_authenticated_with_safe_topic_defaults(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    doc = foundation(stack_doc, env)
+    msk = one(doc, "aws_msk_cluster")
+    assert msk["encryption_info"]["encryption_at_rest_kms_key_arn"].startswith(key_ref("data"))
+    assert msk["encryption_info"]["encryption_in_transit"] == {"client_broker": "TLS", "in_cluster": True}
+    assert msk["client_authentication"] == {"sasl": {"iam": True}, "unauthenticated": False}
+    prometheus = msk["open_monitoring"]["prometheus"]
+    assert (
+        prometheus["jmx_exporter"]["enabled_in_broker"] and prometheus["node_exporter"]["enabled_in_broker"]
+    )
+    properties = one(doc, "aws_msk_configuration")["server_properties"]
+    for line in ("auto.create.topics.enable=false", "default.replication.factor=3", "min.insync.replicas=2"):
+        assert line in properties.splitlines()
+    target = one(doc, "aws_appautoscaling_target")
+    assert target["scalable_dimension"] == "kafka:broker-storage:VolumeSize"
+    assert target["max_capacity"] == env.kafka.max_volume_gb
+
+
+@ALL
+def test_data_stores_admit_only_the_workload_tier(stack_doc: Reader, env: EnvironmentConfig) -> None:
+    doc = foundation(stack_doc, env)
+    groups = {
+        name
+        for name in resources(doc, "aws_security_group")
+        if name.split("_")[0] in ("database", "cache", "kafka")
+    }
+    assert len(groups) == 3
+    rules = [r for r in resources(doc, "aws_vpc_security_group_ingress_rule").values()
+             if r["security_group_id"].split(".")[1] in groups]  # fmt: skip
+    assert len(rules) == 3
+    for rule in rules:
+        assert "cidr_ipv4" not in rule and "cidr_ipv6" not in rule
+        assert rule["referenced_security_group_id"].endswith(".vpc_config[0].cluster_security_group_id}")
+    assert not resources(doc, "aws_vpc_security_group_egress_rule")
+
+
+@ALL
+def test_backups_bucket_is_locked_aged_logged_and_kms_encrypted(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    doc = foundation(stack_doc, env)
+    buckets = {name.split("_bucket_")[0]: b for name, b in resources(doc, "aws_s3_bucket").items()}
+    assert buckets["backups"]["object_lock_enabled"] is True
+    lock = one(doc, "aws_s3_bucket_object_lock_configuration")["rule"]["default_retention"]
+    assert lock == {"mode": "GOVERNANCE", "days": env.backup_lock_days}
+    lifecycle = {
+        name.split("_lifecycle_")[0]: config["rule"][0]
+        for name, config in resources(doc, "aws_s3_bucket_lifecycle_configuration").items()
+    }
+    backups = lifecycle["backups"]
+    assert backups["transition"] == [{"days": 30, "storage_class": "STANDARD_IA"}]
+    assert backups["noncurrent_version_expiration"] == [{"noncurrent_days": 90}]
+    assert backups["abort_incomplete_multipart_upload"] == [{"days_after_initiation": 7}]
+    logging = one(doc, "aws_s3_bucket_logging")
+    assert logging["bucket"].startswith("${aws_s3_bucket.backups_") and logging["target_bucket"].startswith(
+        "${aws_s3_bucket.access_logs_"
+    )
+    encryption = {
+        name.split("_encryption_")[0]: config["rule"][0]["apply_server_side_encryption_by_default"]
+        for name, config in resources(doc, "aws_s3_bucket_server_side_encryption_configuration").items()
+    }
+    assert encryption["backups"]["kms_master_key_id"].startswith(key_ref("backups"))
+    assert encryption["access_logs"] == {"sse_algorithm": "AES256"}
+
+
+@ALL
+def test_service_images_are_immutable_scanned_encrypted_and_pruned(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    doc = foundation(stack_doc, env)
+    repositories = resources(doc, "aws_ecr_repository").values()
+    assert sorted(r["name"] for r in repositories) == [
+        f"llm-marketplace/{s}" for s in ("admin", "consumption", "discovery", "publishing")
+    ]
+    for repository in repositories:
+        assert repository["image_tag_mutability"] == "IMMUTABLE"
+        assert repository["image_scanning_configuration"] == {"scan_on_push": True}
+        assert repository["encryption_configuration"][0]["kms_key"].startswith(key_ref("registry"))
+    for policy in resources(doc, "aws_ecr_lifecycle_policy").values():
+        rules = json.loads(policy["policy"])["rules"]
+        assert [r["selection"]["tagStatus"] for r in rules] == ["untagged", "tagged"]
+
+
+@pytest.mark.parametrize("stack_id", ALL_STACK_IDS)
+def test_no_secret_value_is_synthesized(stack_doc: Reader, stack_id: str) -> None:
+    doc = stack_doc(stack_id)
+    assert "aws_secretsmanager_secret_version" not in doc.get("resource", {})
+    text = json.dumps(doc)
+    assert not re.search(r'"(password|auth_token|secret_string|master_password)"\s*:', text)
+    for secret in resources(doc, "aws_secretsmanager_secret").values():
+        assert secret["kms_key_id"].startswith(key_ref("data"))
+
+
+@ALL
+def test_one_key_per_purpose(stack_doc: Reader, env: EnvironmentConfig) -> None:
+    aliases = sorted(a["name"] for a in resources(foundation(stack_doc, env), "aws_kms_alias").values())
+    assert aliases == [
+        f"alias/{env.name}-{p}" for p in ("backups", "data", "eks-secrets", "logs", "registry")
+    ]
+
+
+# Resource types that hold data; any of them in a shared environment must be protected from destroy.
+STATEFUL = re.compile(
+    r"aws_(db_instance|rds_cluster|dynamodb_table|efs_file_system|elasticache_(replication_group|cluster)|"
+    r"msk_cluster|s3_bucket|kms_key|secretsmanager_secret|ecr_repository|eks_cluster|opensearch_domain|"
+    r"docdb_cluster|neptune_cluster|redshift_cluster|ebs_volume|backup_vault)$"
+)
+
+
+@pytest.mark.parametrize("stack_id", [s for s in ALL_STACK_IDS if s.rsplit("-", 1)[0] in HIGHLY_AVAILABLE])
+def test_every_stateful_resource_in_shared_environments_is_protected(
+    stack_doc: Reader, stack_id: str
+) -> None:
+    unprotected = [
+        f"{resource_type}.{name}"
+        for resource_type, found in stack_doc(stack_id).get("resource", {}).items()
+        if STATEFUL.match(resource_type)
+        for name, body in found.items()
+        if body.get("deletion_protection") is not True
+        and body.get("lifecycle", {}).get("prevent_destroy") is not True
+    ]
+    assert unprotected == []
