@@ -73,6 +73,10 @@ class NodeGroupsConfig:
     compute: NodeGroupProps = field(default_factory=lambda: NodeGroupProps(instance_types=("c7i.xlarge",)))
     memory: NodeGroupProps = field(default_factory=lambda: NodeGroupProps(instance_types=("r7i.large",)))
 
+    def by_name(self) -> dict[str, NodeGroupProps]:
+        """The groups keyed by name; the name becomes the ``workload-class`` node label."""
+        return {"general": self.general, "compute": self.compute, "memory": self.memory}
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EnvironmentConfig:

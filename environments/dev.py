@@ -32,7 +32,13 @@ with defining("dev"):
         # Reference design: 3-5 nodes in all.
         node_groups=NodeGroupsConfig(
             general=NodeGroupProps(instance_types=("m7i.large",), min_size=1, desired_size=1, max_size=2),
-            compute=NodeGroupProps(instance_types=("c7i.large",), min_size=1, desired_size=1, max_size=2),
+            compute=NodeGroupProps(
+                instance_types=("c7i.large", "c6i.large"),
+                capacity_type="SPOT",
+                min_size=1,
+                desired_size=1,
+                max_size=2,
+            ),
             memory=NodeGroupProps(instance_types=("r7i.large",), min_size=1, desired_size=1, max_size=1),
         ),
         database=PostgresProps(

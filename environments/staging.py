@@ -25,7 +25,13 @@ with defining("staging"):
         # Reference design: 6-12 nodes in all.
         node_groups=NodeGroupsConfig(
             general=NodeGroupProps(instance_types=("m7i.large",), min_size=2, desired_size=2, max_size=4),
-            compute=NodeGroupProps(instance_types=("c7i.xlarge",), min_size=2, desired_size=2, max_size=4),
+            compute=NodeGroupProps(
+                instance_types=("c7i.xlarge", "c6i.xlarge"),
+                capacity_type="SPOT",
+                min_size=2,
+                desired_size=2,
+                max_size=4,
+            ),
             memory=NodeGroupProps(instance_types=("r7i.large",), min_size=2, desired_size=2, max_size=4),
         ),
         database=replace(BASE.database, instance_class="db.r6g.large", backup_retention_days=14),

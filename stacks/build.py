@@ -49,7 +49,7 @@ def build_environment(
     foundation = FoundationStack(app, foundation_id, env=env, services=services)
     if bootstrap:
         foundation.add_dependency(bootstrap)  # the state bucket must exist first; no token links them
-    platform = PlatformStack(app, platform_id, env=env, cluster=foundation.cluster.ref)
+    platform = PlatformStack(app, platform_id, env=env, inputs=foundation.platform_inputs)
     apps = AppsStack(app, apps_id, env=env, cluster=foundation.cluster.ref, services=services)
     apps.add_dependency(platform)  # CRDs and namespaces come from platform; no token links the two
     return EnvironmentStacks(bootstrap, foundation, platform, apps)

@@ -3,18 +3,23 @@ Plans on an empty account."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
 
 from environments.base import EnvironmentConfig
 from marketplace_constructs import (
     AppSecret,
+    ClusterRef,
     ContainerRepository,
     EksCluster,
     KafkaCluster,
     KmsKey,
     KmsKeyProps,
+    ManagedAddons,
     NamespaceProps,
+    NodeGroups,
     PostgresDatabase,
     RedisCache,
     SecureBucket,
@@ -24,6 +29,7 @@ from marketplace_constructs import (
 )
 from marketplace_constructs.naming import PROJECT
 from stacks.backend import aws_provider, configure_backend
+from stacks.platform_roles import PlatformRoles, platform_roles
 
 # One key per purpose, so a key policy or a key's loss touches one kind of data only.
 KEY_PURPOSES = {
@@ -32,7 +38,18 @@ KEY_PURPOSES = {
     "data": "data stores: RDS (storage, Performance Insights, master secret), ElastiCache, MSK, app secrets",
     "backups": "the backups bucket",
     "registry": "ECR images",
+    "ebs": "EBS volumes: node root disks and persistent volumes",
 }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlatformInputs:
+    """What the platform stack takes from the foundation (tokens, read through remote state)."""
+
+    cluster: ClusterRef
+    vpc_id: str
+    roles: PlatformRoles
+    volume_key_arn: str
 
 
 class FoundationStack(TerraformStack):
@@ -53,6 +70,7 @@ class FoundationStack(TerraformStack):
                     alias=resource_name(env.name, purpose),
                     description=f"{env.name}: {description}",
                     cloudwatch_logs=purpose == "logs",
+                    ec2_autoscaling=purpose == "ebs",
                     deletion_protection=env.deletion_protection,
                 ),
                 location=env.location,
@@ -69,6 +87,24 @@ class FoundationStack(TerraformStack):
             subnet_ids=self.network.ref.private_subnet_ids, secrets_key_arn=keys["eks-secrets"],
             log_key_arn=keys["logs"],
         )  # fmt: skip
+        cluster = self.cluster.ref
+        nodes = NodeGroups(
+            self, "nodes", groups=env.node_groups.by_name(), cluster_name=cluster.name,
+            cluster_security_group_id=cluster.security_group_id, location=env.location,
+            vpc_id=self.network.ref.vpc_id, subnet_ids=self.network.ref.private_subnet_ids,
+            volume_key_arn=keys["ebs"],
+        )  # fmt: skip
+        ManagedAddons(
+            self, "addons", cluster_name=cluster.name, kubernetes_version=env.cluster.kubernetes_version,
+            oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer_url=cluster.oidc_issuer_url,
+            volume_key_arn=keys["ebs"], node_groups=nodes.groups,
+        )  # fmt: skip
+        self.platform_inputs = PlatformInputs(
+            cluster=cluster,
+            vpc_id=self.network.ref.vpc_id,
+            roles=platform_roles(self, cluster, cluster_name),
+            volume_key_arn=keys["ebs"],
+        )
         self._data_stores(keys)
         self._backups(keys["backups"])
         for service in services:
@@ -82,14 +118,25 @@ class FoundationStack(TerraformStack):
                 key_arn=keys["data"], recovery_days=30 if env.deletion_protection else 7,
                 deletion_protection=env.deletion_protection,
             )  # fmt: skip
-        TerraformOutput(self, "vpc_id", value=self.network.ref.vpc_id, description="VPC id")
-        TerraformOutput(self, "cluster_name", value=self.cluster.ref.name, description="EKS cluster name")
-        TerraformOutput(
-            self,
-            "cluster_endpoint",
-            value=self.cluster.ref.endpoint,
-            description="EKS API endpoint (private)",
-        )
+        outputs = {
+            "vpc_id": (self.network.ref.vpc_id, "VPC id"),
+            "cluster_name": (cluster.name, "EKS cluster name"),
+            "cluster_endpoint": (cluster.endpoint, "EKS API endpoint (private)"),
+            "cluster_certificate_authority": (cluster.certificate_authority_data, "EKS CA bundle (base64)"),
+            "oidc_provider_arn": (cluster.oidc_provider_arn, "IAM OIDC provider of the cluster (IRSA)"),
+            "oidc_issuer_url": (
+                cluster.oidc_issuer_url,
+                "OIDC issuer of the cluster's service-account tokens",
+            ),
+            "cluster_security_group_id": (
+                cluster.security_group_id,
+                "EKS cluster security group (nodes carry it)",
+            ),
+            "node_security_group_id": (nodes.security_group_id, "Extra node security group (mesh ports)"),
+            "admin_role_arn": (self.cluster.admin_role_arn, "Role to assume for cluster-admin access"),
+        }
+        for output_id, (value, description) in outputs.items():
+            TerraformOutput(self, output_id, value=value, description=description)
 
     def _data_stores(self, keys: dict[str, str]) -> None:
         env, network, clients = self.env, self.network.ref, self.cluster.ref.security_group_id

@@ -1,16 +1,29 @@
-"""<env>-platform: in-cluster platform layer (Istio, observability and their CRDs arrive in later issues)."""
+"""<env>-platform: in-cluster platform layer: namespaces, the default encrypted gp3 StorageClass,
+metrics-server, cluster-autoscaler, AWS Load Balancer Controller (Istio and observability come later)."""
 
 from __future__ import annotations
 
-from typing import Final
+import json
+from typing import Any, Final
 
 from cdktf import TerraformStack
+from cdktf_cdktf_provider_helm.release import Release
+from cdktf_cdktf_provider_kubernetes.storage_class_v1 import StorageClassV1, StorageClassV1Metadata
 from constructs import Construct
 
 from environments.base import EnvironmentConfig
-from marketplace_constructs import ClusterRef, Namespace, NamespaceProps
+from marketplace_constructs import Namespace, NamespaceProps
 from stacks.backend import configure_backend
+from stacks.charts import (
+    AWS_LOAD_BALANCER_CONTROLLER,
+    CLUSTER_AUTOSCALER,
+    CLUSTER_AUTOSCALER_IMAGE,
+    METRICS_SERVER,
+    Chart,
+)
 from stacks.cluster_access import helm_provider, kubernetes_provider
+from stacks.foundation import PlatformInputs
+from stacks.platform_roles import AUTOSCALER_SERVICE_ACCOUNT, LOAD_BALANCER_SERVICE_ACCOUNT
 
 # Platform namespaces. Node exporters and log shippers read host paths, so monitoring runs "privileged";
 # the mesh control plane and gateways stay "baseline" and out of the mesh they manage.
@@ -19,19 +32,82 @@ PLATFORM_NAMESPACES: Final = (
     NamespaceProps(name="istio-ingress", allow_pod_security="baseline", mesh_injection=False),
     NamespaceProps(name="monitoring", allow_pod_security="privileged", mesh_injection=False),
 )
+ROLE_ANNOTATION: Final = "eks.amazonaws.com/role-arn"
+# API groups whose CRDs this stack installs; the apps stacks may use kubernetes_manifest for these kinds only
+# (tests/stacks/test_layering.py). Istio, prometheus-operator and Flagger add theirs with their issues.
+INSTALLED_CRD_GROUPS: Final[tuple[str, ...]] = ()
 
 
 class PlatformStack(TerraformStack):
-    """Kubernetes and Helm providers built from the foundation's ClusterRef (remote state, known at plan)."""
+    """Kubernetes and Helm providers built from the foundation's ClusterRef (remote state, known at plan).
+
+    Reads nothing from the cluster while planning: no data sources and no ``kubernetes_manifest``.
+    """
 
     def __init__(
-        self, scope: Construct, stack_id: str, *, env: EnvironmentConfig, cluster: ClusterRef
+        self, scope: Construct, stack_id: str, *, env: EnvironmentConfig, inputs: PlatformInputs
     ) -> None:
         super().__init__(scope, stack_id)
         configure_backend(self, env, stack_id)
+        cluster = inputs.cluster
         kubernetes_provider(self, cluster)
         helm_provider(self, cluster)
         self.namespaces = {
             props.name: Namespace(self, props.name.replace("-", "_"), props=props)
             for props in PLATFORM_NAMESPACES
         }
+        StorageClassV1(
+            self,
+            "gp3",
+            metadata=StorageClassV1Metadata(
+                name="gp3-encrypted", annotations={"storageclass.kubernetes.io/is-default-class": "true"}
+            ),
+            storage_provisioner="ebs.csi.aws.com",
+            parameters={"type": "gp3", "encrypted": "true", "kmsKeyId": inputs.volume_key_arn},
+            reclaim_policy="Delete",
+            volume_binding_mode="WaitForFirstConsumer",  # the volume follows the pod's zone
+            allow_volume_expansion=True,
+        )
+        self._release("metrics_server", METRICS_SERVER, {
+            "replicas": 2,
+            "podDisruptionBudget": {"enabled": True, "minAvailable": 1},
+        })  # fmt: skip
+        self._release("cluster_autoscaler", CLUSTER_AUTOSCALER, {
+            "autoDiscovery": {"clusterName": cluster.name},
+            "awsRegion": cluster.region,
+            "image": {"tag": CLUSTER_AUTOSCALER_IMAGE[env.cluster.kubernetes_version]},
+            "rbac": {"serviceAccount": {
+                "name": AUTOSCALER_SERVICE_ACCOUNT[1],
+                "annotations": {ROLE_ANNOTATION: inputs.roles.cluster_autoscaler},
+            }},
+            # least-waste: of the groups that fit the pending pods, grow the one that leaves the least idle.
+            "extraArgs": {"balance-similar-node-groups": True, "expander": "least-waste",
+                          "skip-nodes-with-system-pods": False},
+        })  # fmt: skip
+        self._release("aws_load_balancer_controller", AWS_LOAD_BALANCER_CONTROLLER, {
+            "clusterName": cluster.name,
+            # Given explicitly: with IMDS hop limit 1, pods cannot read region and VPC from instance metadata.
+            "region": cluster.region,
+            "vpcId": inputs.vpc_id,
+            "replicaCount": 2,
+            "serviceAccount": {
+                "name": LOAD_BALANCER_SERVICE_ACCOUNT[1],
+                "annotations": {ROLE_ANNOTATION: inputs.roles.load_balancer_controller},
+            },
+            "enableServiceMutatorWebhook": False,  # Services get an NLB only when they ask for one
+        })  # fmt: skip
+
+    def _release(self, construct_id: str, chart: Chart, values: dict[str, Any]) -> Release:
+        return Release(
+            self,
+            construct_id,
+            name=chart.name,
+            repository=chart.repository,
+            chart=chart.name,
+            version=chart.version,
+            namespace="kube-system",
+            values=[json.dumps(values, sort_keys=True)],  # JSON is YAML; tokens inside resolve at plan
+            atomic=True,
+            wait=True,
+            timeout=600,
+        )

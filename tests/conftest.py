@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -46,6 +47,14 @@ def stack_doc(synth_dir: Path) -> Callable[[str], StackDoc]:
         return doc
 
     return read
+
+
+def policy(text: str) -> dict[str, Any]:
+    """An IAM policy document as synthesized; Terraform expressions (``${...}``) become ``"TOKEN"`` first,
+    since one holding quotes (``replace(x, "https://", "")``) makes the raw text invalid JSON until Terraform
+    renders it."""
+    parsed: dict[str, Any] = json.loads(re.sub(r"\$\{[^}]*\}", "TOKEN", text))
+    return parsed
 
 
 def resources(doc: StackDoc, resource_type: str) -> dict[str, dict[str, Any]]:

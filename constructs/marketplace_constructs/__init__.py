@@ -10,12 +10,15 @@ import importlib
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
-    from marketplace_constructs.aws import AwsLocation
+    from marketplace_constructs.aws import AwsLocation, policy_document
     from marketplace_constructs.data.kafka import KafkaCluster
     from marketplace_constructs.data.postgres import PostgresDatabase
     from marketplace_constructs.data.props import KafkaProps, PostgresProps, RedisProps
     from marketplace_constructs.data.redis import RedisCache
+    from marketplace_constructs.eks.addons import ManagedAddons
     from marketplace_constructs.eks.cluster import ClusterRef, EksCluster
+    from marketplace_constructs.eks.irsa import ServiceAccountRole
+    from marketplace_constructs.eks.nodes import NodeGroups
     from marketplace_constructs.eks.props import EksClusterProps, NodeGroupProps
     from marketplace_constructs.errors import ConfigError
     from marketplace_constructs.naming import resource_name
@@ -33,6 +36,10 @@ if TYPE_CHECKING:
 
 _HOME: Final = {
     "AwsLocation": "aws",
+    "policy_document": "aws",
+    "ManagedAddons": "eks.addons",
+    "ServiceAccountRole": "eks.irsa",
+    "NodeGroups": "eks.nodes",
     "AppSecret": "security.app_secret",
     "ContainerRepository": "registry.repository",
     "RegistryProps": "registry.props",
@@ -76,10 +83,12 @@ __all__ = [
     "KmsKey",
     "KmsKeyProps",
     "KmsKeyRef",
+    "ManagedAddons",
     "Namespace",
     "NamespaceProps",
     "NatStrategy",
     "NodeGroupProps",
+    "NodeGroups",
     "PostgresDatabase",
     "PostgresProps",
     "RedisCache",
@@ -88,9 +97,11 @@ __all__ = [
     "SecureBucket",
     "SecureBucketProps",
     "SecureBucketRef",
+    "ServiceAccountRole",
     "Vpc",
     "VpcProps",
     "VpcRef",
+    "policy_document",
     "prevent_destroy",
     "resource_name",
 ]

@@ -119,6 +119,24 @@ CASES = {
         "error: environment 'production': KafkaProps.broker_count (4) must be a multiple of the zone count "
         "(3), so MSK can spread brokers evenly",
     ),
+    "kubernetes_out_of_support": (
+        "environments/dev.py", "cluster=EksClusterProps(",
+        'cluster=EksClusterProps(kubernetes_version="1.28", ',
+        "error: environment 'dev': EksClusterProps.kubernetes_version must be a version under EKS standard "
+        "support ('1.34', '1.35', '1.36'), got '1.28'",
+    ),
+    "desired_outside_range": (
+        "environments/dev.py", "min_size=1, desired_size=1, max_size=2",
+        "min_size=1, desired_size=5, max_size=2",
+        "error: environment 'dev': NodeGroupProps.desired_size must be between min_size (1) and max_size "
+        "(2), got 5",
+    ),
+    "x86_type_on_graviton_group": (
+        "environments/dev.py", 'general=NodeGroupProps(instance_types=("m7i.large",),',
+        'general=NodeGroupProps(instance_types=("m7i.large",), graviton=True,',
+        "error: environment 'dev': NodeGroupProps.instance_types must all be Graviton (arm64) types such as "
+        "'m7g.large' because graviton=True, got 'm7i.large'",
+    ),
 }  # fmt: skip
 
 

@@ -233,7 +233,7 @@ def test_no_secret_value_is_synthesized(stack_doc: Reader, stack_id: str) -> Non
 def test_one_key_per_purpose(stack_doc: Reader, env: EnvironmentConfig) -> None:
     aliases = sorted(a["name"] for a in resources(foundation(stack_doc, env), "aws_kms_alias").values())
     assert aliases == [
-        f"alias/{env.name}-{p}" for p in ("backups", "data", "eks-secrets", "logs", "registry")
+        f"alias/{env.name}-{p}" for p in ("backups", "data", "ebs", "eks-secrets", "logs", "registry")
     ]
 
 

@@ -12,6 +12,7 @@ import pytest
 
 import environments
 from environments.base import EnvironmentConfig
+from stacks.platform import INSTALLED_CRD_GROUPS
 from tests.conftest import ALL_STACK_IDS, StackDoc, resources
 
 Reader = Callable[[str], StackDoc]
@@ -51,8 +52,11 @@ def test_nothing_reads_the_cluster_before_it_exists(stack_doc: Reader, stack_id:
     doc = stack_doc(stack_id)
     data_sources = set(doc.get("data", {}))
     assert not {d for d in data_sources if d.startswith(("kubernetes_", "helm_"))}
+    manifests = doc.get("resource", {}).get("kubernetes_manifest", {})
     if not stack_id.endswith("-apps"):
-        assert "kubernetes_manifest" not in doc.get("resource", {})
+        assert not manifests
+    for manifest in manifests.values():  # apps: only kinds whose CRDs the platform stack installs
+        assert manifest["manifest"]["apiVersion"].rpartition("/")[0] in INSTALLED_CRD_GROUPS
 
 
 def test_apps_deploy_after_platform_after_foundation(synth_dir: Path) -> None:

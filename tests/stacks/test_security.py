@@ -9,7 +9,7 @@ import pytest
 
 import environments
 from environments.base import EnvironmentConfig
-from tests.conftest import ALL_STACK_IDS, StackDoc, resources
+from tests.conftest import ALL_STACK_IDS, StackDoc, policy, resources
 
 Reader = Callable[[str], StackDoc]
 ENVS = {env.name: env for env in environments.ALL}
@@ -49,8 +49,18 @@ def test_cluster_access_only_through_explicit_access_entries(
 ) -> None:
     access = cluster(stack_doc, env)["access_config"]
     assert access == {"authentication_mode": "API", "bootstrap_cluster_creator_admin_permissions": False}
-    entries = resources(stack_doc(f"{env.name}-foundation"), "aws_eks_access_entry").values()
-    assert [e["principal_arn"] for e in entries] == [env.deploy_role_arn]
+    doc = stack_doc(f"{env.name}-foundation")
+    entries = sorted(e["principal_arn"] for e in resources(doc, "aws_eks_access_entry").values())
+    roles = {r["name"]: name for name, r in resources(doc, "aws_iam_role").items()}
+    human = [f"${{aws_iam_role.{roles[f'{env.name}-eks-{label}']}.arn}}" for label in ("admin", "readonly")]
+    assert entries == sorted([env.deploy_role_arn, *human])
+
+
+def test_production_admin_role_needs_mfa(stack_doc: Reader) -> None:
+    roles = resources(stack_doc("production-foundation"), "aws_iam_role")
+    admin = next(r for r in roles.values() if r["name"] == "production-eks-admin")
+    (statement,) = policy(admin["assume_role_policy"])["Statement"]
+    assert statement["Condition"]["Bool"] == {"aws:MultiFactorAuthPresent": "true"}
 
 
 @pytest.mark.parametrize(
@@ -69,7 +79,8 @@ def test_every_kms_key_rotates_and_trusts_only_its_own_account(stack_doc: Reader
         assert key["enable_key_rotation"] is True
         statements = json.loads(key["policy"])["Statement"]
         aws_principals = [s["Principal"]["AWS"] for s in statements if "AWS" in s["Principal"]]
-        assert aws_principals == [f"arn:aws:iam::{account}:root"]
+        assert aws_principals[0] == f"arn:aws:iam::{account}:root"
+        assert all(principal.startswith(f"arn:aws:iam::{account}:") for principal in aws_principals)
 
 
 @pytest.mark.parametrize("stack_id", [s for s in ALL_STACK_IDS if s.endswith("-bootstrap")])
@@ -100,12 +111,21 @@ def test_state_bucket_is_private_versioned_kms_encrypted_and_tls_only(
 
 
 @pytest.mark.parametrize("stack_id", [s for s in ALL_STACK_IDS if s.endswith("-foundation")])
-def test_roles_trust_one_service_on_behalf_of_their_own_account_only(
-    stack_doc: Reader, stack_id: str
-) -> None:
+def test_every_role_trusts_one_narrow_principal(stack_doc: Reader, stack_id: str) -> None:
+    """Services act for this account only; IRSA roles for one service account; people by ARN pattern."""
     account = ENVS[stack_id.rsplit("-", 1)[0]].location.account_id
     for role in resources(stack_doc(stack_id), "aws_iam_role").values():
-        for statement in json.loads(role["assume_role_policy"])["Statement"]:
-            assert set(statement["Principal"]) == {"Service"}
-            condition = statement.get("Condition", {}).get("StringEquals", {})
-            assert condition.get("aws:SourceAccount", account) == account
+        for statement in policy(role["assume_role_policy"])["Statement"]:
+            (kind,) = statement["Principal"]
+            condition = statement.get("Condition", {})
+            if kind == "Service":
+                assert condition.get("StringEquals", {}).get("aws:SourceAccount", account) == account
+            elif kind == "Federated":
+                assert statement["Principal"]["Federated"] == "TOKEN"  # this cluster's OIDC provider
+                values = sorted(condition["StringEquals"].values())
+                assert values[0] == "sts.amazonaws.com" and values[1].startswith("system:serviceaccount:")
+                assert "*" not in values[1] and "StringLike" not in condition
+            else:
+                assert statement["Principal"]["AWS"] == f"arn:aws:iam::{account}:root"
+                patterns = condition["ArnLike"]["aws:PrincipalArn"]
+                assert all(arn.startswith(f"arn:aws:iam::{account}:") for arn in patterns)

@@ -18,6 +18,7 @@ from cdktf_cdktf_provider_aws.eks_cluster import (
     EksClusterUpgradePolicy,
     EksClusterVpcConfig,
 )
+from cdktf_cdktf_provider_aws.iam_openid_connect_provider import IamOpenidConnectProvider
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
@@ -27,7 +28,7 @@ from marketplace_constructs.aws import AwsLocation, policy_document
 from marketplace_constructs.eks.props import EksClusterProps
 
 CONTROL_PLANE_LOG_TYPES: Final = ("api", "audit", "authenticator", "controllerManager", "scheduler")
-CLUSTER_ADMIN_POLICY: Final = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+ACCESS_POLICY: Final = "arn:aws:eks::aws:cluster-access-policy/{}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,10 +41,13 @@ class ClusterRef:
     certificate_authority_data: str
     security_group_id: str
     oidc_issuer_url: str
+    oidc_provider_arn: str
 
 
 class EksCluster(Construct):
-    """Control plane in the private subnets; kubectl access only through explicit access entries."""
+    """Control plane in the private subnets, its OIDC provider (for IRSA), and kubectl access only through
+    explicit access entries: ``<name>-admin`` (cluster admin, MFA when ``admin_requires_mfa``),
+    ``<name>-readonly`` (view) and ``props.admin_role_arns``. The creator gets no implicit admin."""
 
     def __init__(
         self,
@@ -126,16 +130,16 @@ class EksCluster(Construct):
             deletion_protection=props.deletion_protection,
             depends_on=[log_group, attachment, key_use],
         )
+        oidc = IamOpenidConnectProvider(
+            self,
+            "oidc_provider",
+            url=cluster.identity.get(0).oidc.get(0).issuer,
+            client_id_list=["sts.amazonaws.com"],
+        )
+        self._operators = props.operator_principals
+        self.admin_role_arn = self._access(cluster, name, location, props)
         for index, role_arn in enumerate(props.admin_role_arns):
-            entry = EksAccessEntry(self, f"admin_{index}", cluster_name=cluster.name, principal_arn=role_arn)
-            EksAccessPolicyAssociation(
-                self,
-                f"admin_{index}_policy",
-                cluster_name=cluster.name,
-                principal_arn=entry.principal_arn,
-                policy_arn=CLUSTER_ADMIN_POLICY,
-                access_scope={"type": "cluster"},
-            )
+            self._entry(cluster, f"admin_{index}", role_arn, "AmazonEKSClusterAdminPolicy")
         self.ref = ClusterRef(
             name=cluster.name,
             region=location.region,
@@ -143,4 +147,53 @@ class EksCluster(Construct):
             certificate_authority_data=cluster.certificate_authority.get(0).data,
             security_group_id=cluster.vpc_config.cluster_security_group_id,
             oidc_issuer_url=cluster.identity.get(0).oidc.get(0).issuer,
+            oidc_provider_arn=oidc.arn,
+        )
+
+    def _access(
+        self, cluster: EksClusterResource, name: str, location: AwsLocation, props: EksClusterProps
+    ) -> str:
+        """The environment's admin and read-only roles, assumable from this account; returns the admin."""
+        admin = self._human_role(
+            cluster, name, location, "admin", "AmazonEKSClusterAdminPolicy", props.admin_requires_mfa
+        )
+        self._human_role(cluster, name, location, "readonly", "AmazonEKSViewPolicy", needs_mfa=False)
+        return admin
+
+    def _human_role(
+        self,
+        cluster: EksClusterResource,
+        name: str,
+        location: AwsLocation,
+        label: str,
+        policy: str,
+        needs_mfa: bool,
+    ) -> str:
+        operators = [f"arn:aws:iam::{location.account_id}:{pattern}" for pattern in self._operators]
+        condition: dict[str, object] = {"ArnLike": {"aws:PrincipalArn": operators}}
+        if needs_mfa:
+            condition["Bool"] = {"aws:MultiFactorAuthPresent": "true"}
+        statement = {
+            "Effect": "Allow",
+            "Principal": {"AWS": location.root_arn},
+            "Action": "sts:AssumeRole",
+            "Condition": condition,
+        }
+        role = IamRole(
+            self, f"{label}_role", name=f"{name}-{label}", assume_role_policy=policy_document([statement]),
+            max_session_duration=3600,
+        )  # fmt: skip
+        self._entry(cluster, label, role.arn, policy)
+        arn: str = role.arn
+        return arn
+
+    def _entry(self, cluster: EksClusterResource, label: str, principal_arn: str, policy: str) -> None:
+        entry = EksAccessEntry(self, label, cluster_name=cluster.name, principal_arn=principal_arn)
+        EksAccessPolicyAssociation(
+            self,
+            f"{label}_policy",
+            cluster_name=cluster.name,
+            principal_arn=entry.principal_arn,
+            policy_arn=ACCESS_POLICY.format(policy),
+            access_scope={"type": "cluster"},
         )

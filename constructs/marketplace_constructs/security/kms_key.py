@@ -24,6 +24,8 @@ class KmsKeyProps:
         cloudwatch_logs: Let CloudWatch Logs use the key, only for log groups of this account and region
             (condition on the log-group ARN in the encryption context). Default: False.
         deletion_protection: Refuse ``terraform destroy`` (its data dies with the key). Default: True.
+        ec2_autoscaling: Let EC2 Auto Scaling's service-linked role use the key for the EBS volumes of
+            instances it launches (managed node groups); IAM policies cannot grant that role. Default: False.
     """
 
     alias: str
@@ -31,6 +33,7 @@ class KmsKeyProps:
     deletion_window_days: int = 30
     cloudwatch_logs: bool = False
     deletion_protection: bool = True
+    ec2_autoscaling: bool = False
 
     def __post_init__(self) -> None:
         check_pattern(
@@ -86,6 +89,34 @@ class KmsKey(Construct):
                     },
                 }
             )
+        if props.ec2_autoscaling:
+            autoscaling = (
+                f"arn:aws:iam::{location.account_id}:role/aws-service-role/autoscaling.amazonaws.com/"
+                "AWSServiceRoleForAutoScaling"
+            )
+            statements += [
+                {
+                    "Sid": "AutoScalingEncryptsNodeVolumes",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": autoscaling},
+                    "Action": [
+                        "kms:Encrypt",
+                        "kms:Decrypt",
+                        "kms:ReEncrypt*",
+                        "kms:GenerateDataKey*",
+                        "kms:DescribeKey",
+                    ],
+                    "Resource": "*",
+                },
+                {
+                    "Sid": "AutoScalingGrantsForNodeVolumes",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": autoscaling},
+                    "Action": "kms:CreateGrant",
+                    "Resource": "*",
+                    "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+                },
+            ]
         key = KmsKeyResource(
             self,
             "key",

@@ -1,0 +1,70 @@
+"""ServiceAccountRole (IRSA): an IAM role that exactly one Kubernetes service account can assume."""
+
+from __future__ import annotations
+
+from cdktf import Fn
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from constructs import Construct
+
+from marketplace_constructs.aws import policy_document
+from marketplace_constructs.errors import check_dns_label
+
+
+def web_identity_trust(
+    oidc_provider_arn: str, oidc_issuer_url: str, namespace: str, service_account: str
+) -> str:
+    """Trust policy pinned to ``system:serviceaccount:<namespace>:<service_account>`` and audience STS."""
+    issuer = Fn.replace(oidc_issuer_url, "https://", "")
+    return policy_document(
+        [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": oidc_provider_arn},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {
+                        f"{issuer}:sub": f"system:serviceaccount:{namespace}:{service_account}",
+                        f"{issuer}:aud": "sts.amazonaws.com",
+                    }
+                },
+            }
+        ]
+    )
+
+
+class ServiceAccountRole(Construct):
+    """Role ``name`` for service account ``namespace/service_account`` (never a wildcard), with AWS managed
+    policies (``managed_policy_arns``) and/or one inline policy (``inline_policy``, JSON)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        name: str,
+        oidc_provider_arn: str,
+        oidc_issuer_url: str,
+        namespace: str,
+        service_account: str,
+        managed_policy_arns: tuple[str, ...] = (),
+        inline_policy: str | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        check_dns_label("ServiceAccountRole", "namespace", namespace)
+        check_dns_label("ServiceAccountRole", "service_account", service_account)
+        role = IamRole(
+            self,
+            "role",
+            name=name,
+            assume_role_policy=web_identity_trust(
+                oidc_provider_arn, oidc_issuer_url, namespace, service_account
+            ),
+        )
+        for index, policy_arn in enumerate(managed_policy_arns):
+            IamRolePolicyAttachment(self, f"managed_{index}", role=role.name, policy_arn=policy_arn)
+        if inline_policy is not None:
+            IamRolePolicy(self, "inline", name=name, role=role.id, policy=inline_policy)
+        self.arn: str = role.arn
+        self.service_account = f"{namespace}:{service_account}"

@@ -1,0 +1,87 @@
+"""IAM roles (IRSA) of the platform add-ons. They live in the foundation stack; the platform stack installs
+the add-ons and only receives the role ARNs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from constructs import Construct
+
+from marketplace_constructs import ClusterRef, policy_document
+from marketplace_constructs.eks.irsa import ServiceAccountRole
+
+POLICY_DIR: Final = Path(__file__).with_name("policies")
+AUTOSCALER_SERVICE_ACCOUNT: Final = ("kube-system", "cluster-autoscaler")
+LOAD_BALANCER_SERVICE_ACCOUNT: Final = ("kube-system", "aws-load-balancer-controller")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlatformRoles:
+    """Role ARNs (tokens) the platform stack's add-ons annotate their service accounts with."""
+
+    cluster_autoscaler: str
+    load_balancer_controller: str
+
+
+def autoscaler_policy(cluster_name: str) -> str:
+    """Read what the autoscaler needs; scale and terminate only node groups tagged as this cluster's."""
+    return policy_document(
+        [
+            {
+                "Effect": "Allow",
+                "Action": [
+                    "autoscaling:DescribeAutoScalingGroups",
+                    "autoscaling:DescribeAutoScalingInstances",
+                    "autoscaling:DescribeLaunchConfigurations",
+                    "autoscaling:DescribeScalingActivities",
+                    "autoscaling:DescribeTags",
+                    "ec2:DescribeImages",
+                    "ec2:DescribeInstanceTypes",
+                    "ec2:DescribeLaunchTemplateVersions",
+                    "ec2:GetInstanceTypesFromInstanceRequirements",
+                    "eks:DescribeNodegroup",
+                ],
+                "Resource": "*",
+            },
+            {
+                "Effect": "Allow",
+                "Action": [
+                    "autoscaling:SetDesiredCapacity",
+                    "autoscaling:TerminateInstanceInAutoScalingGroup",
+                ],
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {f"aws:ResourceTag/k8s.io/cluster-autoscaler/{cluster_name}": "owned"}
+                },
+            },
+        ]
+    )
+
+
+def platform_roles(scope: Construct, cluster: ClusterRef, cluster_name: str) -> PlatformRoles:
+    """The cluster autoscaler's and the AWS Load Balancer Controller's IRSA roles."""
+    autoscaler = ServiceAccountRole(
+        scope,
+        "cluster_autoscaler_role",
+        name=f"{cluster_name}-cluster-autoscaler",
+        oidc_provider_arn=cluster.oidc_provider_arn,
+        oidc_issuer_url=cluster.oidc_issuer_url,
+        namespace=AUTOSCALER_SERVICE_ACCOUNT[0],
+        service_account=AUTOSCALER_SERVICE_ACCOUNT[1],
+        inline_policy=autoscaler_policy(cluster_name),
+    )
+    published = json.loads((POLICY_DIR / "aws-load-balancer-controller.json").read_text())
+    load_balancer = ServiceAccountRole(
+        scope,
+        "load_balancer_controller_role",
+        name=f"{cluster_name}-aws-load-balancer-controller",
+        oidc_provider_arn=cluster.oidc_provider_arn,
+        oidc_issuer_url=cluster.oidc_issuer_url,
+        namespace=LOAD_BALANCER_SERVICE_ACCOUNT[0],
+        service_account=LOAD_BALANCER_SERVICE_ACCOUNT[1],
+        inline_policy=json.dumps(published, sort_keys=True),
+    )
+    return PlatformRoles(cluster_autoscaler=autoscaler.arn, load_balancer_controller=load_balancer.arn)
