@@ -52,7 +52,7 @@ class StandInProvider:
         manifest = config.get("manifest")
         if not isinstance(manifest, list) or not _wholly_known(manifest[1]):
             return []
-        errors = crds.manifest_errors(_plain(manifest[1]))
+        errors = crds.manifest_errors(manifest[1])
         if not errors:
             return []
         kind = manifest[1].get("kind", "?") if isinstance(manifest[1], dict) else "?"
@@ -154,15 +154,6 @@ def _wholly_known(value: Any) -> bool:
     if isinstance(value, list):
         return all(_wholly_known(v) for v in value)
     return True
-
-
-def _plain(value: Any) -> Any:
-    """A decoded dynamic value as plain JSON-like data (nested dynamic wrappers do not occur inside it)."""
-    if isinstance(value, dict):
-        return {key: _plain(v) for key, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _service_handler(
