@@ -8,6 +8,7 @@ Terraform launches it as terraform-provider-<name> (harness.py writes that launc
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -212,7 +213,8 @@ def serve(name: str) -> None:
     while not stopped.wait(timeout=1.0):
         if os.getppid() != parent:  # Terraform died without a Shutdown call: do not linger
             break
-    server.stop(grace=0.5)
+    server.stop(grace=0.5).wait()
+    shutil.rmtree(socket_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
