@@ -98,7 +98,8 @@ class EnvironmentConfig:
         backend: Terraform state location. Required.
         tags: Applied to every AWS resource via the provider's default_tags; must hold Project, Environment
             (equal to name), Owner and CostCenter. Required.
-        deploy_role_arn: Role CI assumes (GitHub OIDC) to plan and deploy; granted cluster-admin. Required.
+        deploy_role_arn: Role CI assumes (GitHub OIDC) to plan and deploy; the foundation grants it
+            cluster-admin (an access entry), since it installs the platform layer. Required.
     """
 
     name: str

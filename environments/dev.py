@@ -24,11 +24,7 @@ with defining("dev"):
             nat_strategy="single",
             flow_log_retention_days=30,
         ),
-        cluster=EksClusterProps(
-            log_retention_days=30,
-            deletion_protection=False,
-            admin_role_arns=(f"arn:aws:iam::{ACCOUNT_ID}:role/llm-marketplace-deploy",),
-        ),
+        cluster=EksClusterProps(log_retention_days=30, deletion_protection=False),
         # Reference design: 3-5 nodes in all.
         node_groups=NodeGroupsConfig(
             general=NodeGroupProps(instance_types=("m7i.large",), min_size=1, desired_size=1, max_size=2),

@@ -31,11 +31,7 @@ with defining("production"):
             flow_log_retention_days=365,
             interface_endpoints=("ecr.api", "ecr.dkr", "sts", "logs", "secretsmanager", "kms"),
         ),
-        cluster=EksClusterProps(
-            log_retention_days=365,
-            deletion_protection=True,
-            admin_role_arns=(f"arn:aws:iam::{ACCOUNT_ID}:role/llm-marketplace-deploy",),
-        ),
+        cluster=EksClusterProps(log_retention_days=365, deletion_protection=True),
         # Reference design: 12-50 nodes in all.
         node_groups=NodeGroupsConfig(
             general=NodeGroupProps(instance_types=("m7i.xlarge",), min_size=4, desired_size=4, max_size=20),

@@ -17,11 +17,7 @@ with defining("staging"):
         network=replace(
             BASE.network, cidr="10.20.0.0/16", flow_log_retention_days=90, interface_endpoints=()
         ),
-        cluster=replace(
-            BASE.cluster,
-            log_retention_days=90,
-            admin_role_arns=(f"arn:aws:iam::{ACCOUNT_ID}:role/llm-marketplace-deploy",),
-        ),
+        cluster=replace(BASE.cluster, log_retention_days=90),
         # Reference design: 6-12 nodes in all.
         node_groups=NodeGroupsConfig(
             general=NodeGroupProps(instance_types=("m7i.large",), min_size=2, desired_size=2, max_size=4),

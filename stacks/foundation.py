@@ -3,7 +3,7 @@ Plans on an empty account."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
@@ -82,8 +82,12 @@ class FoundationStack(TerraformStack):
             self, "network", props=env.network, name=env.name, location=env.location,
             log_key_arn=keys["logs"], cluster_name=cluster_name,
         )  # fmt: skip
+        # The CI deploy role installs the platform layer: cluster-admin, next to any configured admins.
+        cluster_props = replace(
+            env.cluster, admin_role_arns=(env.deploy_role_arn, *env.cluster.admin_role_arns)
+        )
         self.cluster = EksCluster(
-            self, "cluster", props=env.cluster, name=cluster_name, location=env.location,
+            self, "cluster", props=cluster_props, name=cluster_name, location=env.location,
             subnet_ids=self.network.ref.private_subnet_ids, secrets_key_arn=keys["eks-secrets"],
             log_key_arn=keys["logs"],
         )  # fmt: skip
