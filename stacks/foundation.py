@@ -13,6 +13,7 @@ from marketplace_constructs import (
     AppSecret,
     ClusterRef,
     ContainerRepository,
+    DataStorePlacement,
     EksCluster,
     KafkaCluster,
     KmsKey,
@@ -143,21 +144,23 @@ class FoundationStack(TerraformStack):
             TerraformOutput(self, output_id, value=value, description=description)
 
     def _data_stores(self, keys: dict[str, str]) -> None:
-        env, network, clients = self.env, self.network.ref, self.cluster.ref.security_group_id
+        env = self.env
+        placement = DataStorePlacement(
+            vpc_id=self.network.ref.vpc_id,
+            subnet_ids=self.network.ref.database_subnet_ids,
+            client_security_group_id=self.cluster.ref.security_group_id,  # nodes and their pods carry it
+            key_arn=keys["data"],
+        )
         database = PostgresDatabase(
             self, "database", props=env.database, name=resource_name(env.name, "postgres"),
-            location=env.location,
-            vpc_id=network.vpc_id, subnet_ids=network.database_subnet_ids, client_security_group_id=clients,
-            key_arn=keys["data"],
+            location=env.location, placement=placement,
         )  # fmt: skip
         cache = RedisCache(
-            self, "cache", props=env.cache, name=resource_name(env.name, "redis"), vpc_id=network.vpc_id,
-            subnet_ids=network.database_subnet_ids, client_security_group_id=clients, key_arn=keys["data"],
+            self, "cache", props=env.cache, name=resource_name(env.name, "redis"), placement=placement,
             log_key_arn=keys["logs"],
         )  # fmt: skip
         kafka = KafkaCluster(
-            self, "kafka", props=env.kafka, name=resource_name(env.name, "kafka"), vpc_id=network.vpc_id,
-            subnet_ids=network.database_subnet_ids, client_security_group_id=clients, key_arn=keys["data"],
+            self, "kafka", props=env.kafka, name=resource_name(env.name, "kafka"), placement=placement,
             log_key_arn=keys["logs"],
         )  # fmt: skip
         outputs = {

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
     from marketplace_constructs.aws import AwsLocation, policy_document
+    from marketplace_constructs.data.access import DataStorePlacement
     from marketplace_constructs.data.kafka import KafkaCluster
     from marketplace_constructs.data.postgres import PostgresDatabase
     from marketplace_constructs.data.props import KafkaProps, PostgresProps, RedisProps
@@ -41,6 +42,7 @@ _HOME: Final = {
     "ServiceAccountRole": "eks.irsa",
     "NodeGroups": "eks.nodes",
     "AppSecret": "security.app_secret",
+    "DataStorePlacement": "data.access",
     "ContainerRepository": "registry.repository",
     "RegistryProps": "registry.props",
     "KafkaCluster": "data.kafka",
@@ -76,6 +78,7 @@ __all__ = [
     "ClusterRef",
     "ConfigError",
     "ContainerRepository",
+    "DataStorePlacement",
     "EksCluster",
     "EksClusterProps",
     "KafkaCluster",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from marketplace_constructs.errors import check_pattern
 from marketplace_constructs.regions import check_region
@@ -34,6 +35,16 @@ class AwsLocation:
     def arn(self, service: str, resource: str) -> str:
         """A regional ARN in this account, e.g. ``arn(\"logs\", \"log-group:dev-*\")``."""
         return f"arn:aws:{service}:{self.region}:{self.account_id}:{resource}"
+
+
+# What a principal needs to encrypt and decrypt with a KMS key (grants are listed separately where needed).
+KMS_KEY_USE: Final = (
+    "kms:Encrypt",
+    "kms:Decrypt",
+    "kms:ReEncrypt*",
+    "kms:GenerateDataKey*",
+    "kms:DescribeKey",
+)
 
 
 def policy_document(statements: Sequence[Mapping[str, object]]) -> str:

@@ -8,6 +8,7 @@ from marketplace_constructs import (
     AppSecret,
     ConfigError,
     ContainerRepository,
+    DataStorePlacement,
     KafkaCluster,
     KafkaProps,
     PostgresProps,
@@ -104,8 +105,10 @@ def test_kafka_rejects_brokers_that_cannot_spread_evenly_over_the_subnets() -> N
     with pytest.raises(ConfigError, match=r"broker_count \(3\) must be a multiple of the zone count \(2\)"):
         synth_construct(
             lambda scope: KafkaCluster(
-                scope, "kafka", props=KafkaProps(), name="t", vpc_id="v", subnet_ids=("a", "b"),
-                client_security_group_id="sg", key_arn="k", log_key_arn="l",
+                scope, "kafka", props=KafkaProps(), name="t", log_key_arn="l",
+                placement=DataStorePlacement(
+                    vpc_id="v", subnet_ids=("a", "b"), client_security_group_id="sg", key_arn="k"
+                ),
             )
         )  # fmt: skip
 

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DataStorePlacement:
+    """Where a data store lives and who may reach it (tokens): VPC, subnets (one per zone), the clients'
+    security group, and the KMS key encrypting the store's data."""
+
+    vpc_id: str
+    subnet_ids: tuple[str, ...]
+    client_security_group_id: str
+    key_arn: str
+
+
 class DataStoreSecurityGroup(Construct):
-    """Ingress on ``port`` from ``client_security_group_id`` only: no CIDR rule at all (so no 0.0.0.0/0) and
-    no egress rule (data stores only answer; replication runs on the services' own network)."""
+    """Ingress on ``port`` from the placement's client security group only: no CIDR rule at all (so no
+    0.0.0.0/0) and no egress rule (data stores only answer; replication runs on the services' own network)."""
 
     def __init__(
         self,
@@ -17,14 +30,13 @@ class DataStoreSecurityGroup(Construct):
         construct_id: str,
         *,
         name: str,
-        vpc_id: str,
+        placement: DataStorePlacement,
         port: int,
-        client_security_group_id: str,
         description: str,
     ) -> None:
         super().__init__(scope, construct_id)
         group = SecurityGroup(
-            self, "group", name=name, description=description, vpc_id=vpc_id, tags={"Name": name}
+            self, "group", name=name, description=description, vpc_id=placement.vpc_id, tags={"Name": name}
         )
         VpcSecurityGroupIngressRule(
             self,
@@ -34,6 +46,6 @@ class DataStoreSecurityGroup(Construct):
             ip_protocol="tcp",
             from_port=port,
             to_port=port,
-            referenced_security_group_id=client_security_group_id,
+            referenced_security_group_id=placement.client_security_group_id,
         )
         self.id: str = group.id

@@ -33,7 +33,7 @@ from cdktf_cdktf_provider_aws.msk_cluster import (
 from cdktf_cdktf_provider_aws.msk_configuration import MskConfiguration
 from constructs import Construct
 
-from marketplace_constructs.data.access import DataStoreSecurityGroup
+from marketplace_constructs.data.access import DataStorePlacement, DataStoreSecurityGroup
 from marketplace_constructs.data.props import KafkaProps
 from marketplace_constructs.errors import ConfigError
 from marketplace_constructs.protection import prevent_destroy
@@ -49,7 +49,7 @@ SERVER_PROPERTIES: Final = {
 
 
 class KafkaCluster(Construct):
-    """Brokers in the database subnets (one zone per subnet), open to ``client_security_group_id`` on 9098."""
+    """Brokers in the placement's subnets (one zone each), open to its client security group on 9098."""
 
     def __init__(
         self,
@@ -58,21 +58,17 @@ class KafkaCluster(Construct):
         *,
         props: KafkaProps,
         name: str,
-        vpc_id: str,
-        subnet_ids: tuple[str, ...],
-        client_security_group_id: str,
-        key_arn: str,
+        placement: DataStorePlacement,
         log_key_arn: str,
     ) -> None:
         super().__init__(scope, construct_id)
-        if props.broker_count % len(subnet_ids):
+        if props.broker_count % len(placement.subnet_ids):
             raise ConfigError(
                 f"KafkaProps.broker_count ({props.broker_count}) must be a multiple of the zone count "
-                f"({len(subnet_ids)}), so MSK can spread brokers evenly"
+                f"({len(placement.subnet_ids)}), so MSK can spread brokers evenly"
             )
         group = DataStoreSecurityGroup(
-            self, "security_group", name=name, vpc_id=vpc_id, port=PORT,
-            client_security_group_id=client_security_group_id, description="Kafka",
+            self, "security_group", name=name, placement=placement, port=PORT, description="Kafka",
         )  # fmt: skip
         configuration = MskConfiguration(
             self,
@@ -96,7 +92,7 @@ class KafkaCluster(Construct):
             number_of_broker_nodes=props.broker_count,
             broker_node_group_info=MskClusterBrokerNodeGroupInfo(
                 instance_type=props.broker_instance_type,
-                client_subnets=list(subnet_ids),
+                client_subnets=list(placement.subnet_ids),
                 security_groups=[group.id],
                 storage_info=MskClusterBrokerNodeGroupInfoStorageInfo(
                     ebs_storage_info=MskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfo(
@@ -105,7 +101,7 @@ class KafkaCluster(Construct):
                 ),
             ),
             encryption_info=MskClusterEncryptionInfo(
-                encryption_at_rest_kms_key_arn=key_arn,
+                encryption_at_rest_kms_key_arn=placement.key_arn,
                 encryption_in_transit=MskClusterEncryptionInfoEncryptionInTransit(
                     client_broker="TLS", in_cluster=True
                 ),

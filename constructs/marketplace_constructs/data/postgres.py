@@ -12,7 +12,7 @@ from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAtt
 from constructs import Construct
 
 from marketplace_constructs.aws import AwsLocation, service_trust_policy
-from marketplace_constructs.data.access import DataStoreSecurityGroup
+from marketplace_constructs.data.access import DataStorePlacement, DataStoreSecurityGroup
 from marketplace_constructs.data.props import PostgresProps
 from marketplace_constructs.protection import prevent_destroy
 
@@ -22,10 +22,10 @@ MAX_CONNECTIONS: Final = 600
 
 
 class PostgresDatabase(Construct):
-    """Instance in the database subnets, open to ``client_security_group_id`` on 5432 only.
+    """Instance in the database subnets, open to ``placement.client_security_group_id`` on 5432 only.
 
     The master password is generated and rotated by RDS in Secrets Manager (``master_secret_arn``), encrypted
-    with ``key_arn`` like the storage and Performance Insights; nothing secret passes through Terraform.
+    with ``placement.key_arn`` like the storage and Performance Insights; no secret passes through Terraform.
     """
 
     def __init__(
@@ -36,18 +36,18 @@ class PostgresDatabase(Construct):
         props: PostgresProps,
         name: str,
         location: AwsLocation,
-        vpc_id: str,
-        subnet_ids: tuple[str, ...],
-        client_security_group_id: str,
-        key_arn: str,
+        placement: DataStorePlacement,
     ) -> None:
         super().__init__(scope, construct_id)
         group = DataStoreSecurityGroup(
-            self, "security_group", name=name, vpc_id=vpc_id, port=PORT,
-            client_security_group_id=client_security_group_id, description="PostgreSQL",
+            self, "security_group", name=name, placement=placement, port=PORT, description="PostgreSQL",
         )  # fmt: skip
         subnets = DbSubnetGroup(
-            self, "subnets", name=name, subnet_ids=list(subnet_ids), description=f"{name} database tier"
+            self,
+            "subnets",
+            name=name,
+            subnet_ids=list(placement.subnet_ids),
+            description=f"{name} database tier",
         )
         major = props.engine_version.split(".")[0]
         parameters = DbParameterGroup(
@@ -90,10 +90,10 @@ class PostgresDatabase(Construct):
             allocated_storage=props.storage_gb,
             max_allocated_storage=props.max_storage_gb,
             storage_encrypted=True,
-            kms_key_id=key_arn,
+            kms_key_id=placement.key_arn,
             username="marketplace_admin",
             manage_master_user_password=True,
-            master_user_secret_kms_key_id=key_arn,
+            master_user_secret_kms_key_id=placement.key_arn,
             iam_database_authentication_enabled=True,
             db_subnet_group_name=subnets.name,
             vpc_security_group_ids=[group.id],
@@ -109,7 +109,7 @@ class PostgresDatabase(Construct):
             skip_final_snapshot=not props.deletion_protection,
             final_snapshot_identifier=f"{name}-final" if props.deletion_protection else None,
             performance_insights_enabled=True,
-            performance_insights_kms_key_id=key_arn,
+            performance_insights_kms_key_id=placement.key_arn,
             performance_insights_retention_period=7,
             monitoring_interval=60,
             monitoring_role_arn=monitoring.arn,

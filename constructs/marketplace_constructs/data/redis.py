@@ -14,7 +14,7 @@ from cdktf_cdktf_provider_aws.elasticache_user import ElasticacheUser, Elasticac
 from cdktf_cdktf_provider_aws.elasticache_user_group import ElasticacheUserGroup
 from constructs import Construct
 
-from marketplace_constructs.data.access import DataStoreSecurityGroup
+from marketplace_constructs.data.access import DataStorePlacement, DataStoreSecurityGroup
 from marketplace_constructs.data.props import RedisProps
 from marketplace_constructs.protection import prevent_destroy
 
@@ -23,7 +23,7 @@ LOG_TYPES: Final = ("slow-log", "engine-log")
 
 
 class RedisCache(Construct):
-    """Replication group in the database subnets, open to ``client_security_group_id`` on 6379 only.
+    """Replication group in the database subnets, open to ``placement.client_security_group_id`` on 6379 only.
 
     Clients authenticate with IAM (RBAC user ``<name>-app``, Redis 7): no AUTH token exists to leak. The
     mandatory ``default`` user is switched off.
@@ -36,19 +36,19 @@ class RedisCache(Construct):
         *,
         props: RedisProps,
         name: str,
-        vpc_id: str,
-        subnet_ids: tuple[str, ...],
-        client_security_group_id: str,
-        key_arn: str,
+        placement: DataStorePlacement,
         log_key_arn: str,
     ) -> None:
         super().__init__(scope, construct_id)
         group = DataStoreSecurityGroup(
-            self, "security_group", name=name, vpc_id=vpc_id, port=PORT,
-            client_security_group_id=client_security_group_id, description="Redis",
+            self, "security_group", name=name, placement=placement, port=PORT, description="Redis",
         )  # fmt: skip
         subnets = ElasticacheSubnetGroup(
-            self, "subnets", name=name, subnet_ids=list(subnet_ids), description=f"{name} database tier"
+            self,
+            "subnets",
+            name=name,
+            subnet_ids=list(placement.subnet_ids),
+            description=f"{name} database tier",
         )
         default_user = ElasticacheUser(
             self,
@@ -100,7 +100,7 @@ class RedisCache(Construct):
             subnet_group_name=subnets.name,
             security_group_ids=[group.id],
             at_rest_encryption_enabled="true",
-            kms_key_id=key_arn,
+            kms_key_id=placement.key_arn,
             transit_encryption_enabled=True,
             transit_encryption_mode="required",
             user_group_ids=[users.user_group_id],

@@ -11,7 +11,7 @@ from cdktf_cdktf_provider_aws.data_aws_eks_addon_version import DataAwsEksAddonV
 from cdktf_cdktf_provider_aws.eks_addon import EksAddon
 from constructs import Construct
 
-from marketplace_constructs.aws import policy_document
+from marketplace_constructs.aws import KMS_KEY_USE, policy_document
 from marketplace_constructs.eks.irsa import ServiceAccountRole
 
 ADDONS: Final = ("vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver")
@@ -32,13 +32,7 @@ def ebs_key_policy(key_arn: str) -> str:
             },
             {
                 "Effect": "Allow",
-                "Action": [
-                    "kms:Encrypt",
-                    "kms:Decrypt",
-                    "kms:ReEncrypt*",
-                    "kms:GenerateDataKey*",
-                    "kms:DescribeKey",
-                ],
+                "Action": list(KMS_KEY_USE),
                 "Resource": [key_arn],
             },
         ]

@@ -8,7 +8,7 @@ from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
 from cdktf_cdktf_provider_aws.kms_key import KmsKey as KmsKeyResource
 from constructs import Construct
 
-from marketplace_constructs.aws import AwsLocation, policy_document
+from marketplace_constructs.aws import KMS_KEY_USE, AwsLocation, policy_document
 from marketplace_constructs.errors import ConfigError, check_pattern, check_range
 from marketplace_constructs.protection import prevent_destroy
 
@@ -99,13 +99,7 @@ class KmsKey(Construct):
                     "Sid": "AutoScalingEncryptsNodeVolumes",
                     "Effect": "Allow",
                     "Principal": {"AWS": autoscaling},
-                    "Action": [
-                        "kms:Encrypt",
-                        "kms:Decrypt",
-                        "kms:ReEncrypt*",
-                        "kms:GenerateDataKey*",
-                        "kms:DescribeKey",
-                    ],
+                    "Action": list(KMS_KEY_USE),
                     "Resource": "*",
                 },
                 {
