@@ -79,7 +79,7 @@ def main() -> int:
             f"{peaks[mode] / 1024:>13.0f}"
         )
     ratio = statistics.median(times["lazy"]) / statistics.median(times["eager"])
-    print(f"ratio lazy/eager (median): {ratio:.2f} (target <= 0.30)")
+    print(f"ratio lazy/eager (median): {ratio:.3f} (target <= 0.30)")
     print(f"outputs identical: {'yes' if same else 'NO'}")
     return 0 if same else 1
 

@@ -15,7 +15,19 @@ class ConfigError(ValueError):
 
 def is_known(*values: object) -> bool:
     """True when no value is an unresolved cdktf token (tokens resolve only at apply, so checks skip them)."""
-    return not any(Token.is_unresolved(value) for value in values)
+    return not any(_is_token(value) for value in values)
+
+
+def _is_token(value: object) -> bool:
+    """Strings, lists and ints are decided here, without a round trip to the jsii runtime: string and list
+    tokens carry ``TfToken[`` in their text, and number tokens are floats (bool is an int, never a token)."""
+    if isinstance(value, str):
+        return "TfToken[" in value
+    if isinstance(value, (list, tuple)):
+        return any(_is_token(item) for item in value)
+    if isinstance(value, int):
+        return False
+    return bool(Token.is_unresolved(value))
 
 
 def check_range(owner: str, field: str, value: int, low: int, high: int, unit: str = "") -> None:
