@@ -11,13 +11,24 @@ from marketplace_constructs import ConfigError
 
 
 def check_together(envs: Iterable[EnvironmentConfig]) -> tuple[EnvironmentConfig, ...]:
-    """Return ``envs`` after checking that names are unique and no two VPC ranges overlap."""
+    """Return ``envs`` after checking that names are unique, no two VPC ranges overlap, and one environment
+    per account creates the account-wide Auto Scaling service-linked role."""
     checked: list[EnvironmentConfig] = []
     for env in envs:
         network = ipaddress.IPv4Network(env.network.cidr)
         for other in checked:
             if other.name == env.name:
                 raise ConfigError(f"environment {env.name!r}: EnvironmentConfig.name is defined twice")
+            same_account = other.location.account_id == env.location.account_id
+            both_create = (
+                other.autoscaling_service_linked_role == env.autoscaling_service_linked_role == "create"
+            )
+            if same_account and both_create:
+                raise ConfigError(
+                    f"environment {env.name!r}: EnvironmentConfig.autoscaling_service_linked_role must be "
+                    f"'existing': environment {other.name!r} already creates it in account "
+                    f"{env.location.account_id} (IAM roles are account-wide)"
+                )
             if network.overlaps(ipaddress.IPv4Network(other.network.cidr)):
                 raise ConfigError(
                     f"environment {env.name!r}: VpcProps.cidr {env.network.cidr} overlaps environment "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from marketplace_constructs import (
     RegistryProps,
     VpcProps,
 )
+from marketplace_constructs.checked import checked
 from marketplace_constructs.errors import check_one_of, check_pattern, check_range
 from marketplace_constructs.naming import PROJECT
 from marketplace_constructs.regions import check_zones
@@ -27,8 +29,10 @@ ENVIRONMENT_NAMES: Final[tuple[str, ...]] = get_args(EnvironmentName)
 HIGHLY_AVAILABLE: Final = ("staging", "production", "dr")  # need >= 2 zones and per-zone NAT
 REQUIRED_TAGS: Final = ("Project", "Environment", "Owner", "CostCenter")
 BackendKind = Literal["s3", "local"]
+ServiceLinkedRoleMode = Literal["create", "existing"]
 
 
+@checked
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StateBackendConfig:
     """Where Terraform keeps each stack's state.
@@ -60,6 +64,7 @@ class StateBackendConfig:
             )
 
 
+@checked
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NodeGroupsConfig:
     """Sizes of the three managed node groups of the reference design.
@@ -78,6 +83,7 @@ class NodeGroupsConfig:
         return {"general": self.general, "compute": self.compute, "memory": self.memory}
 
 
+@checked
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EnvironmentConfig:
     """One environment's settings; the stacks read nothing else.
@@ -98,8 +104,15 @@ class EnvironmentConfig:
         backend: Terraform state location. Required.
         tags: Applied to every AWS resource via the provider's default_tags; must hold Project, Environment
             (equal to name), Owner and CostCenter. Required.
-        deploy_role_arn: Role CI assumes (GitHub OIDC) to plan and deploy; the foundation grants it
-            cluster-admin (an access entry), since it installs the platform layer. Required.
+        deploy_role_arn: Role CI assumes (GitHub OIDC) to deploy; the foundation grants it cluster-admin
+            (an access entry), since it installs the platform layer. Required.
+        plan_role_arn: Role CI assumes to plan (``vars.AWS_PLAN_ROLE_ARN`` in the workflow); the foundation
+            grants it ``AmazonEKSAdminViewPolicy`` (read-only, Secrets included: the helm provider reads
+            every release from its Secret). Required.
+        autoscaling_service_linked_role: "create" makes ``AWSServiceRoleForAutoScaling`` (needed by the
+            ``ebs`` key's policy before any Auto Scaling group exists); "existing" reads the one the account
+            already has (an account that ever ran an Auto Scaling group, or whose other environment created
+            it). One environment per account creates it. Default: "create".
     """
 
     name: str
@@ -116,6 +129,8 @@ class EnvironmentConfig:
     backend: StateBackendConfig
     tags: Mapping[str, str]
     deploy_role_arn: str
+    plan_role_arn: str
+    autoscaling_service_linked_role: ServiceLinkedRoleMode = "create"
 
     def __post_init__(self) -> None:
         check_one_of("EnvironmentConfig", "name", self.name, ENVIRONMENT_NAMES)
@@ -130,11 +145,19 @@ class EnvironmentConfig:
                 f"got {self.tags['Environment']!r}"
             )
         check_zones("VpcProps", "availability_zones", self.location.region, self.network.availability_zones)
-        check_pattern(
-            "EnvironmentConfig", "deploy_role_arn", self.deploy_role_arn,
-            rf"arn:aws:iam::{self.location.account_id}:role/[\w+=,.@/-]+",
-            f"an IAM role ARN in account {self.location.account_id}",
-        )  # fmt: skip
+        for field_name in ("deploy_role_arn", "plan_role_arn"):
+            check_pattern(
+                "EnvironmentConfig", field_name, getattr(self, field_name),
+                rf"arn:aws:iam::{self.location.account_id}:role/[\w+=,.@/-]+",
+                f"an IAM role ARN in account {self.location.account_id}",
+            )  # fmt: skip
+        vpc = ipaddress.IPv4Network(self.network.cidr)
+        for cidr in self.cluster.api_access_cidrs:
+            if not ipaddress.IPv4Network(cidr).subnet_of(vpc):
+                raise ConfigError(
+                    f"EksClusterProps.api_access_cidrs must lie inside the VPC ({self.network.cidr}), "
+                    f"got {cidr!r}"
+                )
         zones = len(self.network.availability_zones)
         if self.kafka.broker_count % zones:
             raise ConfigError(

@@ -24,7 +24,10 @@ with defining("dev"):
             nat_strategy="single",
             flow_log_retention_days=30,
         ),
-        cluster=EksClusterProps(log_retention_days=30, deletion_protection=False),
+        # The deploy path (self-hosted runners, a bastion) lives in the private subnets.
+        cluster=EksClusterProps(
+            log_retention_days=30, deletion_protection=False, api_access_from_private_subnets=True
+        ),
         # Reference design: 3-5 nodes in all.
         node_groups=NodeGroupsConfig(
             general=NodeGroupProps(instance_types=("m7i.large",), min_size=1, desired_size=1, max_size=2),
@@ -43,6 +46,7 @@ with defining("dev"):
             storage_gb=20,
             max_storage_gb=100,
             backup_retention_days=7,
+            log_retention_days=30,
             deletion_protection=False,
         ),
         cache=RedisProps(
@@ -66,4 +70,5 @@ with defining("dev"):
         backend=StateBackendConfig(kind="local"),
         tags=standard_tags("dev", owner="platform-team", cost_center="marketplace-dev"),
         deploy_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/llm-marketplace-deploy",
+        plan_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/llm-marketplace-plan",
     )

@@ -19,4 +19,6 @@ with defining("dr"):
             kind="s3", bucket=state_bucket_name("dr", production.ACCOUNT_ID), key_alias="dr-tfstate"
         ),
         tags=standard_tags("dr", owner="platform-team", cost_center="marketplace-prod"),
+        # Production's account: production's foundation creates the role (IAM is global), dr reads it.
+        autoscaling_service_linked_role="existing",
     )

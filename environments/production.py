@@ -31,7 +31,10 @@ with defining("production"):
             flow_log_retention_days=365,
             interface_endpoints=("ecr.api", "ecr.dkr", "sts", "logs", "secretsmanager", "kms"),
         ),
-        cluster=EksClusterProps(log_retention_days=365, deletion_protection=True),
+        # The deploy path (self-hosted runners, a bastion) lives in the private subnets (staging, dr inherit).
+        cluster=EksClusterProps(
+            log_retention_days=365, deletion_protection=True, api_access_from_private_subnets=True
+        ),
         # Reference design: 12-50 nodes in all.
         node_groups=NodeGroupsConfig(
             general=NodeGroupProps(instance_types=("m7i.xlarge",), min_size=4, desired_size=4, max_size=20),
@@ -60,4 +63,5 @@ with defining("production"):
         ),
         tags=standard_tags("production", owner="platform-team", cost_center="marketplace-prod"),
         deploy_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/llm-marketplace-deploy",
+        plan_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/llm-marketplace-plan",
     )

@@ -30,7 +30,9 @@ with defining("staging"):
             ),
             memory=NodeGroupProps(instance_types=("r7i.large",), min_size=2, desired_size=2, max_size=4),
         ),
-        database=replace(BASE.database, instance_class="db.r6g.large", backup_retention_days=14),
+        database=replace(
+            BASE.database, instance_class="db.r6g.large", backup_retention_days=14, log_retention_days=90
+        ),
         cache=replace(
             BASE.cache, node_type="cache.r6g.large", snapshot_retention_days=3, log_retention_days=90
         ),
@@ -48,4 +50,5 @@ with defining("staging"):
         ),
         tags=standard_tags("staging", owner="platform-team", cost_center="marketplace-staging"),
         deploy_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/llm-marketplace-deploy",
+        plan_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/llm-marketplace-plan",
     )

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from cdktf import TerraformOutput, TerraformStack
+from cdktf_cdktf_provider_aws.data_aws_iam_role import DataAwsIamRole
+from cdktf_cdktf_provider_aws.iam_service_linked_role import IamServiceLinkedRole
 from constructs import Construct
 
 from environments.base import EnvironmentConfig
@@ -63,6 +65,7 @@ class FoundationStack(TerraformStack):
         configure_backend(self, env, stack_id)
         aws_provider(self, env.location, dict(env.tags))
         self.env = env
+        autoscaling_role_arn = self._autoscaling_service_role()
         keys = {
             purpose: KmsKey(
                 self,
@@ -71,7 +74,7 @@ class FoundationStack(TerraformStack):
                     alias=resource_name(env.name, purpose),
                     description=f"{env.name}: {description}",
                     cloudwatch_logs=purpose == "logs",
-                    ec2_autoscaling=purpose == "ebs",
+                    autoscaling_role_arn=autoscaling_role_arn if purpose == "ebs" else None,
                     deletion_protection=env.deletion_protection,
                 ),
                 location=env.location,
@@ -83,27 +86,32 @@ class FoundationStack(TerraformStack):
             self, "network", props=env.network, name=env.name, location=env.location,
             log_key_arn=keys["logs"], cluster_name=cluster_name,
         )  # fmt: skip
-        # The CI deploy role installs the platform layer: cluster-admin, next to any configured admins.
+        # The CI deploy role installs the platform layer: cluster-admin, next to any configured admins. The
+        # CI plan role reads every object, Helm's release Secrets included, to plan the later layers.
         cluster_props = replace(
-            env.cluster, admin_role_arns=(env.deploy_role_arn, *env.cluster.admin_role_arns)
+            env.cluster,
+            admin_role_arns=(env.deploy_role_arn, *env.cluster.admin_role_arns),
+            admin_view_role_arns=(env.plan_role_arn, *env.cluster.admin_view_role_arns),
         )
         self.cluster = EksCluster(
             self, "cluster", props=cluster_props, name=cluster_name, location=env.location,
-            subnet_ids=self.network.ref.private_subnet_ids, secrets_key_arn=keys["eks-secrets"],
+            subnet_ids=self.network.ref.private_subnet_ids,
+            private_subnet_cidrs=env.network.private_subnet_cidrs, secrets_key_arn=keys["eks-secrets"],
             log_key_arn=keys["logs"],
         )  # fmt: skip
         cluster = self.cluster.ref
+        addons = ManagedAddons(
+            self, "addons", cluster_name=cluster.name, kubernetes_version=env.cluster.kubernetes_version,
+            oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer_url=cluster.oidc_issuer_url,
+            volume_key_arn=keys["ebs"],
+        )  # fmt: skip
         nodes = NodeGroups(
             self, "nodes", groups=env.node_groups.by_name(), cluster_name=cluster.name,
             cluster_security_group_id=cluster.security_group_id, location=env.location,
             vpc_id=self.network.ref.vpc_id, subnet_ids=self.network.ref.private_subnet_ids,
-            volume_key_arn=keys["ebs"],
+            volume_key_arn=keys["ebs"], tags=env.tags, after=addons.before_compute,
         )  # fmt: skip
-        ManagedAddons(
-            self, "addons", cluster_name=cluster.name, kubernetes_version=env.cluster.kubernetes_version,
-            oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer_url=cluster.oidc_issuer_url,
-            volume_key_arn=keys["ebs"], node_groups=nodes.groups,
-        )  # fmt: skip
+        addons.install_after(nodes.groups)
         self.platform_inputs = PlatformInputs(
             cluster=cluster,
             vpc_id=self.network.ref.vpc_id,
@@ -143,6 +151,23 @@ class FoundationStack(TerraformStack):
         for output_id, (value, description) in outputs.items():
             TerraformOutput(self, output_id, value=value, description=description)
 
+    def _autoscaling_service_role(self) -> str:
+        """ARN of ``AWSServiceRoleForAutoScaling``, made here or read (``autoscaling_service_linked_role``).
+
+        The ``ebs`` key's policy names it, and KMS rejects a policy whose principal does not exist: an account
+        that never had an Auto Scaling group has no such role until something creates it. Either way the ARN
+        is a reference, so Terraform orders the key after the role (or fails the plan when "existing" finds
+        none)."""
+        if self.env.autoscaling_service_linked_role == "create":
+            role = IamServiceLinkedRole(
+                self, "autoscaling_service_role", aws_service_name="autoscaling.amazonaws.com"
+            )
+            created: str = role.arn
+            return created
+        existing = DataAwsIamRole(self, "autoscaling_service_role", name="AWSServiceRoleForAutoScaling")
+        read: str = existing.arn
+        return read
+
     def _data_stores(self, keys: dict[str, str]) -> None:
         env = self.env
         placement = DataStorePlacement(
@@ -153,7 +178,7 @@ class FoundationStack(TerraformStack):
         )
         database = PostgresDatabase(
             self, "database", props=env.database, name=resource_name(env.name, "postgres"),
-            location=env.location, placement=placement,
+            location=env.location, placement=placement, log_key_arn=keys["logs"],
         )  # fmt: skip
         cache = RedisCache(
             self, "cache", props=env.cache, name=resource_name(env.name, "redis"), placement=placement,

@@ -7,10 +7,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from marketplace_constructs.checked import checked
 from marketplace_constructs.errors import check_pattern
 from marketplace_constructs.regions import check_region
 
 
+@checked
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AwsLocation:
     """The AWS account and region a stack deploys to.

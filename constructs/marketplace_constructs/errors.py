@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable
+from typing import Final
 
 from cdktf import Token
 
@@ -61,6 +62,17 @@ def check_dns_label(owner: str, field: str, value: str) -> None:
     )
 
 
+RFC1918: Final = tuple(
+    ipaddress.IPv4Network(block) for block in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+)
+
+
+def is_rfc1918(network: ipaddress.IPv4Network) -> bool:
+    """True inside 10/8, 172.16/12 or 192.168/16 (``is_private`` also admits documentation and benchmark
+    ranges, which no VPC can use)."""
+    return any(network.subnet_of(block) for block in RFC1918)
+
+
 def parse_private_cidr(owner: str, field: str, value: str, prefix: int) -> ipaddress.IPv4Network:
     """Parse ``value`` as an RFC 1918 IPv4 network of exactly ``/prefix``, or raise ConfigError."""
     try:
@@ -72,10 +84,25 @@ def parse_private_cidr(owner: str, field: str, value: str, prefix: int) -> ipadd
         ) from None
     if network.prefixlen != prefix:
         raise ConfigError(f"{owner}.{field} must be a /{prefix} network, got {value!r}")
-    if not network.is_private:
+    if not is_rfc1918(network):
         raise ConfigError(
             f"{owner}.{field} must be a private (RFC 1918) range inside 10.0.0.0/8, 172.16.0.0/12 or "
             "192.168.0.0/16, "
             f"got {value!r}"
         )
+    return network
+
+
+def parse_inner_cidr(owner: str, field: str, value: str) -> ipaddress.IPv4Network:
+    """Parse ``value`` as a private (RFC 1918) IPv4 range of any size; never 0.0.0.0/0 or a public range.
+    Callers that know the VPC check containment themselves."""
+    try:
+        network = ipaddress.IPv4Network(value, strict=True)
+    except ValueError as err:
+        raise ConfigError(
+            f"{owner}.{field} must hold IPv4 networks in CIDR notation such as '10.10.0.0/18', "
+            f"got {value!r} ({err})"
+        ) from None
+    if not is_rfc1918(network):
+        raise ConfigError(f"{owner}.{field} must hold private ranges inside the VPC, got {value!r}")
     return network

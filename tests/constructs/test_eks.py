@@ -48,6 +48,23 @@ def test_cluster_defaults_are_private_protected_and_fully_logged() -> None:
             r"EksClusterProps.admin_role_arns must be IAM role ARNs",
         ),
         (
+            {"admin_view_role_arns": ("plan",)},
+            r"EksClusterProps.admin_view_role_arns must be IAM role ARNs",
+        ),
+        (
+            {"api_access_cidrs": ("0.0.0.0/0",)},
+            r"EksClusterProps.api_access_cidrs must hold private ranges inside the VPC, got '0.0.0.0/0'",
+        ),
+        (
+            {"api_access_cidrs": ("198.51.100.0/24",)},
+            r"EksClusterProps.api_access_cidrs must hold private ranges inside the VPC, "
+            r"got '198.51.100.0/24'",
+        ),
+        (
+            {"api_access_security_group_ids": ("runners",)},
+            r"EksClusterProps.api_access_security_group_ids must be security group ids like 'sg-0123",
+        ),
+        (
             {"operator_principals": ("*",)},
             r"EksClusterProps.operator_principals must be ARN patterns like 'user/\*'",
         ),
@@ -72,7 +89,8 @@ def test_cluster_props_reject_bad_values(overrides: dict[str, object], message: 
         ({"instance_types": ()}, r"NodeGroupProps.instance_types must name at least one instance type"),
         (
             {"instance_types": ("large",)},
-            r"NodeGroupProps.instance_types must be like 'm7i.large', got 'large'",
+            r"NodeGroupProps.instance_types must be an EC2 instance type \(botocore's EC2 model\), "
+            r"got 'large'",
         ),
         (
             {"graviton": True},
@@ -104,7 +122,8 @@ def build_cluster(props: EksClusterProps) -> dict[str, dict[str, object]]:
     return synth_construct(
         lambda scope: EksCluster(
             scope, "eks", props=props, name="t-eks", location=LOCATION, subnet_ids=("a", "b"),
-            secrets_key_arn="arn:secrets", log_key_arn="arn:logs",
+            private_subnet_cidrs=("10.0.0.0/18", "10.0.64.0/18"), secrets_key_arn="arn:secrets",
+            log_key_arn="arn:logs",
         )
     )  # fmt: skip
 
@@ -118,7 +137,8 @@ def test_public_endpoint_opens_only_to_the_allowlist() -> None:
 
 def test_access_is_explicit_admin_needs_mfa_and_log_group_comes_first() -> None:
     deploy = f"arn:aws:iam::{LOCATION.account_id}:role/deploy"
-    resources = build_cluster(EksClusterProps(admin_role_arns=(deploy,)))
+    plan = f"arn:aws:iam::{LOCATION.account_id}:role/plan"
+    resources = build_cluster(EksClusterProps(admin_role_arns=(deploy,), admin_view_role_arns=(plan,)))
     (cluster,) = resources["aws_eks_cluster"].values()
     assert cluster["access_config"] == {
         "authentication_mode": "API",
@@ -128,7 +148,16 @@ def test_access_is_explicit_admin_needs_mfa_and_log_group_comes_first() -> None:
     policies = sorted(
         a["policy_arn"].rsplit("/", 1)[1] for a in resources["aws_eks_access_policy_association"].values()
     )
-    assert policies == ["AmazonEKSClusterAdminPolicy", "AmazonEKSClusterAdminPolicy", "AmazonEKSViewPolicy"]
+    assert policies == [
+        "AmazonEKSAdminViewPolicy", "AmazonEKSClusterAdminPolicy", "AmazonEKSClusterAdminPolicy",
+        "AmazonEKSViewPolicy",
+    ]  # fmt: skip
+    view = next(
+        a for a in resources["aws_eks_access_policy_association"].values()
+        if a["policy_arn"].endswith("/AmazonEKSAdminViewPolicy")
+    )  # fmt: skip
+    assert view["principal_arn"].startswith("${aws_eks_access_entry.eks_admin_view_0_")
+    assert plan in [e["principal_arn"] for e in resources["aws_eks_access_entry"].values()]
     roles = {
         r["name"]: policy(r["assume_role_policy"])["Statement"][0] for r in resources["aws_iam_role"].values()
     }
@@ -138,6 +167,41 @@ def test_access_is_explicit_admin_needs_mfa_and_log_group_comes_first() -> None:
     assert admin["Condition"]["ArnLike"] == {"aws:PrincipalArn": ["arn:aws:iam::123456789012:user/*"]}
     (oidc,) = resources["aws_iam_openid_connect_provider"].values()
     assert oidc["client_id_list"] == ["sts.amazonaws.com"]
+
+
+def test_admin_mfa_binds_iam_users_and_trusts_identity_center_roles_without_it() -> None:
+    sso = "role/aws-reserved/sso.amazonaws.com/*"
+    resources = build_cluster(EksClusterProps(operator_principals=("user/*", sso)))
+    trust = {
+        r["name"]: policy(r["assume_role_policy"])["Statement"] for r in resources["aws_iam_role"].values()
+    }
+    users, roles = trust["t-eks-admin"]
+    assert users["Condition"] == {
+        "ArnLike": {"aws:PrincipalArn": ["arn:aws:iam::123456789012:user/*"]},
+        "Bool": {"aws:MultiFactorAuthPresent": "true"},
+    }
+    # Identity Center sessions never carry aws:MultiFactorAuthPresent: MFA happens at their sign-in.
+    assert roles["Condition"] == {"ArnLike": {"aws:PrincipalArn": [f"arn:aws:iam::123456789012:{sso}"]}}
+    (readonly,) = trust["t-eks-readonly"]
+    assert "Bool" not in readonly["Condition"]
+
+
+def test_private_api_admits_only_the_configured_deploy_path_on_443() -> None:
+    closed = build_cluster(EksClusterProps())
+    assert "aws_vpc_security_group_ingress_rule" not in closed
+    opened = build_cluster(
+        EksClusterProps(
+            api_access_from_private_subnets=True, api_access_cidrs=("10.0.200.0/24",),
+            api_access_security_group_ids=("sg-0123456789abcdef0",),
+        )
+    )  # fmt: skip
+    rules = list(opened["aws_vpc_security_group_ingress_rule"].values())
+    sources = sorted(str(r.get("cidr_ipv4", r.get("referenced_security_group_id"))) for r in rules)
+    assert sources == ["10.0.0.0/18", "10.0.200.0/24", "10.0.64.0/18", "sg-0123456789abcdef0"]
+    for rule in rules:
+        assert (rule["ip_protocol"], rule["from_port"], rule["to_port"]) == ("tcp", 443, 443)
+        assert rule["security_group_id"].startswith("${aws_eks_cluster.eks_cluster_")
+        assert rule["security_group_id"].endswith(".vpc_config[0].cluster_security_group_id}")
 
 
 def test_irsa_trust_is_pinned_to_one_service_account_and_the_sts_audience() -> None:
@@ -184,6 +248,7 @@ def build_nodes() -> dict[str, dict[str, object]]:
         lambda scope: NodeGroups(
             scope, "nodes", groups=groups, cluster_name="t-eks", cluster_security_group_id="sg-cluster",
             location=LOCATION, vpc_id="vpc", subnet_ids=("a", "b"), volume_key_arn="arn:ebs",
+            tags={"CostCenter": "c1", "Environment": "t"}, after=[],
         )
     )  # fmt: skip
 
@@ -197,6 +262,15 @@ def test_launch_templates_lock_metadata_and_encrypt_root_volumes() -> None:
         ebs = template["block_device_mappings"][0]["ebs"]  # type: ignore[index]
         assert (ebs["volume_type"], ebs["encrypted"], ebs["kms_key_id"]) == ("gp3", "true", "arn:ebs")
         assert template["vpc_security_group_ids"][0] == "sg-cluster"  # type: ignore[index]
+
+
+def test_instances_volumes_and_interfaces_launched_for_nodes_carry_the_cost_tags() -> None:
+    for template in build_nodes()["aws_launch_template"].values():
+        specs = {s["resource_type"]: s["tags"] for s in template["tag_specifications"]}  # type: ignore[attr-defined]
+        assert sorted(specs) == ["instance", "network-interface", "volume"]
+        for tags in specs.values():
+            assert tags["CostCenter"] == "c1" and tags["Environment"] == "t"
+            assert tags["Name"].startswith("t-eks-")
 
 
 def test_node_groups_follow_architecture_capacity_and_leave_desired_size_to_the_autoscaler() -> None:
@@ -220,23 +294,41 @@ def test_nodes_get_no_cni_permissions_and_open_the_mesh_ports_to_the_control_pla
     assert not any(tag.startswith("kubernetes.io/cluster/") for tag in group["tags"])  # type: ignore[attr-defined]
 
 
-def test_addons_that_run_pods_wait_for_nodes_and_cni_enforces_network_policy() -> None:
+def build_addons_and_nodes() -> dict[str, dict[str, object]]:
     def build(scope: object) -> None:
+        addons = ManagedAddons(
+            scope, "addons", cluster_name="t-eks", kubernetes_version="1.35", oidc_provider_arn="arn:oidc",  # type: ignore[arg-type]
+            oidc_issuer_url="https://issuer", volume_key_arn="arn:ebs",
+        )  # fmt: skip
         nodes = NodeGroups(
             scope, "nodes", groups={"general": NodeGroupProps()}, cluster_name="t-eks",  # type: ignore[arg-type]
             cluster_security_group_id="sg", location=LOCATION, vpc_id="v", subnet_ids=("a",),
-            volume_key_arn="k",
+            volume_key_arn="k", tags={}, after=addons.before_compute,
         )  # fmt: skip
-        ManagedAddons(
-            scope, "addons", cluster_name="t-eks", kubernetes_version="1.35", oidc_provider_arn="arn:oidc",  # type: ignore[arg-type]
-            oidc_issuer_url="https://issuer", volume_key_arn="arn:ebs", node_groups=nodes.groups,
-        )  # fmt: skip
+        addons.install_after(nodes.groups)
 
-    addons = {a["addon_name"]: a for a in synth_construct(build)["aws_eks_addon"].values()}
+    return synth_construct(build)
+
+
+def test_addons_that_run_pods_wait_for_nodes_and_cni_enforces_network_policy() -> None:
+    addons = {a["addon_name"]: a for a in build_addons_and_nodes()["aws_eks_addon"].values()}
     assert set(addons) == {"vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"}
     assert json.loads(addons["vpc-cni"]["configuration_values"]) == {"enableNetworkPolicy": "true"}
     for name in ("coredns", "aws-ebs-csi-driver"):
-        assert [dep.split(".")[0] for dep in addons[name]["depends_on"]] == ["aws_eks_node_group"]
+        assert "aws_eks_node_group" in [dep.split(".")[0] for dep in addons[name]["depends_on"]]
     for name in ("vpc-cni", "aws-ebs-csi-driver"):
         assert addons[name]["service_account_role_arn"].startswith("${aws_iam_role.")
     assert addons["coredns"]["addon_version"].startswith("${data.aws_eks_addon_version.")
+
+
+def test_vpc_cni_runs_with_its_role_before_any_node_boots() -> None:
+    resources = build_addons_and_nodes()
+    addons = {a["addon_name"]: (name, a) for name, a in resources["aws_eks_addon"].items()}
+    cni_name, cni = addons["vpc-cni"]
+    attachment = next(
+        name for name, a in resources["aws_iam_role_policy_attachment"].items()
+        if a["policy_arn"].endswith("/AmazonEKS_CNI_Policy")
+    )  # fmt: skip
+    assert cni["depends_on"] == [f"aws_iam_role_policy_attachment.{attachment}"]
+    for group in resources["aws_eks_node_group"].values():
+        assert f"aws_eks_addon.{cni_name}" in group["depends_on"]  # type: ignore[operator]

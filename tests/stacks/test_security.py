@@ -53,14 +53,14 @@ def test_cluster_access_only_through_explicit_access_entries(
     entries = sorted(e["principal_arn"] for e in resources(doc, "aws_eks_access_entry").values())
     roles = {r["name"]: name for name, r in resources(doc, "aws_iam_role").items()}
     human = [f"${{aws_iam_role.{roles[f'{env.name}-eks-{label}']}.arn}}" for label in ("admin", "readonly")]
-    assert entries == sorted([env.deploy_role_arn, *human])
+    assert entries == sorted([env.deploy_role_arn, env.plan_role_arn, *human])
 
 
 def test_production_admin_role_needs_mfa(stack_doc: Reader) -> None:
     roles = resources(stack_doc("production-foundation"), "aws_iam_role")
     admin = next(r for r in roles.values() if r["name"] == "production-eks-admin")
-    (statement,) = policy(admin["assume_role_policy"])["Statement"]
-    assert statement["Condition"]["Bool"] == {"aws:MultiFactorAuthPresent": "true"}
+    (users,) = policy(admin["assume_role_policy"])["Statement"]  # production lists IAM users only
+    assert users["Condition"]["Bool"] == {"aws:MultiFactorAuthPresent": "true"}
 
 
 @pytest.mark.parametrize(
@@ -80,7 +80,13 @@ def test_every_kms_key_rotates_and_trusts_only_its_own_account(stack_doc: Reader
         statements = json.loads(key["policy"])["Statement"]
         aws_principals = [s["Principal"]["AWS"] for s in statements if "AWS" in s["Principal"]]
         assert aws_principals[0] == f"arn:aws:iam::{account}:root"
-        assert all(principal.startswith(f"arn:aws:iam::{account}:") for principal in aws_principals)
+        # Beyond the root: only the account's Auto Scaling service-linked role, made or read in this stack.
+        assert all(
+            principal.startswith(
+                (f"arn:aws:iam::{account}:", "${aws_iam_service_linked_role.", "${data.aws_iam_role.")
+            )
+            for principal in aws_principals
+        )
 
 
 @pytest.mark.parametrize("stack_id", [s for s in ALL_STACK_IDS if s.endswith("-bootstrap")])

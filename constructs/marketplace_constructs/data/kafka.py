@@ -128,6 +128,12 @@ class KafkaCluster(Construct):
             enhanced_monitoring=props.enhanced_monitoring,
         )
         prevent_destroy(cluster, props.deletion_protection)
+        # Storage autoscaling (below) owns the broker volume size after the first scale-out: a plan would try
+        # to shrink it back, which MSK refuses (hashicorp/terraform-provider-aws#20327).
+        cluster.add_override(
+            "lifecycle.ignore_changes",
+            ["broker_node_group_info[0].storage_info[0].ebs_storage_info[0].volume_size"],
+        )
         target = AppautoscalingTarget(
             self,
             "storage_scaling_target",

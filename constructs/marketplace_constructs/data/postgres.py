@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.db_instance import DbInstance
 from cdktf_cdktf_provider_aws.db_parameter_group import DbParameterGroup, DbParameterGroupParameter
 from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
@@ -19,6 +20,7 @@ from marketplace_constructs.protection import prevent_destroy
 PORT: Final = 5432
 # Reference design: 500 application connections; 100 more for migrations, admin sessions and RDS itself.
 MAX_CONNECTIONS: Final = 600
+LOG_EXPORTS: Final = ("postgresql", "upgrade")
 
 
 class PostgresDatabase(Construct):
@@ -26,6 +28,9 @@ class PostgresDatabase(Construct):
 
     The master password is generated and rotated by RDS in Secrets Manager (``master_secret_arn``), encrypted
     with ``placement.key_arn`` like the storage and Performance Insights; no secret passes through Terraform.
+    The exported logs go to groups made first, encrypted with ``log_key_arn`` and expiring: left to RDS, they
+    would be unencrypted and kept forever. (Enhanced Monitoring writes to ``RDSOSMetrics``, which RDS shares
+    between every instance of the account and region and keeps 30 days; it is left to RDS.)
     """
 
     def __init__(
@@ -37,6 +42,7 @@ class PostgresDatabase(Construct):
         name: str,
         location: AwsLocation,
         placement: DataStorePlacement,
+        log_key_arn: str,
     ) -> None:
         super().__init__(scope, construct_id)
         group = DataStoreSecurityGroup(
@@ -78,6 +84,16 @@ class PostgresDatabase(Construct):
             role=monitoring.name,
             policy_arn="arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
         )
+        log_groups = [
+            CloudwatchLogGroup(
+                self,
+                f"{log_type}_logs",
+                name=f"/aws/rds/instance/{name}/{log_type}",
+                retention_in_days=props.log_retention_days,
+                kms_key_id=log_key_arn,
+            )
+            for log_type in LOG_EXPORTS
+        ]
         instance = DbInstance(
             self,
             "instance",
@@ -113,7 +129,8 @@ class PostgresDatabase(Construct):
             performance_insights_retention_period=7,
             monitoring_interval=60,
             monitoring_role_arn=monitoring.arn,
-            enabled_cloudwatch_logs_exports=["postgresql", "upgrade"],
+            enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
+            depends_on=log_groups,
         )
         prevent_destroy(instance, props.deletion_protection)
         self.endpoint: str = instance.address

@@ -4,14 +4,15 @@ KafkaProps."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, get_args
 
+from marketplace_constructs.aws_models import check_instance_type, enumeration
+from marketplace_constructs.checked import checked
 from marketplace_constructs.data.windows import check_windows_apart
 from marketplace_constructs.errors import ConfigError, check_one_of, check_pattern, check_range
+from marketplace_constructs.network.props import LOG_RETENTION_DAYS
 
-EnhancedMonitoring = Literal["DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOPIC_PER_PARTITION"]
 
-
+@checked
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PostgresProps:
     """RDS PostgreSQL instance.
@@ -19,12 +20,14 @@ class PostgresProps:
     Attributes:
         engine_version: "15" (RDS picks the newest 15.x and upgrades minors itself, so Terraform never fights
             an automatic minor upgrade) or a full "15.x". Default: "15".
-        instance_class: Default: "db.r6g.xlarge".
+        instance_class: "db." and an EC2 instance type (botocore's list). Default: "db.r6g.xlarge".
         multi_az: Synchronous standby in a second zone. Default: True.
         storage_gb, max_storage_gb: gp3 size at creation, storage-autoscaling ceiling. Default: 100, 1000.
         backup_retention_days: Automated backups and point-in-time recovery, 1-35. Default: 30.
         backup_window: Daily UTC window. Default: "03:00-04:00".
         maintenance_window: Weekly UTC window, apart from backup_window. Default: "sun:05:00-sun:06:00".
+        log_retention_days: Retention of the ``postgresql`` and ``upgrade`` log groups, one of CloudWatch's
+            values. Default: 365.
         deletion_protection: Deletion protection plus a final snapshot on delete. Default: True.
     """
 
@@ -36,19 +39,15 @@ class PostgresProps:
     backup_retention_days: int = 30
     backup_window: str = "03:00-04:00"
     maintenance_window: str = "sun:05:00-sun:06:00"
+    log_retention_days: int = 365
     deletion_protection: bool = True
 
     def __post_init__(self) -> None:
+        check_one_of("PostgresProps", "log_retention_days", self.log_retention_days, LOG_RETENTION_DAYS)
         check_pattern(
             "PostgresProps", "engine_version", self.engine_version, r"15(\.\d+)?", "'15' or '15.<minor>'"
         )
-        check_pattern(
-            "PostgresProps",
-            "instance_class",
-            self.instance_class,
-            r"db\.[a-z0-9]+\.[a-z0-9]+",
-            "like 'db.r6g.xlarge'",
-        )
+        check_instance_type("PostgresProps", "instance_class", self.instance_class, prefix="db.")
         check_range("PostgresProps", "storage_gb", self.storage_gb, 20, 65536, " GB")
         if self.max_storage_gb < self.storage_gb:
             raise ConfigError(
@@ -65,18 +64,19 @@ class PostgresProps:
         )
 
 
+@checked
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RedisProps:
     """Replication group: a primary and replicas spread over the zones.
 
     Attributes:
         engine_version: Redis OSS 7 minor, e.g. "7.1". Default: "7.1".
-        node_type: Default: "cache.r6g.xlarge".
+        node_type: "cache." and an EC2 instance type (botocore's list). Default: "cache.r6g.xlarge".
         node_count: Primary plus replicas, 1-6; 2+ turns on automatic failover and Multi-AZ. Default: 3.
         snapshot_retention_days: Daily snapshots kept, 1-35. Default: 7.
         snapshot_window: Daily UTC window. Default: "04:00-05:00".
         maintenance_window: Weekly UTC window, apart from snapshot_window. Default: "sun:06:00-sun:07:00".
-        log_retention_days: Slow-log and engine-log retention. Default: 365.
+        log_retention_days: Slow-log and engine-log retention, one of CloudWatch's values. Default: 365.
         deletion_protection: Keep a final snapshot and refuse ``terraform destroy``. Default: True.
     """
 
@@ -93,13 +93,7 @@ class RedisProps:
         check_pattern(
             "RedisProps", "engine_version", self.engine_version, r"7\.\d+", "a Redis 7 version like '7.1'"
         )
-        check_pattern(
-            "RedisProps",
-            "node_type",
-            self.node_type,
-            r"cache\.[a-z0-9]+\.[a-z0-9]+",
-            "like 'cache.r6g.xlarge'",
-        )
+        check_instance_type("RedisProps", "node_type", self.node_type, prefix="cache.")
         check_range("RedisProps", "node_count", self.node_count, 1, 6)
         check_range("RedisProps", "snapshot_retention_days", self.snapshot_retention_days, 1, 35, " days")
         check_windows_apart(
@@ -109,16 +103,14 @@ class RedisProps:
             "maintenance_window",
             self.maintenance_window,
         )
-        if self.log_retention_days < 1:
-            raise ConfigError(
-                f"RedisProps.log_retention_days must be positive, got {self.log_retention_days}"
-            )
+        check_one_of("RedisProps", "log_retention_days", self.log_retention_days, LOG_RETENTION_DAYS)
 
     @property
     def highly_available(self) -> bool:
         return self.node_count > 1
 
 
+@checked
 @dataclass(frozen=True, slots=True, kw_only=True)
 class KafkaProps:
     """MSK provisioned cluster.
@@ -126,13 +118,14 @@ class KafkaProps:
     Attributes:
         kafka_version: An MSK version. Default: "3.8.x" (MSK's recommended line; 3.5.1 of the reference design
             left MSK support on 2025-10-23; "x" takes MSK's patch releases).
-        broker_instance_type: Default: "kafka.m5.xlarge".
+        broker_instance_type: "kafka." and an EC2 instance type (botocore's list). Default: "kafka.m5.xlarge".
         broker_count: A multiple of the zone count (MSK spreads brokers evenly), >= 3 for a replication factor
             of 3. Default: 3.
         volume_gb, max_volume_gb: EBS per broker at creation and the storage-autoscaling ceiling. Default:
             1000, 4000.
-        enhanced_monitoring: CloudWatch metric level. Default: "PER_TOPIC_PER_BROKER".
-        log_retention_days: Broker log retention. Default: 365.
+        enhanced_monitoring: CloudWatch metric level, one of MSK's ``EnhancedMonitoring`` values in botocore's
+            model. Default: "PER_TOPIC_PER_BROKER".
+        log_retention_days: Broker log retention, one of CloudWatch's values. Default: 365.
         deletion_protection: Refuse ``terraform destroy`` (MSK has no deletion protection). Default: True.
     """
 
@@ -141,7 +134,7 @@ class KafkaProps:
     broker_count: int = 3
     volume_gb: int = 1000
     max_volume_gb: int = 4000
-    enhanced_monitoring: EnhancedMonitoring = "PER_TOPIC_PER_BROKER"
+    enhanced_monitoring: str = "PER_TOPIC_PER_BROKER"
     log_retention_days: int = 365
     deletion_protection: bool = True
 
@@ -149,16 +142,17 @@ class KafkaProps:
         check_pattern(
             "KafkaProps", "kafka_version", self.kafka_version, r"[34]\.\d+\.(\d+|x)", "like '3.8.x'"
         )
-        check_pattern(
-            "KafkaProps", "broker_instance_type", self.broker_instance_type, r"kafka\.[a-z0-9]+\.[a-z0-9]+",
-            "like 'kafka.m5.xlarge'",
-        )  # fmt: skip
+        check_instance_type("KafkaProps", "broker_instance_type", self.broker_instance_type, prefix="kafka.")
         check_range("KafkaProps", "broker_count", self.broker_count, 3, 30)
+        check_one_of("KafkaProps", "log_retention_days", self.log_retention_days, LOG_RETENTION_DAYS)
         check_range("KafkaProps", "volume_gb", self.volume_gb, 1, 16384, " GB")
         if self.max_volume_gb < self.volume_gb:
             raise ConfigError(
                 f"KafkaProps.max_volume_gb ({self.max_volume_gb}) must be >= volume_gb ({self.volume_gb})"
             )
         check_one_of(
-            "KafkaProps", "enhanced_monitoring", self.enhanced_monitoring, get_args(EnhancedMonitoring)
+            "KafkaProps",
+            "enhanced_monitoring",
+            self.enhanced_monitoring,
+            sorted(enumeration("kafka", "EnhancedMonitoring")),
         )

@@ -22,6 +22,7 @@ from cdktf_cdktf_provider_aws.iam_openid_connect_provider import IamOpenidConnec
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
 from marketplace_constructs.aws import AwsLocation, policy_document
@@ -46,8 +47,14 @@ class ClusterRef:
 
 class EksCluster(Construct):
     """Control plane in the private subnets, its OIDC provider (for IRSA), and kubectl access only through
-    explicit access entries: ``<name>-admin`` (cluster admin, MFA when ``admin_requires_mfa``),
-    ``<name>-readonly`` (view) and ``props.admin_role_arns``. The creator gets no implicit admin."""
+    explicit access entries: ``<name>-admin`` (cluster admin, MFA for IAM users when ``admin_requires_mfa``),
+    ``<name>-readonly`` (view), ``props.admin_role_arns`` (cluster admin) and ``props.admin_view_role_arns``
+    (admin view). The creator gets no implicit admin.
+
+    The private endpoint admits, on 443, the cluster security group (nodes) and the deploy path the props
+    name: ``private_subnet_cidrs`` when ``api_access_from_private_subnets``, ``api_access_cidrs`` and
+    ``api_access_security_group_ids``. Without one, nothing outside the cluster can plan the later layers.
+    """
 
     def __init__(
         self,
@@ -58,6 +65,7 @@ class EksCluster(Construct):
         name: str,
         location: AwsLocation,
         subnet_ids: tuple[str, ...],
+        private_subnet_cidrs: tuple[str, ...],
         secrets_key_arn: str,
         log_key_arn: str,
     ) -> None:
@@ -140,6 +148,13 @@ class EksCluster(Construct):
         self.admin_role_arn = self._access(cluster, name, location, props)
         for index, role_arn in enumerate(props.admin_role_arns):
             self._entry(cluster, f"admin_{index}", role_arn, "AmazonEKSClusterAdminPolicy")
+        for index, role_arn in enumerate(props.admin_view_role_arns):
+            self._entry(cluster, f"admin_view_{index}", role_arn, "AmazonEKSAdminViewPolicy")
+        cidrs = (
+            *(private_subnet_cidrs if props.api_access_from_private_subnets else ()),
+            *props.api_access_cidrs,
+        )
+        self._admit_api_clients(cluster, cidrs, props.api_access_security_group_ids)
         self.ref = ClusterRef(
             name=cluster.name,
             region=location.region,
@@ -169,23 +184,58 @@ class EksCluster(Construct):
         policy: str,
         needs_mfa: bool,
     ) -> str:
-        operators = [f"arn:aws:iam::{location.account_id}:{pattern}" for pattern in self._operators]
-        condition: dict[str, object] = {"ArnLike": {"aws:PrincipalArn": operators}}
-        if needs_mfa:
-            condition["Bool"] = {"aws:MultiFactorAuthPresent": "true"}
-        statement = {
-            "Effect": "Allow",
-            "Principal": {"AWS": location.root_arn},
-            "Action": "sts:AssumeRole",
-            "Condition": condition,
-        }
         role = IamRole(
-            self, f"{label}_role", name=f"{name}-{label}", assume_role_policy=policy_document([statement]),
+            self, f"{label}_role", name=f"{name}-{label}",
+            assume_role_policy=policy_document(self._operator_trust(location, needs_mfa)),
             max_session_duration=3600,
         )  # fmt: skip
         self._entry(cluster, label, role.arn, policy)
         arn: str = role.arn
         return arn
+
+    def _operator_trust(self, location: AwsLocation, needs_mfa: bool) -> list[dict[str, object]]:
+        """Trust statements for the operator patterns. With ``needs_mfa``, IAM users (``user/...``) need
+        ``aws:MultiFactorAuthPresent``; role patterns get a statement of their own without it, because role
+        sessions (IAM Identity Center included) never carry that key and MFA happened at their sign-in."""
+        users = tuple(pattern for pattern in self._operators if pattern.startswith("user/"))
+        roles = tuple(pattern for pattern in self._operators if pattern not in users)
+        groups = {"users": users, "roles": roles} if needs_mfa else {"anyone": self._operators}
+        statements: list[dict[str, object]] = []
+        for kind, patterns in groups.items():
+            if not patterns:
+                continue
+            arns = [f"arn:aws:iam::{location.account_id}:{pattern}" for pattern in patterns]
+            condition: dict[str, object] = {"ArnLike": {"aws:PrincipalArn": arns}}
+            if kind == "users":
+                condition["Bool"] = {"aws:MultiFactorAuthPresent": "true"}
+            statements.append(
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": location.root_arn},
+                    "Action": "sts:AssumeRole",
+                    "Condition": condition,
+                }
+            )
+        return statements
+
+    def _admit_api_clients(
+        self, cluster: EksClusterResource, cidrs: tuple[str, ...], security_group_ids: tuple[str, ...]
+    ) -> None:
+        """Rules on the cluster security group (which EKS puts on the endpoint's network interfaces) letting
+        the deploy path reach the API on 443."""
+        cluster_group = cluster.vpc_config.cluster_security_group_id
+        sources: list[tuple[str, dict[str, str]]] = [
+            (f"api_from_cidr_{index}", {"cidr_ipv4": cidr}) for index, cidr in enumerate(cidrs)
+        ]
+        sources += [
+            (f"api_from_group_{index}", {"referenced_security_group_id": group})
+            for index, group in enumerate(security_group_ids)
+        ]
+        for rule_id, source in sources:
+            VpcSecurityGroupIngressRule(
+                self, rule_id, security_group_id=cluster_group, ip_protocol="tcp", from_port=443, to_port=443,
+                description="Kubernetes API from the deploy path (CI runners, bastion, VPN)", **source,
+            )  # fmt: skip
 
     def _entry(self, cluster: EksClusterResource, label: str, principal_arn: str, policy: str) -> None:
         entry = EksAccessEntry(self, label, cluster_name=cluster.name, principal_arn=principal_arn)

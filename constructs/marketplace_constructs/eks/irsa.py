@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cdktf import Fn
+from cdktf import Fn, ITerraformDependable
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
@@ -36,7 +36,8 @@ def web_identity_trust(
 
 class ServiceAccountRole(Construct):
     """Role ``name`` for service account ``namespace/service_account`` (never a wildcard), with AWS managed
-    policies (``managed_policy_arns``) and/or one inline policy (``inline_policy``, JSON)."""
+    policies (``managed_policy_arns``) and/or one inline policy (``inline_policy``, JSON). ``policies`` lists
+    what grants them, for whatever must wait until the role can act."""
 
     def __init__(
         self,
@@ -62,9 +63,11 @@ class ServiceAccountRole(Construct):
                 oidc_provider_arn, oidc_issuer_url, namespace, service_account
             ),
         )
-        for index, policy_arn in enumerate(managed_policy_arns):
+        self.policies: list[ITerraformDependable] = [
             IamRolePolicyAttachment(self, f"managed_{index}", role=role.name, policy_arn=policy_arn)
+            for index, policy_arn in enumerate(managed_policy_arns)
+        ]
         if inline_policy is not None:
-            IamRolePolicy(self, "inline", name=name, role=role.id, policy=inline_policy)
+            self.policies.append(IamRolePolicy(self, "inline", name=name, role=role.id, policy=inline_policy))
         self.arn: str = role.arn
         self.service_account = f"{namespace}:{service_account}"

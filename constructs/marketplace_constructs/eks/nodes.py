@@ -3,10 +3,10 @@ and encrypt root volumes, with a node role holding only what nodes themselves ne
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Final
 
-from cdktf import Token
+from cdktf import ITerraformDependable, Token
 from cdktf_cdktf_provider_aws.eks_node_group import (
     EksNodeGroup,
     EksNodeGroupLaunchTemplate,
@@ -35,6 +35,8 @@ NODE_POLICIES: Final = (
     "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
     "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
 )
+# What Auto Scaling creates for a node; each gets the environment's tags for cost allocation.
+LAUNCHED_RESOURCES: Final = ("instance", "volume", "network-interface")
 # Control plane to nodes, beyond what the EKS cluster security group already allows: the Istio sidecar
 # injection webhook (15017) and istiod's xDS/CA port (15012), for the mesh.
 CONTROL_PLANE_PORTS: Final = {15017: "Istio sidecar injection webhook", 15012: "istiod xDS and CA"}
@@ -46,7 +48,9 @@ class NodeGroups(Construct):
     Launch templates require IMDSv2 with a hop limit of 1 (pods cannot reach the node's credentials) and
     encrypt gp3 root volumes with ``volume_key_arn``. Nodes carry the cluster security group (the only one
     tagged ``kubernetes.io/cluster/<name>``, as the load balancer controller requires) plus an untagged one.
-    The cluster autoscaler owns ``desired_size`` after creation (Terraform ignores its changes).
+    The cluster autoscaler owns ``desired_size`` after creation (Terraform ignores its changes). Instances,
+    their volumes and network interfaces carry ``tags`` (the provider's ``default_tags`` reach only what
+    Terraform creates itself, not what Auto Scaling launches). The groups wait for ``after`` (vpc-cni).
     """
 
     def __init__(
@@ -61,8 +65,11 @@ class NodeGroups(Construct):
         vpc_id: str,
         subnet_ids: tuple[str, ...],
         volume_key_arn: str,
+        tags: Mapping[str, str],
+        after: Sequence[ITerraformDependable],
     ) -> None:
         super().__init__(scope, construct_id)
+        self._tags = dict(tags)
         role = IamRole(
             self,
             "role",
@@ -100,7 +107,7 @@ class NodeGroups(Construct):
                 props,
                 cluster_name,
                 role,
-                attachments,
+                [*attachments, *after],
                 [cluster_security_group_id, node_group.id],
                 subnet_ids,
                 volume_key_arn,
@@ -114,7 +121,7 @@ class NodeGroups(Construct):
         props: NodeGroupProps,
         cluster_name: str,
         role: IamRole,
-        attachments: list[IamRolePolicyAttachment],
+        depends_on: list[ITerraformDependable],
         security_group_ids: list[str],
         subnet_ids: tuple[str, ...],
         volume_key_arn: str,
@@ -146,8 +153,10 @@ class NodeGroups(Construct):
             ],
             monitoring=LaunchTemplateMonitoring(enabled=True),
             tag_specifications=[
-                LaunchTemplateTagSpecifications(resource_type=kind, tags={"Name": f"{cluster_name}-{name}"})
-                for kind in ("instance", "volume")
+                LaunchTemplateTagSpecifications(
+                    resource_type=kind, tags={**self._tags, "Name": f"{cluster_name}-{name}"}
+                )
+                for kind in LAUNCHED_RESOURCES
             ],
         )
         group = EksNodeGroup(
@@ -172,7 +181,7 @@ class NodeGroups(Construct):
                 "k8s.io/cluster-autoscaler/enabled": "true",
                 f"k8s.io/cluster-autoscaler/{cluster_name}": "owned",
             },
-            depends_on=attachments,
+            depends_on=depends_on,
         )
         group.add_override("lifecycle.ignore_changes", ["scaling_config[0].desired_size"])
         return group

@@ -7,7 +7,16 @@ import re
 from dataclasses import dataclass
 from typing import Final, Literal, get_args
 
-from marketplace_constructs.errors import ConfigError, check_one_of, check_pattern, check_range, is_known
+from marketplace_constructs.aws_models import check_instance_type
+from marketplace_constructs.checked import checked
+from marketplace_constructs.errors import (
+    ConfigError,
+    check_one_of,
+    check_pattern,
+    check_range,
+    is_known,
+    parse_inner_cidr,
+)
 from marketplace_constructs.network.props import LOG_RETENTION_DAYS
 
 # Kubernetes versions under EKS standard support on 2026-11-26 (1.34 until 2026-12-02, 1.35 until 2027-03-27,
@@ -23,6 +32,7 @@ def is_graviton(instance_type: str) -> bool:
     return bool(_GRAVITON.match(instance_type))
 
 
+@checked
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EksClusterProps:
     """Control plane: private endpoint, envelope-encrypted secrets, all five log types.
@@ -36,10 +46,21 @@ class EksClusterProps:
         deletion_protection: Refuse to delete the cluster until this is switched off. Default: True.
         admin_role_arns: Extra IAM roles given cluster-admin through access entries (the CI deploy role needs
             it to install the platform layer). Default: () = only the environment's own admin role.
-        admin_requires_mfa: The environment's admin role can be assumed only with MFA. Default: True.
+        admin_view_role_arns: IAM roles given read access to every object, Secrets included
+            (``AmazonEKSAdminViewPolicy``): the CI plan role needs it, since the helm provider reads each
+            release from its Secret. Default: ().
+        admin_requires_mfa: IAM users can assume the environment's admin role only with MFA. Role sessions
+            (IAM Identity Center) never carry ``aws:MultiFactorAuthPresent``, so role patterns are trusted
+            without it: Identity Center enforces MFA at sign-in. Default: True.
         operator_principals: Who may assume the admin and read-only roles, as ARN patterns inside the account
             (``user/*``, ``role/aws-reserved/sso.amazonaws.com/*``...); IAM policies must allow it too.
             Default: ("user/*",) = IAM users.
+        api_access_from_private_subnets: Admit the VPC's private subnets (self-hosted CI runners, a bastion)
+            to the private API endpoint on 443. Default: False = only the nodes.
+        api_access_cidrs: Further ranges inside the VPC admitted on 443 (a Client VPN endpoint's subnet).
+            Default: ().
+        api_access_security_group_ids: Security groups admitted on 443 (a runner fleet's group).
+            Default: ().
     """
 
     kubernetes_version: str = "1.35"
@@ -47,8 +68,12 @@ class EksClusterProps:
     log_retention_days: int = 365
     deletion_protection: bool = True
     admin_role_arns: tuple[str, ...] = ()
+    admin_view_role_arns: tuple[str, ...] = ()
     admin_requires_mfa: bool = True
     operator_principals: tuple[str, ...] = ("user/*",)
+    api_access_from_private_subnets: bool = False
+    api_access_cidrs: tuple[str, ...] = ()
+    api_access_security_group_ids: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kubernetes_version not in SUPPORTED_KUBERNETES_VERSIONS:
@@ -80,22 +105,32 @@ class EksClusterProps:
                 "EksClusterProps", "operator_principals", pattern, r"(user|role)/[\w+=,.@/*-]+",
                 "ARN patterns like 'user/*' or 'role/aws-reserved/sso.amazonaws.com/*'",
             )  # fmt: skip
-        for arn in self.admin_role_arns:
+        for field_name in ("admin_role_arns", "admin_view_role_arns"):
+            for arn in getattr(self, field_name):
+                check_pattern(
+                    "EksClusterProps",
+                    field_name,
+                    arn,
+                    r"arn:aws:iam::\d{12}:role/[\w+=,.@/-]+",
+                    "IAM role ARNs",
+                )
+        for cidr in self.api_access_cidrs:
+            parse_inner_cidr("EksClusterProps", "api_access_cidrs", cidr)
+        for group_id in self.api_access_security_group_ids:
             check_pattern(
-                "EksClusterProps",
-                "admin_role_arns",
-                arn,
-                r"arn:aws:iam::\d{12}:role/[\w+=,.@/-]+",
-                "IAM role ARNs",
-            )
+                "EksClusterProps", "api_access_security_group_ids", group_id, r"sg-[0-9a-f]{8,17}",
+                "security group ids like 'sg-0123456789abcdef0'",
+            )  # fmt: skip
 
 
+@checked
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NodeGroupProps:
     """One managed node group: size, instance types of one architecture, capacity type.
 
     Attributes:
-        instance_types: EC2 types, all Graviton when ``graviton`` is set, none otherwise.
+        instance_types: EC2 instance types (checked against botocore's EC2 model), all Graviton when
+            ``graviton`` is set, none otherwise.
             Default: ("m7i.large",).
         graviton: arm64 nodes (AL2023 arm64 AMI); else x86_64. Default: False.
         capacity_type: "ON_DEMAND" or "SPOT" (cheaper, can be reclaimed at two minutes' notice; give Spot
@@ -119,13 +154,7 @@ class NodeGroupProps:
         if not self.instance_types:
             raise ConfigError("NodeGroupProps.instance_types must name at least one instance type")
         for instance_type in self.instance_types:
-            check_pattern(
-                "NodeGroupProps",
-                "instance_types",
-                instance_type,
-                r"[a-z0-9-]+\.[a-z0-9]+",
-                "like 'm7i.large'",
-            )
+            check_instance_type("NodeGroupProps", "instance_types", instance_type)
             if is_graviton(instance_type) != self.graviton:
                 wanted = "Graviton (arm64) types such as 'm7g.large'" if self.graviton else "x86_64 types"
                 raise ConfigError(

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal, get_args
 
+from marketplace_constructs.checked import checked
 from marketplace_constructs.errors import ConfigError, check_one_of, check_range, parse_private_cidr
+from marketplace_constructs.network.subnet_plan import plan_subnets
 
 NatStrategy = Literal["single", "per_az"]
 
@@ -20,6 +22,7 @@ LOG_RETENTION_DAYS: Final = (
 MAX_ZONES: Final = 3  # the /16 layout (see subnet_plan.py) holds three zones
 
 
+@checked
 @dataclass(frozen=True, slots=True, kw_only=True)
 class VpcProps:
     """A /16 VPC with public, private (workload) and database subnets in each zone.
@@ -51,3 +54,8 @@ class VpcProps:
             raise ConfigError(
                 f"VpcProps.interface_endpoints must not repeat a service, got {self.interface_endpoints!r}"
             )
+
+    @property
+    def private_subnet_cidrs(self) -> tuple[str, ...]:
+        """The private (workload) subnets' ranges, one per zone in zone order (see subnet_plan.py)."""
+        return plan_subnets(self.cidr, len(self.availability_zones)).private

@@ -9,10 +9,12 @@ from cdktf_cdktf_provider_aws.kms_key import KmsKey as KmsKeyResource
 from constructs import Construct
 
 from marketplace_constructs.aws import KMS_KEY_USE, AwsLocation, policy_document
+from marketplace_constructs.checked import checked
 from marketplace_constructs.errors import ConfigError, check_pattern, check_range
 from marketplace_constructs.protection import prevent_destroy
 
 
+@checked
 @dataclass(frozen=True, slots=True, kw_only=True)
 class KmsKeyProps:
     """One key for one purpose (logs, cluster secrets, state...).
@@ -24,8 +26,10 @@ class KmsKeyProps:
         cloudwatch_logs: Let CloudWatch Logs use the key, only for log groups of this account and region
             (condition on the log-group ARN in the encryption context). Default: False.
         deletion_protection: Refuse ``terraform destroy`` (its data dies with the key). Default: True.
-        ec2_autoscaling: Let EC2 Auto Scaling's service-linked role use the key for the EBS volumes of
-            instances it launches (managed node groups); IAM policies cannot grant that role. Default: False.
+        autoscaling_role_arn: ARN of the account's ``AWSServiceRoleForAutoScaling``, to let it use the key for
+            the EBS volumes of instances it launches (managed node groups); IAM policies cannot grant that
+            role. Pass the token of the role's resource or data source, so the key is created after it: KMS
+            refuses a policy naming a principal that does not exist. Default: None.
     """
 
     alias: str
@@ -33,7 +37,7 @@ class KmsKeyProps:
     deletion_window_days: int = 30
     cloudwatch_logs: bool = False
     deletion_protection: bool = True
-    ec2_autoscaling: bool = False
+    autoscaling_role_arn: str | None = None
 
     def __post_init__(self) -> None:
         check_pattern(
@@ -89,11 +93,8 @@ class KmsKey(Construct):
                     },
                 }
             )
-        if props.ec2_autoscaling:
-            autoscaling = (
-                f"arn:aws:iam::{location.account_id}:role/aws-service-role/autoscaling.amazonaws.com/"
-                "AWSServiceRoleForAutoScaling"
-            )
+        if props.autoscaling_role_arn is not None:
+            autoscaling = props.autoscaling_role_arn
             statements += [
                 {
                     "Sid": "AutoScalingEncryptsNodeVolumes",

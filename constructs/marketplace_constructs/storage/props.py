@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from marketplace_constructs.checked import checked
 from marketplace_constructs.errors import ConfigError, check_pattern, check_range
 
 
+@checked
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SecureBucketProps:
     """One bucket and how it keeps, ages and protects its objects.

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+from marketplace_constructs.checked import checked
 from marketplace_constructs.errors import check_dns_label, check_one_of
 
 PodSecurityLevel = Literal["restricted", "baseline", "privileged"]
 
 
+@checked
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NamespaceProps:
     """One namespace.

@@ -1,0 +1,102 @@
+"""Each class of configuration mistake a new user makes (wrong Python type, unknown keyword, a value AWS does
+not have) stops `python main.py` with one line naming environment, field and what is allowed; exit 2;
+cdktf.out untouched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.environments.test_bad_input import run_broken_app
+
+MISTAKES = {
+    # Wrong Python types: checked before any rule of the props class runs.
+    "string_for_a_number": (
+        "environments/dev.py", "min_size=1, desired_size=1, max_size=2",
+        'min_size="1", desired_size=1, max_size=2',
+        "error: environment 'dev': NodeGroupProps.min_size must be an int, got str '1'\n",
+    ),
+    "list_for_a_tuple": (
+        "environments/dev.py", 'availability_zones=("us-east-1a", "us-east-1b", "us-east-1c")',
+        'availability_zones=["us-east-1a", "us-east-1b", "us-east-1c"]',
+        "error: environment 'dev': VpcProps.availability_zones must be a tuple of str, got list "
+        "['us-east-1a', 'us-east-1b', 'us-east-1c']; "
+        "write a tuple: ('us-east-1a', 'us-east-1b', 'us-east-1c')\n",
+    ),
+    "lone_string_for_a_tuple": (
+        "environments/dev.py", 'instance_types=("r7i.large",)', 'instance_types="r7i.large"',
+        "error: environment 'dev': NodeGroupProps.instance_types must be a tuple of str, "
+        "got str 'r7i.large'; write a tuple: ('r7i.large',)\n",
+    ),
+    "none_for_a_bool": (
+        "environments/dev.py", "multi_az=False", "multi_az=None",
+        "error: environment 'dev': PostgresProps.multi_az must be a bool (True or False), "
+        "got NoneType None\n",
+    ),
+    "string_for_a_bool": (
+        "environments/dev.py", "deletion_protection=False,\n        backend",
+        'deletion_protection="false",\n        backend',
+        "error: environment 'dev': EnvironmentConfig.deletion_protection must be a bool (True or False), "
+        "got str 'false'\n",
+    ),
+    # Unknown or misspelt keywords: file and line of the environment module, class, name, closest field.
+    "misspelt_props_field": (
+        "environments/dev.py", "min_size=1, desired_size=1, max_size=1)",
+        "min_size=1, desired_size=1, max_sise=1)",
+        "error: environment 'dev': environments/dev.py:41: NodeGroupProps has no field 'max_sise'; "
+        "did you mean 'max_size'?\n",
+    ),
+    "misspelt_environment_field": (
+        "environments/dev.py", "backup_lock_days=1,", "backup_lock_day=1,",
+        "error: environment 'dev': environments/dev.py:18: EnvironmentConfig has no field 'backup_lock_day'; "
+        "did you mean 'backup_lock_days'?\n",
+    ),
+    "misspelt_field_in_replace": (
+        "environments/staging.py", "backup_retention_days=14,", "backup_retention_day=14,",
+        "error: environment 'staging': environments/staging.py:33: PostgresProps has no field "
+        "'backup_retention_day'; did you mean 'backup_retention_days'?\n",
+    ),
+    # Values AWS does not have, from botocore's service models.
+    "ec2_instance_type_typo": (
+        "environments/dev.py", 'instance_types=("r7i.large",)', 'instance_types=("r7i.larg",)',
+        "error: environment 'dev': NodeGroupProps.instance_types must be an EC2 instance type "
+        "(botocore's EC2 model), got 'r7i.larg'; did you mean 'r7i.large'?\n",
+    ),
+    "database_class_typo": (
+        "environments/dev.py", 'instance_class="db.t4g.medium"', 'instance_class="db.t4g.medum"',
+        "error: environment 'dev': PostgresProps.instance_class must be 'db.' followed by an EC2 "
+        "instance type (botocore's EC2 model), got 'db.t4g.medum'; did you mean 'db.t4g.medium'?\n",
+    ),
+    "msk_monitoring_level": (
+        "environments/dev.py", 'enhanced_monitoring="DEFAULT"', 'enhanced_monitoring="BASIC"',
+        "error: environment 'dev': KafkaProps.enhanced_monitoring must be one of 'DEFAULT', 'PER_BROKER', "
+        "'PER_TOPIC_PER_BROKER', 'PER_TOPIC_PER_PARTITION', got 'BASIC'\n",
+    ),
+    # The deploy path and the account-wide service-linked role.
+    "api_access_outside_the_vpc": (
+        "environments/dev.py", "api_access_from_private_subnets=True",
+        'api_access_from_private_subnets=True, api_access_cidrs=("10.99.0.0/24",)',
+        "error: environment 'dev': EksClusterProps.api_access_cidrs must lie inside the VPC (10.10.0.0/16), "
+        "got '10.99.0.0/24'\n",
+    ),
+    "api_access_to_everyone": (
+        "environments/dev.py", "api_access_from_private_subnets=True",
+        'api_access_from_private_subnets=True, api_access_cidrs=("0.0.0.0/0",)',
+        "error: environment 'dev': EksClusterProps.api_access_cidrs must hold private ranges inside the VPC, "
+        "got '0.0.0.0/0'\n",
+    ),
+    "service_linked_role_created_twice": (
+        "environments/dr.py", 'autoscaling_service_linked_role="existing"',
+        'autoscaling_service_linked_role="create"',
+        "error: environment 'dr': EnvironmentConfig.autoscaling_service_linked_role must be 'existing': "
+        "environment 'production' already creates it in account 333333333333 (IAM roles are account-wide)\n",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(MISTAKES))
+def test_config_mistake_is_one_line_exit_2_and_leaves_the_output(tmp_path: Path, case: str) -> None:
+    file, old, new, message = MISTAKES[case]
+    status, stderr, previous_output = run_broken_app(tmp_path, file, old, new)
+    assert (status, stderr, previous_output) == (2, message, "same")
