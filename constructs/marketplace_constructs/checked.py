@@ -146,7 +146,7 @@ def _describe(hint: Any) -> str:
     if origin is tuple:
         if len(args) == 2 and args[1] is Ellipsis:
             return f"a tuple of {_bare(_describe(args[0]))}"
-        return "a tuple (" + ", ".join(_describe(arg) for arg in args) + ")"
+        return "a tuple (" + ", ".join(_bare(_describe(arg)) for arg in args) + ")"
     if origin is not None and isinstance(origin, type) and issubclass(origin, Mapping):
         return f"a mapping of {_bare(_describe(args[0]))} to {_bare(_describe(args[1]))}"
     if hint is type(None):
