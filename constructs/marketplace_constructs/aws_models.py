@@ -14,12 +14,8 @@ import gzip
 import importlib.util
 import json
 from pathlib import Path
-from typing import Final
 
 from marketplace_constructs.errors import ConfigError, is_known
-
-# Managed services name their sizes after EC2's: db.r6g.xlarge, cache.t4g.small, kafka.m5.large.
-SERVICE_PREFIXES: Final = ("db.", "cache.", "kafka.")
 
 
 @functools.cache
@@ -43,8 +39,9 @@ def ec2_instance_types() -> frozenset[str]:
 def check_instance_type(owner: str, field: str, value: str, prefix: str = "") -> None:
     """Reject ``value`` unless it is ``prefix`` + an EC2 instance type; suggest the closest match.
 
-    With a prefix (``db.``, ``cache.``, ``kafka.``) this proves the size exists in EC2, which catches typos;
-    whether the managed service offers it in the region is AWS's to say at apply.
+    Managed services name their sizes after EC2's (``db.r6g.xlarge``, ``cache.t4g.small``,
+    ``kafka.m5.large``): with such a prefix this proves the size exists in EC2, which catches typos; whether
+    the managed service offers it in the region is AWS's to say at apply.
     """
     if not is_known(value):
         return

@@ -73,22 +73,25 @@ def is_rfc1918(network: ipaddress.IPv4Network) -> bool:
     return any(network.subnet_of(block) for block in RFC1918)
 
 
-def parse_private_cidr(owner: str, field: str, value: str, prefix: int) -> ipaddress.IPv4Network:
-    """Parse ``value`` as an RFC 1918 IPv4 network of exactly ``/prefix``, or raise ConfigError."""
+def _parse_network(owner: str, field: str, value: str, shape: str, example: str) -> ipaddress.IPv4Network:
+    """``value`` as an IPv4 network, or ConfigError saying the field ``shape`` (e.g. "be an IPv4 network")."""
     try:
-        network = ipaddress.IPv4Network(value, strict=True)
+        return ipaddress.IPv4Network(value, strict=True)
     except ValueError as err:
         raise ConfigError(
-            f"{owner}.{field} must be an IPv4 network in CIDR notation such as '10.10.0.0/{prefix}', "
-            f"got {value!r} ({err})"
+            f"{owner}.{field} must {shape} in CIDR notation such as {example!r}, got {value!r} ({err})"
         ) from None
+
+
+def parse_private_cidr(owner: str, field: str, value: str, prefix: int) -> ipaddress.IPv4Network:
+    """Parse ``value`` as an RFC 1918 IPv4 network of exactly ``/prefix``, or raise ConfigError."""
+    network = _parse_network(owner, field, value, "be an IPv4 network", f"10.10.0.0/{prefix}")
     if network.prefixlen != prefix:
         raise ConfigError(f"{owner}.{field} must be a /{prefix} network, got {value!r}")
     if not is_rfc1918(network):
         raise ConfigError(
             f"{owner}.{field} must be a private (RFC 1918) range inside 10.0.0.0/8, 172.16.0.0/12 or "
-            "192.168.0.0/16, "
-            f"got {value!r}"
+            f"192.168.0.0/16, got {value!r}"
         )
     return network
 
@@ -96,13 +99,7 @@ def parse_private_cidr(owner: str, field: str, value: str, prefix: int) -> ipadd
 def parse_inner_cidr(owner: str, field: str, value: str) -> ipaddress.IPv4Network:
     """Parse ``value`` as a private (RFC 1918) IPv4 range of any size; never 0.0.0.0/0 or a public range.
     Callers that know the VPC check containment themselves."""
-    try:
-        network = ipaddress.IPv4Network(value, strict=True)
-    except ValueError as err:
-        raise ConfigError(
-            f"{owner}.{field} must hold IPv4 networks in CIDR notation such as '10.10.0.0/18', "
-            f"got {value!r} ({err})"
-        ) from None
+    network = _parse_network(owner, field, value, "hold IPv4 networks", "10.10.0.0/18")
     if not is_rfc1918(network):
         raise ConfigError(f"{owner}.{field} must hold private ranges inside the VPC, got {value!r}")
     return network
