@@ -151,9 +151,9 @@ def _describe(hint: Any) -> str:
         return f"a mapping of {_bare(_describe(args[0]))} to {_bare(_describe(args[1]))}"
     if hint is type(None):
         return "None"
-    return {"str": "a str", "int": "an int", "bool": "a bool (True or False)", "float": "a number"}.get(
-        getattr(hint, "__name__", ""), f"a {getattr(hint, '__name__', hint)}"
-    )
+    name = str(getattr(hint, "__name__", hint))
+    plain = {"str": "a str", "int": "an int", "bool": "a bool (True or False)", "float": "a number"}
+    return plain.get(name, f"{'an' if name[:1] in 'AEIOU' else 'a'} {name}")
 
 
 def _bare(description: str) -> str:

@@ -15,7 +15,7 @@ from cdktf import Fn, Token
 
 import environments.base
 import marketplace_constructs
-from marketplace_constructs import ConfigError
+from marketplace_constructs import AwsLocation, ConfigError
 from marketplace_constructs.checked import checked
 
 
@@ -30,6 +30,7 @@ class SampleProps:
     tags: Mapping[str, str] = dataclasses.field(default_factory=dict)
     mode: Literal["fast", "safe"] = "safe"
     note: str | None = None
+    location: AwsLocation | None = None
 
 
 @pytest.mark.parametrize(
@@ -54,6 +55,10 @@ class SampleProps:
         ({"name": "a", "tags": {"k": 1}}, "SampleProps.tags must be a mapping of str to str"),
         ({"name": "a", "mode": "quick"}, "SampleProps.mode must be one of 'fast', 'safe', got 'quick'$"),
         ({"name": "a", "note": 5}, "SampleProps.note must be a str or None, got int 5"),
+        (
+            {"name": "a", "location": "us-east-1"},
+            "SampleProps.location must be an AwsLocation or None, got str",
+        ),
     ],
 )
 def test_wrong_types_are_named_with_what_is_allowed(kwargs: dict[str, object], message: str) -> None:
