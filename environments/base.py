@@ -13,6 +13,7 @@ from marketplace_constructs import (
     ConfigError,
     EksClusterProps,
     KafkaProps,
+    MeshProps,
     NodeGroupProps,
     PostgresProps,
     RedisProps,
@@ -98,6 +99,8 @@ class EnvironmentConfig:
         cache: ElastiCache Redis. Default: RedisProps() (production size).
         kafka: MSK. Default: KafkaProps() (production size).
         registry: ECR retention. Default: RegistryProps().
+        mesh: Istio replicas, tracing and outbound policy; staging, production and dr need an HA control
+            plane, a gateway replica per zone and REGISTRY_ONLY. Default: MeshProps().
         backup_lock_days: Object Lock (governance) retention of the backups bucket, 1-3650. Default: 30.
         deletion_protection: Protection of the KMS keys, secrets and buckets; staging, production and dr need
             it there and on every data store. Default: True.
@@ -124,6 +127,7 @@ class EnvironmentConfig:
     cache: RedisProps = field(default_factory=RedisProps)
     kafka: KafkaProps = field(default_factory=KafkaProps)
     registry: RegistryProps = field(default_factory=RegistryProps)
+    mesh: MeshProps = field(default_factory=MeshProps)
     backup_lock_days: int = 30
     deletion_protection: bool = True
     backend: StateBackendConfig
@@ -194,6 +198,21 @@ class EnvironmentConfig:
             raise ConfigError(
                 f"RedisProps.node_count must be at least 2 in {self.name} (automatic failover), "
                 f"got {self.cache.node_count}"
+            )
+        if self.mesh.allow_any_outbound:
+            raise ConfigError(
+                f"MeshProps.allow_any_outbound must be False in {self.name} (REGISTRY_ONLY: only hosts "
+                "with a ServiceEntry are reachable), got True"
+            )
+        if self.mesh.istiod_replicas < 2:
+            raise ConfigError(
+                f"MeshProps.istiod_replicas must be at least 2 in {self.name} (a PDB and zone spread keep "
+                f"one running), got {self.mesh.istiod_replicas}"
+            )
+        if self.mesh.gateway_replicas < len(zones):
+            raise ConfigError(
+                f"MeshProps.gateway_replicas must be at least the zone count ({len(zones)}) in {self.name}, "
+                f"so every zone serves traffic, got {self.mesh.gateway_replicas}"
             )
         protected = {
             "EnvironmentConfig.deletion_protection": self.deletion_protection,

@@ -5,6 +5,7 @@ from marketplace_constructs import (
     AwsLocation,
     EksClusterProps,
     KafkaProps,
+    MeshProps,
     NodeGroupProps,
     PostgresProps,
     RedisProps,
@@ -65,6 +66,14 @@ with defining("dev"):
             deletion_protection=False,
         ),
         registry=RegistryProps(keep_tagged_images=20, deletion_protection=False),
+        # One replica each, and any outbound host: dev is the sandbox (staging, production, dr refuse both).
+        mesh=MeshProps(
+            istiod_replicas=1,
+            istiod_max_replicas=2,
+            gateway_replicas=1,
+            gateway_max_replicas=3,
+            allow_any_outbound=True,
+        ),
         backup_lock_days=1,
         deletion_protection=False,
         backend=StateBackendConfig(kind="local"),

@@ -12,6 +12,7 @@ from marketplace_constructs import (
     AwsLocation,
     EksClusterProps,
     KafkaProps,
+    MeshProps,
     NodeGroupProps,
     PostgresProps,
     RedisProps,
@@ -57,6 +58,8 @@ with defining("production"):
             volume_gb=1000,
             enhanced_monitoring="PER_TOPIC_PER_BROKER",
         ),
+        # Reference design: at least 2 istiod and 3 gateway replicas (one per zone); the props' defaults.
+        mesh=MeshProps(istiod_replicas=2, istiod_max_replicas=5, gateway_replicas=3, gateway_max_replicas=10),
         backup_lock_days=30,
         backend=StateBackendConfig(
             kind="s3", bucket=state_bucket_name("production", ACCOUNT_ID), key_alias="production-tfstate"

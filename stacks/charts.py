@@ -1,22 +1,28 @@
-"""Pinned Helm charts of the platform layer (upgrade on purpose: a chart bump is a change to review)."""
+"""Pinned Helm charts of the platform layer. Upgrade on purpose: a chart bump is a change to review, and the
+new version's defaults go into policy/charts/ in the same change."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
 
+from marketplace_constructs import HelmChart, IstioCharts
 
-@dataclass(frozen=True, slots=True)
-class Chart:
-    repository: str
-    name: str
-    version: str
-
-
-METRICS_SERVER: Final = Chart("https://kubernetes-sigs.github.io/metrics-server/", "metrics-server", "3.13.0")
-CLUSTER_AUTOSCALER: Final = Chart("https://kubernetes.github.io/autoscaler", "cluster-autoscaler", "9.54.0")
-AWS_LOAD_BALANCER_CONTROLLER: Final = Chart(
+METRICS_SERVER: Final = HelmChart(
+    "https://kubernetes-sigs.github.io/metrics-server/", "metrics-server", "3.13.0"
+)
+CLUSTER_AUTOSCALER: Final = HelmChart(
+    "https://kubernetes.github.io/autoscaler", "cluster-autoscaler", "9.54.0"
+)
+AWS_LOAD_BALANCER_CONTROLLER: Final = HelmChart(
     "https://aws.github.io/eks-charts", "aws-load-balancer-controller", "1.14.0"
+)
+ISTIO_REPOSITORY: Final = "https://istio-release.storage.googleapis.com/charts"
+ISTIO_VERSION: Final = "1.30.3"
+ISTIO: Final = IstioCharts(
+    base=HelmChart(ISTIO_REPOSITORY, "base", ISTIO_VERSION),
+    istiod=HelmChart(ISTIO_REPOSITORY, "istiod", ISTIO_VERSION),
+    cni=HelmChart(ISTIO_REPOSITORY, "cni", ISTIO_VERSION),
+    gateway=HelmChart(ISTIO_REPOSITORY, "gateway", ISTIO_VERSION),
 )
 
 # The autoscaler's minor must match the cluster's (its scheduler simulation is built from that Kubernetes).

@@ -1,34 +1,43 @@
 """<env>-platform: in-cluster platform layer: namespaces, the default encrypted gp3 StorageClass,
-metrics-server, cluster-autoscaler, AWS Load Balancer Controller (Istio and observability come later)."""
+metrics-server, cluster-autoscaler, AWS Load Balancer Controller and Istio (observability comes later)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any, Final
 
 from cdktf import TerraformStack
-from cdktf_cdktf_provider_helm.release import Release
 from cdktf_cdktf_provider_kubernetes.storage_class_v1 import StorageClassV1, StorageClassV1Metadata
 from constructs import Construct
 
 from environments.base import EnvironmentConfig
-from marketplace_constructs import Namespace, NamespaceProps
+from marketplace_constructs import (
+    HelmChart,
+    IstioMesh,
+    MeshNamespaces,
+    Namespace,
+    NamespaceProps,
+    helm_release,
+)
 from stacks.backend import configure_backend
 from stacks.charts import (
     AWS_LOAD_BALANCER_CONTROLLER,
     CLUSTER_AUTOSCALER,
     CLUSTER_AUTOSCALER_IMAGE,
+    ISTIO,
     METRICS_SERVER,
-    Chart,
 )
 from stacks.cluster_access import helm_provider, kubernetes_provider
 from stacks.foundation import PlatformInputs
 from stacks.platform_roles import AUTOSCALER_SERVICE_ACCOUNT, LOAD_BALANCER_SERVICE_ACCOUNT
 
-# Platform namespaces. Node exporters and log shippers read host paths, so monitoring runs "privileged";
-# the mesh control plane and gateways stay "baseline" and out of the mesh they manage.
+# Platform namespaces. Node exporters and log shippers read host paths, so monitoring runs "privileged"; so
+# does istio-cni, whose node agent writes the CNI configuration into the host and enters pods' network
+# namespaces (the price of keeping privileged init containers out of every service namespace). The mesh
+# control plane and the gateway stay "baseline"; the gateway gets its proxy from istiod's injection webhook
+# through its own pod label, so its namespace needs no injection label.
 PLATFORM_NAMESPACES: Final = (
     NamespaceProps(name="istio-system", allow_pod_security="baseline", mesh_injection=False),
+    NamespaceProps(name="istio-cni", allow_pod_security="privileged", mesh_injection=False),
     NamespaceProps(name="istio-ingress", allow_pod_security="baseline", mesh_injection=False),
     NamespaceProps(name="monitoring", allow_pod_security="privileged", mesh_injection=False),
 )
@@ -96,18 +105,13 @@ class PlatformStack(TerraformStack):
             },
             "enableServiceMutatorWebhook": False,  # Services get an NLB only when they ask for one
         })  # fmt: skip
+        self.mesh = IstioMesh(
+            self, "istio", props=env.mesh, charts=ISTIO,
+            namespaces=MeshNamespaces(
+                control_plane=self.namespaces["istio-system"].name, cni=self.namespaces["istio-cni"].name,
+                ingress=self.namespaces["istio-ingress"].name,
+            ),
+        )  # fmt: skip
 
-    def _release(self, construct_id: str, chart: Chart, values: dict[str, Any]) -> Release:
-        return Release(
-            self,
-            construct_id,
-            name=chart.name,
-            repository=chart.repository,
-            chart=chart.name,
-            version=chart.version,
-            namespace="kube-system",
-            values=[json.dumps(values, sort_keys=True)],  # JSON is YAML; tokens inside resolve at plan
-            atomic=True,
-            wait=True,
-            timeout=600,
-        )
+    def _release(self, construct_id: str, chart: HelmChart, values: dict[str, Any]) -> None:
+        helm_release(self, construct_id, chart=chart, namespace="kube-system", values=values)

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from marketplace_constructs.eks.nodes import NodeGroups
     from marketplace_constructs.eks.props import EksClusterProps, NodeGroupProps
     from marketplace_constructs.errors import ConfigError
+    from marketplace_constructs.helm import HelmChart, helm_release
+    from marketplace_constructs.mesh.istio import IstioCharts, IstioMesh, MeshNamespaces
+    from marketplace_constructs.mesh.props import MeshProps
     from marketplace_constructs.naming import resource_name
     from marketplace_constructs.network.props import NatStrategy, VpcProps
     from marketplace_constructs.network.vpc import Vpc, VpcRef
@@ -57,6 +60,12 @@ _HOME: Final = {
     "EksClusterProps": "eks.props",
     "NodeGroupProps": "eks.props",
     "ConfigError": "errors",
+    "HelmChart": "helm",
+    "helm_release": "helm",
+    "IstioCharts": "mesh.istio",
+    "IstioMesh": "mesh.istio",
+    "MeshNamespaces": "mesh.istio",
+    "MeshProps": "mesh.props",
     "resource_name": "naming",
     "NatStrategy": "network.props",
     "VpcProps": "network.props",
@@ -81,12 +90,17 @@ __all__ = [
     "DataStorePlacement",
     "EksCluster",
     "EksClusterProps",
+    "HelmChart",
+    "IstioCharts",
+    "IstioMesh",
     "KafkaCluster",
     "KafkaProps",
     "KmsKey",
     "KmsKeyProps",
     "KmsKeyRef",
     "ManagedAddons",
+    "MeshNamespaces",
+    "MeshProps",
     "Namespace",
     "NamespaceProps",
     "NatStrategy",
@@ -104,6 +118,7 @@ __all__ = [
     "Vpc",
     "VpcProps",
     "VpcRef",
+    "helm_release",
     "policy_document",
     "prevent_destroy",
     "resource_name",

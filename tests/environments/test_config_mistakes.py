@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.environments.test_bad_input import run_broken_app
+from tests.environments.test_bad_input import ROOT, run_broken_app
 
 MISTAKES = {
     # Wrong Python types: checked before any rule of the props class runs.
@@ -44,17 +44,17 @@ MISTAKES = {
     "misspelt_props_field": (
         "environments/dev.py", "min_size=1, desired_size=1, max_size=1)",
         "min_size=1, desired_size=1, max_sise=1)",
-        "error: environment 'dev': environments/dev.py:41: NodeGroupProps has no field 'max_sise'; "
+        "error: environment 'dev': environments/dev.py:{line}: NodeGroupProps has no field 'max_sise'; "
         "did you mean 'max_size'?\n",
     ),
     "misspelt_environment_field": (
         "environments/dev.py", "backup_lock_days=1,", "backup_lock_day=1,",
-        "error: environment 'dev': environments/dev.py:18: EnvironmentConfig has no field 'backup_lock_day'; "
-        "did you mean 'backup_lock_days'?\n",
+        "error: environment 'dev': environments/dev.py:{line}: EnvironmentConfig has no field "
+        "'backup_lock_day'; did you mean 'backup_lock_days'?\n",
     ),
     "misspelt_field_in_replace": (
         "environments/staging.py", "backup_retention_days=14,", "backup_retention_day=14,",
-        "error: environment 'staging': environments/staging.py:33: PostgresProps has no field "
+        "error: environment 'staging': environments/staging.py:{line}: PostgresProps has no field "
         "'backup_retention_day'; did you mean 'backup_retention_days'?\n",
     ),
     # Values AWS does not have, from botocore's service models.
@@ -92,11 +92,43 @@ MISTAKES = {
         "error: environment 'dr': EnvironmentConfig.autoscaling_service_linked_role must be 'existing': "
         "environment 'production' already creates it in account 333333333333 (IAM roles are account-wide)\n",
     ),
+    # The mesh (issue 9).
+    "sampling_above_100": (
+        "environments/dev.py", "allow_any_outbound=True,",
+        "allow_any_outbound=True, trace_sampling_percent=150.0,",
+        "error: environment 'dev': MeshProps.trace_sampling_percent must be between 0 and 100, got 150.0\n",
+    ),
+    "fewer_gateway_replicas_than_zones_in_production": (
+        "environments/production.py", "gateway_replicas=3,", "gateway_replicas=2,",
+        "error: environment 'production': MeshProps.gateway_replicas must be at least the zone count (3) in "
+        "production, so every zone serves traffic, got 2\n",
+    ),
+    "any_outbound_in_production": (
+        "environments/production.py", "gateway_max_replicas=10)",
+        "gateway_max_replicas=10, allow_any_outbound=True)",
+        "error: environment 'production': MeshProps.allow_any_outbound must be False in production "
+        "(REGISTRY_ONLY: only hosts with a ServiceEntry are reachable), got True\n",
+    ),
 }  # fmt: skip
+
+
+# Where the call that holds the misspelt keyword starts: the line the message must name.
+CALL_STARTS = {
+    "misspelt_props_field": "memory=NodeGroupProps(",
+    "misspelt_environment_field": "CONFIG = EnvironmentConfig(",
+    "misspelt_field_in_replace": "database=replace(",
+}
+
+
+def line_of(file: str, text: str) -> int:
+    lines = (ROOT / file).read_text().splitlines()
+    return next(number for number, line in enumerate(lines, 1) if text in line)
 
 
 @pytest.mark.parametrize("case", sorted(MISTAKES))
 def test_config_mistake_is_one_line_exit_2_and_leaves_the_output(tmp_path: Path, case: str) -> None:
     file, old, new, message = MISTAKES[case]
+    if case in CALL_STARTS:
+        message = message.replace("{line}", str(line_of(file, CALL_STARTS[case])))
     status, stderr, previous_output = run_broken_app(tmp_path, file, old, new)
     assert (status, stderr, previous_output) == (2, message, "same")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from marketplace_constructs import HelmChart, IstioCharts
 from policy.chart_values import check_stacks, load_chart, release_problems
 from stacks import charts
 from tests.conftest import StackDoc, resources
@@ -19,7 +20,8 @@ Reader = Callable[[str], StackDoc]
 def test_every_release_of_every_stack_passes_the_chart_values_check(synth_dir: Path) -> None:
     count, problems = check_stacks(synth_dir / "stacks")
     assert problems == []
-    assert count == 12  # metrics-server, cluster-autoscaler, AWS LBC in each of the four environments
+    # metrics-server, cluster-autoscaler, AWS LBC and Istio's base, istiod, cni, gateway in four environments
+    assert count == 7 * 4
 
 
 def test_a_misspelt_key_names_stack_release_key_path_and_chart_version(stack_doc: Reader) -> None:
@@ -37,8 +39,10 @@ def test_a_misspelt_key_names_stack_release_key_path_and_chart_version(stack_doc
 
 
 def test_every_pinned_chart_is_vendored_for_the_check() -> None:
-    pinned = [value for value in vars(charts).values() if isinstance(value, charts.Chart)]
-    assert pinned
+    pinned = [value for value in vars(charts).values() if isinstance(value, HelmChart)]
+    pinned += [chart for value in vars(charts).values() if isinstance(value, IstioCharts) for chart in (
+        value.base, value.istiod, value.cni, value.gateway)]  # fmt: skip
+    assert len(pinned) == 7
     for chart in pinned:
         assert load_chart(chart.name, chart.version).values, chart
 

@@ -1,0 +1,95 @@
+"""The Istio charts' value trees, rendered from MeshProps in one place (checked against the pinned charts'
+values.yaml and schema by tests/stacks/test_chart_values.py)."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from marketplace_constructs.mesh.props import MeshProps
+
+# Istio's release images (the charts in the repository carry test defaults that the release build rewrites).
+ISTIO_HUB: Final = "docker.io/istio"
+TRACING_PROVIDER: Final = "otel-tracing"
+ISTIOD_LABELS: Final = {"app": "istiod"}
+# The gateway chart labels its pods istio=<release name without "istio-">: istio=ingressgateway here.
+GATEWAY_LABELS: Final = {"istio": "ingressgateway"}
+
+
+def zone_spread(labels: dict[str, str]) -> list[dict[str, Any]]:
+    """Spread replicas over zones, then nodes. ScheduleAnyway: a zone short of capacity delays balance
+    instead of leaving a pod Pending (the node groups span all zones, so the autoscaler cannot pick one)."""
+    return [
+        {
+            "maxSkew": 1,
+            "topologyKey": key,
+            "whenUnsatisfiable": "ScheduleAnyway",
+            "labelSelector": {"matchLabels": labels},
+        }
+        for key in ("topology.kubernetes.io/zone", "kubernetes.io/hostname")
+    ]
+
+
+def istiod_values(props: MeshProps, tag: str) -> dict[str, Any]:
+    """istiod: HPA, PDB and zone spread when highly available; CNI instead of privileged init containers;
+    JSON access logs; OpenTelemetry tracing; apps start after their proxy; the outbound policy."""
+    ha = props.highly_available
+    return {
+        "global": {
+            "hub": ISTIO_HUB,
+            "tag": tag,
+            "logAsJson": True,
+            "defaultPodDisruptionBudget": {"enabled": ha},
+        },
+        "replicaCount": props.istiod_replicas,
+        "autoscaleEnabled": props.istiod_max_replicas > props.istiod_replicas,
+        "autoscaleMin": props.istiod_replicas,
+        "autoscaleMax": props.istiod_max_replicas,
+        "resources": {"requests": {"cpu": "500m", "memory": "2Gi"}, "limits": {"cpu": "2", "memory": "4Gi"}},
+        "topologySpreadConstraints": zone_spread(ISTIOD_LABELS) if ha else [],
+        "cni": {"enabled": True},
+        "meshConfig": {
+            "accessLogFile": "/dev/stdout",
+            "accessLogEncoding": "JSON",
+            "enableTracing": True,
+            "extensionProviders": [
+                {
+                    "name": TRACING_PROVIDER,
+                    "opentelemetry": {"service": props.collector_host, "port": props.collector_port},
+                }
+            ],
+            "defaultProviders": {"tracing": [TRACING_PROVIDER]},
+            "defaultConfig": {"holdApplicationUntilProxyStarts": True},
+            "outboundTrafficPolicy": {"mode": "ALLOW_ANY" if props.allow_any_outbound else "REGISTRY_ONLY"},
+        },
+    }
+
+
+def cni_values(tag: str) -> dict[str, Any]:
+    """The CNI node agent, chained after the VPC CNI: it sets up each pod's traffic redirection, so pods
+    need no privileged istio-init container (the services' namespaces enforce "restricted")."""
+    return {
+        "global": {"hub": ISTIO_HUB, "tag": tag, "logAsJson": True},
+        "resources": {"requests": {"cpu": "100m", "memory": "100Mi"}, "limits": {"memory": "256Mi"}},
+    }
+
+
+def gateway_values(props: MeshProps) -> dict[str, Any]:
+    """The ingress gateway behind the ALB: a ClusterIP Service (the ALB targets pod IPs), HPA, PDB and zone
+    spread when highly available."""
+    ha = props.gateway_replicas > 1
+    return {
+        "service": {"type": "ClusterIP"},
+        "autoscaling": {
+            "enabled": props.gateway_max_replicas > props.gateway_replicas,
+            "minReplicas": props.gateway_replicas,
+            "maxReplicas": props.gateway_max_replicas,
+            "targetCPUUtilizationPercentage": 70,
+        },
+        "replicaCount": props.gateway_replicas,
+        "podDisruptionBudget": {"maxUnavailable": 1} if ha else {},
+        "topologySpreadConstraints": zone_spread(GATEWAY_LABELS) if ha else [],
+        "resources": {
+            "requests": {"cpu": "500m", "memory": "512Mi"},
+            "limits": {"cpu": "2000m", "memory": "1024Mi"},
+        },
+    }

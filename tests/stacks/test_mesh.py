@@ -1,0 +1,111 @@
+"""Istio in every platform stack: official charts at the pinned release, CNI instead of privileged init
+containers, an HA control plane and gateway outside dev, JSON access logs, OpenTelemetry tracing, apps that
+wait for their proxy, and REGISTRY_ONLY wherever production-grade."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from itertools import pairwise
+from typing import Any
+
+import pytest
+
+import environments
+from environments.base import HIGHLY_AVAILABLE, EnvironmentConfig
+from stacks.charts import ISTIO, ISTIO_VERSION
+from tests.conftest import StackDoc, resources
+
+Reader = Callable[[str], StackDoc]
+ALL = pytest.mark.parametrize("env", environments.ALL, ids=lambda env: env.name)
+ENVS = {env.name: env for env in environments.ALL}
+
+
+def releases(stack_doc: Reader, env: EnvironmentConfig) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Release name -> (Terraform name, release)."""
+    found = resources(stack_doc(f"{env.name}-platform"), "helm_release")
+    return {release["name"]: (name, release) for name, release in found.items()}
+
+
+def values(release: dict[str, Any]) -> dict[str, Any]:
+    (document,) = release["values"]
+    parsed: dict[str, Any] = json.loads(document)
+    return parsed
+
+
+@ALL
+def test_istio_installs_in_order_from_the_pinned_official_charts(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    found = releases(stack_doc, env)
+    order = ["istio-base", "istiod", "istio-cni", "istio-ingressgateway"]
+    charts = [ISTIO.base, ISTIO.istiod, ISTIO.cni, ISTIO.gateway]
+    for name, chart in zip(order, charts, strict=True):
+        release = found[name][1]
+        assert (release["chart"], release["version"], release["repository"]) == (
+            chart.name, ISTIO_VERSION, "https://istio-release.storage.googleapis.com/charts"
+        )  # fmt: skip
+    for earlier, later in pairwise(order):
+        assert found[later][1]["depends_on"] == [f"helm_release.{found[earlier][0]}"]
+    for name in ("istiod", "istio-cni"):  # the repository's copies default to test images
+        image = values(found[name][1])["global"]
+        assert (image["hub"], image["tag"]) == ("docker.io/istio", ISTIO_VERSION)
+
+
+@ALL
+def test_istio_cni_is_on_and_runs_in_its_own_privileged_namespace(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    found = releases(stack_doc, env)
+    assert values(found["istiod"][1])["cni"] == {"enabled": True}
+    namespaces = {
+        n["metadata"]["name"]: n["metadata"]["labels"]
+        for n in resources(stack_doc(f"{env.name}-platform"), "kubernetes_namespace_v1").values()
+    }
+    assert namespaces["istio-cni"]["pod-security.kubernetes.io/enforce"] == "privileged"
+    assert found["istio-cni"][1]["namespace"].startswith("${kubernetes_namespace_v1.istio_cni_")
+    assert namespaces["istio-system"]["pod-security.kubernetes.io/enforce"] == "baseline"
+
+
+@ALL
+def test_mesh_config_logs_json_traces_to_the_configured_collector_and_holds_apps_for_the_proxy(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    mesh = values(releases(stack_doc, env)["istiod"][1])["meshConfig"]
+    assert (mesh["accessLogFile"], mesh["accessLogEncoding"]) == ("/dev/stdout", "JSON")
+    (provider,) = mesh["extensionProviders"]
+    assert provider["opentelemetry"] == {"service": env.mesh.collector_host, "port": env.mesh.collector_port}
+    assert mesh["defaultProviders"] == {"tracing": [provider["name"]]}
+    assert mesh["defaultConfig"]["holdApplicationUntilProxyStarts"] is True
+
+
+@pytest.mark.parametrize(
+    ("name", "mode"), [("dev", "ALLOW_ANY"), *((n, "REGISTRY_ONLY") for n in HIGHLY_AVAILABLE)]
+)
+def test_outbound_traffic_is_registry_only_outside_dev(stack_doc: Reader, name: str, mode: str) -> None:
+    mesh = values(releases(stack_doc, ENVS[name])["istiod"][1])["meshConfig"]
+    assert mesh["outboundTrafficPolicy"] == {"mode": mode}
+
+
+@pytest.mark.parametrize("name", HIGHLY_AVAILABLE)
+def test_control_plane_and_gateway_are_highly_available_outside_dev(stack_doc: Reader, name: str) -> None:
+    env = ENVS[name]
+    found = releases(stack_doc, env)
+    istiod, gateway = values(found["istiod"][1]), values(found["istio-ingressgateway"][1])
+    assert istiod["autoscaleEnabled"] and istiod["autoscaleMin"] >= 2
+    assert istiod["global"]["defaultPodDisruptionBudget"] == {"enabled": True}
+    assert gateway["autoscaling"]["enabled"] and gateway["autoscaling"]["minReplicas"] >= 3
+    assert gateway["podDisruptionBudget"] == {"maxUnavailable": 1}
+    assert gateway["service"] == {"type": "ClusterIP"}  # the ALB targets the pods' IPs
+    for chart_values in (istiod, gateway):
+        zone = chart_values["topologySpreadConstraints"][0]
+        assert (zone["topologyKey"], zone["maxSkew"]) == ("topology.kubernetes.io/zone", 1)
+        assert set(chart_values["resources"]) == {"requests", "limits"}
+
+
+def test_dev_runs_single_replicas_without_disruption_budgets(stack_doc: Reader) -> None:
+    found = releases(stack_doc, ENVS["dev"])
+    istiod, gateway = values(found["istiod"][1]), values(found["istio-ingressgateway"][1])
+    assert (istiod["autoscaleMin"], gateway["autoscaling"]["minReplicas"]) == (1, 1)
+    assert istiod["global"]["defaultPodDisruptionBudget"] == {"enabled": False}
+    assert gateway["podDisruptionBudget"] == {}
