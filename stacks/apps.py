@@ -1,4 +1,5 @@
-"""<env>-apps: the marketplace services, one namespace each (workloads arrive in the services issue)."""
+"""<env>-apps: the custom resources of the platform's operators (the private CA issuers, the Secrets Manager
+store) and the marketplace services, one namespace each (workloads arrive in the services issue)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,13 @@ from constructs import Construct
 
 from environments.base import EnvironmentConfig
 from marketplace_constructs import ClusterRef, Namespace, NamespaceProps
+from marketplace_constructs.addons.cert_manager import PrivateCertificateAuthority
+from marketplace_constructs.addons.external_secrets import SecretsManagerStore
+from marketplace_constructs.naming import PROJECT
 from stacks.backend import configure_backend
 from stacks.cluster_access import kubernetes_provider
+
+CERT_MANAGER_NAMESPACE = "cert-manager"  # made by the platform stack; a ClusterIssuer's Secret lives there
 
 
 class AppsStack(TerraformStack):
@@ -27,3 +33,9 @@ class AppsStack(TerraformStack):
         configure_backend(self, env, stack_id)
         kubernetes_provider(self, cluster)
         self.namespaces = {props.name: Namespace(self, props.name, props=props) for props in services}
+        self.certificate_authority = PrivateCertificateAuthority(
+            self, "private_ca", name=f"{PROJECT}-{env.name}", namespace=CERT_MANAGER_NAMESPACE
+        )
+        self.secret_store = SecretsManagerStore(
+            self, "secret_store", name="aws-secrets-manager", region=env.location.region
+        )

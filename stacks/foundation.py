@@ -115,7 +115,9 @@ class FoundationStack(TerraformStack):
         self.platform_inputs = PlatformInputs(
             cluster=cluster,
             vpc_id=self.network.ref.vpc_id,
-            roles=platform_roles(self, cluster, cluster_name),
+            roles=platform_roles(
+                self, cluster, cluster_name, env=env.name, location=env.location, data_key_arn=keys["data"]
+            ),
             volume_key_arn=keys["ebs"],
         )
         self._data_stores(keys)

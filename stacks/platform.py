@@ -18,11 +18,15 @@ from marketplace_constructs import (
     NamespaceProps,
     helm_release,
 )
+from marketplace_constructs.addons.cert_manager import CertManager
+from marketplace_constructs.addons.external_secrets import ExternalSecrets
 from stacks.backend import configure_backend
 from stacks.charts import (
     AWS_LOAD_BALANCER_CONTROLLER,
+    CERT_MANAGER,
     CLUSTER_AUTOSCALER,
     CLUSTER_AUTOSCALER_IMAGE,
+    EXTERNAL_SECRETS,
     ISTIO,
     METRICS_SERVER,
 )
@@ -40,11 +44,18 @@ PLATFORM_NAMESPACES: Final = (
     NamespaceProps(name="istio-cni", allow_pod_security="privileged", mesh_injection=False),
     NamespaceProps(name="istio-ingress", allow_pod_security="baseline", mesh_injection=False),
     NamespaceProps(name="monitoring", allow_pod_security="privileged", mesh_injection=False),
+    # Outside the mesh: the API server calls their webhooks directly.
+    NamespaceProps(name="cert-manager", mesh_injection=False),
+    NamespaceProps(name="external-secrets", mesh_injection=False),
 )
 ROLE_ANNOTATION: Final = "eks.amazonaws.com/role-arn"
 # API groups whose CRDs this stack installs; the apps stacks may use kubernetes_manifest for these kinds only
-# (tests/stacks/test_layering.py). Istio, prometheus-operator and Flagger add theirs with their issues.
-INSTALLED_CRD_GROUPS: Final[tuple[str, ...]] = ()
+# (tests/stacks/test_layering.py). prometheus-operator and Flagger add theirs with their issues.
+INSTALLED_CRD_GROUPS: Final[tuple[str, ...]] = (
+    "networking.istio.io", "security.istio.io", "telemetry.istio.io",  # Istio's base chart
+    "cert-manager.io",
+    "external-secrets.io",
+)  # fmt: skip
 
 
 class PlatformStack(TerraformStack):
@@ -105,6 +116,13 @@ class PlatformStack(TerraformStack):
             },
             "enableServiceMutatorWebhook": False,  # Services get an NLB only when they ask for one
         })  # fmt: skip
+        CertManager(
+            self, "cert_manager_chart", chart=CERT_MANAGER, namespace=self.namespaces["cert-manager"].name
+        )
+        ExternalSecrets(
+            self, "external_secrets_chart", chart=EXTERNAL_SECRETS,
+            namespace=self.namespaces["external-secrets"].name, role_arn=inputs.roles.external_secrets,
+        )  # fmt: skip
         self.mesh = IstioMesh(
             self, "istio", props=env.mesh, charts=ISTIO,
             namespaces=MeshNamespaces(

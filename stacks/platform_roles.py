@@ -10,7 +10,9 @@ from typing import Final
 
 from constructs import Construct
 
-from marketplace_constructs import ClusterRef, policy_document
+from marketplace_constructs import AwsLocation, ClusterRef, policy_document
+from marketplace_constructs.addons.external_secrets import SERVICE_ACCOUNT as EXTERNAL_SECRETS_SERVICE_ACCOUNT
+from marketplace_constructs.addons.external_secrets import secrets_reader_policy
 from marketplace_constructs.eks.irsa import ServiceAccountRole
 
 POLICY_DIR: Final = Path(__file__).with_name("policies")
@@ -24,6 +26,7 @@ class PlatformRoles:
 
     cluster_autoscaler: str
     load_balancer_controller: str
+    external_secrets: str
 
 
 def autoscaler_policy(cluster_name: str) -> str:
@@ -61,8 +64,17 @@ def autoscaler_policy(cluster_name: str) -> str:
     )
 
 
-def platform_roles(scope: Construct, cluster: ClusterRef, cluster_name: str) -> PlatformRoles:
-    """The cluster autoscaler's and the AWS Load Balancer Controller's IRSA roles."""
+def platform_roles(
+    scope: Construct,
+    cluster: ClusterRef,
+    cluster_name: str,
+    *,
+    env: str,
+    location: AwsLocation,
+    data_key_arn: str,
+) -> PlatformRoles:
+    """The IRSA roles of the cluster autoscaler, the AWS Load Balancer Controller and the External Secrets
+    Operator (which reads only ``<env>/*`` secrets, decrypting only with the ``data`` key)."""
     autoscaler = ServiceAccountRole(
         scope,
         "cluster_autoscaler_role",
@@ -84,4 +96,18 @@ def platform_roles(scope: Construct, cluster: ClusterRef, cluster_name: str) -> 
         service_account=LOAD_BALANCER_SERVICE_ACCOUNT[1],
         inline_policy=json.dumps(published, sort_keys=True),
     )
-    return PlatformRoles(cluster_autoscaler=autoscaler.arn, load_balancer_controller=load_balancer.arn)
+    external_secrets = ServiceAccountRole(
+        scope,
+        "external_secrets_role",
+        name=f"{cluster_name}-external-secrets",
+        oidc_provider_arn=cluster.oidc_provider_arn,
+        oidc_issuer_url=cluster.oidc_issuer_url,
+        namespace=EXTERNAL_SECRETS_SERVICE_ACCOUNT[0],
+        service_account=EXTERNAL_SECRETS_SERVICE_ACCOUNT[1],
+        inline_policy=secrets_reader_policy(location, env, data_key_arn),
+    )
+    return PlatformRoles(
+        cluster_autoscaler=autoscaler.arn,
+        load_balancer_controller=load_balancer.arn,
+        external_secrets=external_secrets.arn,
+    )

@@ -1,0 +1,1 @@
+"""Cluster add-ons installed from Helm charts: cert-manager and the External Secrets Operator."""
