@@ -1,5 +1,6 @@
 """<env>-apps: the custom resources of the platform's operators (the private CA issuers, the Secrets Manager
-store) and the marketplace services, one namespace each (workloads arrive in the services issue)."""
+store, the mesh-wide Istio policies and ServiceEntries) and the marketplace services, one namespace each
+(workloads arrive in the services issue)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from environments.base import EnvironmentConfig
 from marketplace_constructs import ClusterRef, Namespace, NamespaceProps
 from marketplace_constructs.addons.cert_manager import PrivateCertificateAuthority
 from marketplace_constructs.addons.external_secrets import SecretsManagerStore
+from marketplace_constructs.mesh.policies import DataEndpoints, MeshPolicies
 from marketplace_constructs.naming import PROJECT
 from stacks.backend import configure_backend
 from stacks.cluster_access import kubernetes_provider
@@ -27,6 +29,7 @@ class AppsStack(TerraformStack):
         *,
         env: EnvironmentConfig,
         cluster: ClusterRef,
+        endpoints: DataEndpoints,
         services: tuple[NamespaceProps, ...],
     ) -> None:
         super().__init__(scope, stack_id)
@@ -39,3 +42,9 @@ class AppsStack(TerraformStack):
         self.secret_store = SecretsManagerStore(
             self, "secret_store", name="aws-secrets-manager", region=env.location.region
         )
+        MeshPolicies(
+            self, "mesh", props=env.mesh, endpoints=endpoints,
+            service_namespaces={
+                label.replace("-", "_"): namespace.name for label, namespace in self.namespaces.items()
+            },
+        )  # fmt: skip

@@ -50,6 +50,9 @@ def build_environment(
     if bootstrap:
         foundation.add_dependency(bootstrap)  # the state bucket must exist first; no token links them
     platform = PlatformStack(app, platform_id, env=env, inputs=foundation.platform_inputs)
-    apps = AppsStack(app, apps_id, env=env, cluster=foundation.cluster.ref, services=services)
+    apps = AppsStack(
+        app, apps_id, env=env, cluster=foundation.cluster.ref, endpoints=foundation.data_endpoints,
+        services=services,
+    )  # fmt: skip
     apps.add_dependency(platform)  # CRDs and namespaces come from platform; no token links the two
     return EnvironmentStacks(bootstrap, foundation, platform, apps)

@@ -30,6 +30,7 @@ from marketplace_constructs import (
     Vpc,
     resource_name,
 )
+from marketplace_constructs.mesh.policies import DataEndpoints
 from marketplace_constructs.naming import PROJECT
 from stacks.backend import aws_provider, configure_backend
 from stacks.platform_roles import PlatformRoles, platform_roles
@@ -190,6 +191,9 @@ class FoundationStack(TerraformStack):
             self, "kafka", props=env.kafka, name=resource_name(env.name, "kafka"), placement=placement,
             log_key_arn=keys["logs"],
         )  # fmt: skip
+        self.data_endpoints = DataEndpoints(
+            database_host=database.endpoint, cache_host=cache.endpoint, region=env.location.region
+        )
         outputs = {
             "database_endpoint": (database.endpoint, "PostgreSQL host (TLS, IAM auth)"),
             "database_master_secret_arn": (

@@ -109,3 +109,82 @@ def test_dev_runs_single_replicas_without_disruption_budgets(stack_doc: Reader) 
     assert (istiod["autoscaleMin"], gateway["autoscaling"]["minReplicas"]) == (1, 1)
     assert istiod["global"]["defaultPodDisruptionBudget"] == {"enabled": False}
     assert gateway["podDisruptionBudget"] == {}
+
+
+ObjectKey = tuple[str, str, str]
+
+
+def custom_resources(stack_doc: Reader, env: EnvironmentConfig) -> dict[ObjectKey, dict[str, Any]]:
+    """(kind, namespace, name) -> object, for every kubernetes_manifest of the apps stack."""
+    objects = [
+        m["manifest"] for m in resources(stack_doc(f"{env.name}-apps"), "kubernetes_manifest").values()
+    ]
+    return {(o["kind"], o["metadata"].get("namespace", ""), o["metadata"]["name"]): o for o in objects}
+
+
+@ALL
+def test_mtls_is_strict_mesh_wide(stack_doc: Reader, env: EnvironmentConfig) -> None:
+    policy = custom_resources(stack_doc, env)[("PeerAuthentication", "istio-system", "default")]
+    assert policy["spec"] == {"mtls": {"mode": "STRICT"}}
+
+
+@ALL
+def test_every_service_namespace_denies_all_and_limits_egress(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    objects = custom_resources(stack_doc, env)
+    namespaces = [  # the objects reference their namespace, so they wait for it
+        f"${{kubernetes_namespace_v1.{name}.metadata[0].name}}"
+        for name in resources(stack_doc(f"{env.name}-apps"), "kubernetes_namespace_v1")
+    ]
+    assert len(namespaces) == 4
+    for namespace in namespaces:
+        assert objects[("AuthorizationPolicy", namespace, "deny-all")]["spec"] == {}
+        sidecar = objects[("Sidecar", namespace, "default")]["spec"]
+        assert sidecar["egress"] == [{"hosts": ["./*", "istio-system/*"]}]
+        mode = "ALLOW_ANY" if env.mesh.allow_any_outbound else "REGISTRY_ONLY"
+        assert sidecar["outboundTrafficPolicy"] == {"mode": mode}
+
+
+@ALL
+def test_telemetry_samples_the_configured_share_and_logs_access(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    spec = custom_resources(stack_doc, env)[("Telemetry", "istio-system", "mesh-default")]["spec"]
+    (tracing,) = spec["tracing"]
+    assert tracing["randomSamplingPercentage"] == env.mesh.trace_sampling_percent
+    assert spec["accessLogging"] == [{"providers": [{"name": "envoy"}]}]
+
+
+@pytest.mark.parametrize("name", HIGHLY_AVAILABLE)
+def test_reference_design_traces_every_request_outside_dev(stack_doc: Reader, name: str) -> None:
+    spec = custom_resources(stack_doc, ENVS[name])[("Telemetry", "istio-system", "mesh-default")]["spec"]
+    assert spec["tracing"][0]["randomSamplingPercentage"] == 100.0
+
+
+@ALL
+def test_service_entries_open_exactly_the_data_stores_and_the_aws_apis(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    entries = {
+        name: body["spec"] for (kind, namespace, name), body in custom_resources(stack_doc, env).items()
+        if kind == "ServiceEntry" and namespace == "istio-system"
+    }  # fmt: skip
+    assert sorted(entries) == ["aws-apis", "kafka", "postgres", "redis"]
+    region = env.location.region
+    postgres, redis, kafka = entries["postgres"], entries["redis"], entries["kafka"]
+    (postgres_host,), (redis_host,) = postgres["hosts"], redis["hosts"]  # the foundation's outputs
+    assert postgres_host.startswith("${data.terraform_remote_state.") and "database_instance" in postgres_host
+    assert (postgres["ports"][0]["number"], postgres["resolution"]) == (5432, "DNS")
+    assert (
+        redis_host.startswith("${data.terraform_remote_state.") and "primary_endpoint_address" in redis_host
+    )
+    assert redis["ports"] == [{"number": 6379, "name": "tls-6379", "protocol": "TLS"}]
+    assert kafka["hosts"] == [f"*.kafka.{region}.amazonaws.com"] and kafka["ports"][0]["number"] == 9098
+    assert entries["aws-apis"]["hosts"] == [
+        f"sts.{region}.amazonaws.com", f"secretsmanager.{region}.amazonaws.com", f"s3.{region}.amazonaws.com",
+        f"*.s3.{region}.amazonaws.com",
+    ]  # fmt: skip
+    assert all(
+        entry["location"] == "MESH_EXTERNAL" and entry["exportTo"] == ["*"] for entry in entries.values()
+    )

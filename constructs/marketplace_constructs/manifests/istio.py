@@ -1,0 +1,85 @@
+"""Istio objects (networking.istio.io, security.istio.io, telemetry.istio.io, all v1)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from marketplace_constructs.manifests import metadata
+
+Protocol = Literal["TCP", "TLS", "HTTPS"]
+Resolution = Literal["DNS", "NONE"]
+OutboundMode = Literal["REGISTRY_ONLY", "ALLOW_ANY"]
+
+
+def strict_mtls(namespace: str) -> dict[str, Any]:
+    """PeerAuthentication ``default`` in the root namespace: every workload of the mesh accepts mTLS only."""
+    return {
+        "apiVersion": "security.istio.io/v1",
+        "kind": "PeerAuthentication",
+        "metadata": metadata("default", namespace),
+        "spec": {"mtls": {"mode": "STRICT"}},
+    }
+
+
+def allow_nothing(namespace: str) -> dict[str, Any]:
+    """AuthorizationPolicy ``deny-all``: an ALLOW policy with no rules matches nothing, so every request to
+    the namespace's workloads is denied until an explicit allow names its caller."""
+    return {
+        "apiVersion": "security.istio.io/v1",
+        "kind": "AuthorizationPolicy",
+        "metadata": metadata("deny-all", namespace),
+        "spec": {},
+    }
+
+
+def mesh_telemetry(namespace: str, tracing_provider: str, sampling_percent: float) -> dict[str, Any]:
+    """Telemetry ``mesh-default`` in the root namespace: trace ``sampling_percent`` of requests to
+    ``tracing_provider``, and write Envoy access logs (the mesh config makes them JSON on stdout)."""
+    return {
+        "apiVersion": "telemetry.istio.io/v1",
+        "kind": "Telemetry",
+        "metadata": metadata("mesh-default", namespace),
+        "spec": {
+            "tracing": [
+                {"providers": [{"name": tracing_provider}], "randomSamplingPercentage": sampling_percent}
+            ],
+            "accessLogging": [{"providers": [{"name": "envoy"}]}],
+        },
+    }
+
+
+def egress_sidecar(namespace: str, hosts: tuple[str, ...], outbound: OutboundMode) -> dict[str, Any]:
+    """Sidecar ``default`` of ``namespace``: its proxies learn, and so reach, only ``hosts``
+    (``<namespace>/<dns name>`` patterns); ``outbound`` repeats the mesh's policy for anything else."""
+    return {
+        "apiVersion": "networking.istio.io/v1",
+        "kind": "Sidecar",
+        "metadata": metadata("default", namespace),
+        "spec": {"egress": [{"hosts": list(hosts)}], "outboundTrafficPolicy": {"mode": outbound}},
+    }
+
+
+def external_service(
+    name: str,
+    namespace: str,
+    *,
+    hosts: list[str],
+    port: int,
+    protocol: Protocol,
+    resolution: Resolution,
+) -> dict[str, Any]:
+    """ServiceEntry for a service outside the mesh: with REGISTRY_ONLY, the only way out. TLS with
+    resolution NONE matches on the SNI name (wildcards allowed)."""
+    port_name = f"{protocol.lower()}-{port}"
+    return {
+        "apiVersion": "networking.istio.io/v1",
+        "kind": "ServiceEntry",
+        "metadata": metadata(name, namespace),
+        "spec": {
+            "hosts": hosts,
+            "location": "MESH_EXTERNAL",
+            "ports": [{"number": port, "name": port_name, "protocol": protocol}],
+            "resolution": resolution,
+            "exportTo": ["*"],
+        },
+    }

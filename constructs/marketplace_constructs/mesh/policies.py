@@ -1,0 +1,90 @@
+"""MeshPolicies: the mesh-wide defaults as Istio custom resources, and the ServiceEntries that are the only
+way out of the mesh under REGISTRY_ONLY."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from constructs import Construct
+
+from marketplace_constructs.manifests import custom_resource
+from marketplace_constructs.manifests.istio import (
+    OutboundMode,
+    allow_nothing,
+    egress_sidecar,
+    external_service,
+    mesh_telemetry,
+    strict_mtls,
+)
+from marketplace_constructs.mesh._render import TRACING_PROVIDER
+from marketplace_constructs.mesh.props import MeshProps
+
+ROOT_NAMESPACE: Final = "istio-system"  # Istio's root namespace: policies there apply mesh-wide
+# AWS APIs the services call over HTTPS: STS (IRSA credentials), Secrets Manager, S3. RDS and ElastiCache IAM
+# tokens are signed locally and MSK's IAM auth rides the Kafka connection, so they need no API.
+AWS_APIS: Final = ("sts", "secretsmanager", "s3")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DataEndpoints:
+    """Where the data stores answer (tokens read from the foundation's outputs)."""
+
+    database_host: str
+    cache_host: str
+    region: str
+
+
+class MeshPolicies(Construct):
+    """Mesh-wide mTLS STRICT; a deny-all AuthorizationPolicy and an egress-limiting Sidecar in each service
+    namespace; Telemetry with the environment's trace sampling and access logs; ServiceEntries for the data
+    stores and the AWS APIs, exported to the whole mesh from the root namespace.
+
+    A service namespace's proxies reach their own namespace and the root namespace's entries (the data
+    stores, the AWS APIs); the services issue adds each service's callers and callees. Custom resources:
+    create this in a layer deployed after ``IstioMesh``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        props: MeshProps,
+        service_namespaces: dict[str, str],
+        endpoints: DataEndpoints,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        custom_resource(self, "strict_mtls", strict_mtls(ROOT_NAMESPACE))
+        custom_resource(
+            self, "telemetry", mesh_telemetry(ROOT_NAMESPACE, TRACING_PROVIDER, props.trace_sampling_percent)
+        )
+        outbound: OutboundMode = "ALLOW_ANY" if props.allow_any_outbound else "REGISTRY_ONLY"
+        for label, namespace in service_namespaces.items():
+            custom_resource(self, f"{label}_deny_all", allow_nothing(namespace))
+            custom_resource(
+                self, f"{label}_sidecar", egress_sidecar(namespace, ("./*", f"{ROOT_NAMESPACE}/*"), outbound)
+            )
+        region = endpoints.region
+        api_hosts = [f"{api}.{region}.amazonaws.com" for api in AWS_APIS]
+        entries = {
+            "postgres": external_service(
+                "postgres", ROOT_NAMESPACE, hosts=[endpoints.database_host], port=5432, protocol="TCP",
+                resolution="DNS",
+            ),
+            "redis": external_service(
+                "redis", ROOT_NAMESPACE, hosts=[endpoints.cache_host], port=6379, protocol="TLS",
+                resolution="DNS",
+            ),
+            # Brokers are b-<n>.<cluster>.<id>.c<k>.kafka.<region>.amazonaws.com: matched on the TLS SNI.
+            "kafka": external_service(
+                "kafka", ROOT_NAMESPACE, hosts=[f"*.kafka.{region}.amazonaws.com"], port=9098,
+                protocol="TLS", resolution="NONE",
+            ),
+            "aws_apis": external_service(
+                "aws-apis", ROOT_NAMESPACE, hosts=[*api_hosts, f"*.s3.{region}.amazonaws.com"], port=443,
+                protocol="TLS", resolution="NONE",
+            ),
+        }  # fmt: skip
+        for label, body in entries.items():
+            custom_resource(self, f"{label}_entry", body)
