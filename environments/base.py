@@ -11,6 +11,7 @@ from typing import Final, Literal, get_args
 from marketplace_constructs import (
     AwsLocation,
     ConfigError,
+    EdgeProps,
     EksClusterProps,
     KafkaProps,
     MeshProps,
@@ -99,6 +100,7 @@ class EnvironmentConfig:
         cache: ElastiCache Redis. Default: RedisProps() (production size).
         kafka: MSK. Default: KafkaProps() (production size).
         registry: ECR retention. Default: RegistryProps().
+        edge: Public zone and name, TLS policy and WAF rate limit of the internet edge. Required.
         mesh: Istio replicas, tracing and outbound policy; staging, production and dr need an HA control
             plane, a gateway replica per zone and REGISTRY_ONLY. Default: MeshProps().
         backup_lock_days: Object Lock (governance) retention of the backups bucket, 1-3650. Default: 30.
@@ -128,6 +130,7 @@ class EnvironmentConfig:
     kafka: KafkaProps = field(default_factory=KafkaProps)
     registry: RegistryProps = field(default_factory=RegistryProps)
     mesh: MeshProps = field(default_factory=MeshProps)
+    edge: EdgeProps
     backup_lock_days: int = 30
     deletion_protection: bool = True
     backend: StateBackendConfig
@@ -221,6 +224,7 @@ class EnvironmentConfig:
             "RedisProps.deletion_protection": self.cache.deletion_protection,
             "KafkaProps.deletion_protection": self.kafka.deletion_protection,
             "RegistryProps.deletion_protection": self.registry.deletion_protection,
+            "EdgeProps.deletion_protection": self.edge.deletion_protection,
         }
         for field_name, enabled in protected.items():
             if not enabled:

@@ -3,6 +3,7 @@
 from environments.base import EnvironmentConfig, NodeGroupsConfig, StateBackendConfig, defining, standard_tags
 from marketplace_constructs import (
     AwsLocation,
+    EdgeProps,
     EksClusterProps,
     KafkaProps,
     MeshProps,
@@ -73,6 +74,12 @@ with defining("dev"):
             gateway_replicas=1,
             gateway_max_replicas=3,
             allow_any_outbound=True,
+        ),
+        # Placeholder names (example.com is reserved): set the real zone before deploying.
+        edge=EdgeProps(
+            hosted_zone="dev.llm-marketplace.example.com",
+            domain="api.dev.llm-marketplace.example.com",
+            deletion_protection=False,
         ),
         backup_lock_days=1,
         deletion_protection=False,

@@ -15,6 +15,11 @@ with defining("dr"):
         network=replace(
             BASE.network, cidr="10.40.0.0/16", availability_zones=("us-west-2a", "us-west-2b", "us-west-2c")
         ),
+        edge=replace(
+            BASE.edge,
+            hosted_zone="dr.llm-marketplace.example.com",
+            domain="api.dr.llm-marketplace.example.com",
+        ),
         backend=StateBackendConfig(
             kind="s3", bucket=state_bucket_name("dr", production.ACCOUNT_ID), key_alias="dr-tfstate"
         ),

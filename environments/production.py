@@ -10,6 +10,7 @@ from environments.base import (
 )
 from marketplace_constructs import (
     AwsLocation,
+    EdgeProps,
     EksClusterProps,
     KafkaProps,
     MeshProps,
@@ -60,6 +61,13 @@ with defining("production"):
         ),
         # Reference design: at least 2 istiod and 3 gateway replicas (one per zone); the props' defaults.
         mesh=MeshProps(istiod_replicas=2, istiod_max_replicas=5, gateway_replicas=3, gateway_max_replicas=10),
+        # Placeholder names (example.com is reserved): set the real zone before deploying. TLS 1.3 only; WAF
+        # blocks an IP above 2,000 requests per 5 minutes.
+        edge=EdgeProps(
+            hosted_zone="llm-marketplace.example.com",
+            domain="api.llm-marketplace.example.com",
+            waf_rate_limit=2000,
+        ),
         backup_lock_days=30,
         backend=StateBackendConfig(
             kind="s3", bucket=state_bucket_name("production", ACCOUNT_ID), key_alias="production-tfstate"

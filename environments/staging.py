@@ -44,6 +44,11 @@ with defining("staging"):
             enhanced_monitoring="PER_BROKER",
             log_retention_days=90,
         ),
+        edge=replace(
+            BASE.edge,
+            hosted_zone="staging.llm-marketplace.example.com",
+            domain="api.staging.llm-marketplace.example.com",
+        ),
         backup_lock_days=14,
         backend=StateBackendConfig(
             kind="s3", bucket=state_bucket_name("staging", ACCOUNT_ID), key_alias="staging-tfstate"

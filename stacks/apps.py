@@ -11,12 +11,15 @@ from environments.base import EnvironmentConfig
 from marketplace_constructs import ClusterRef, Namespace, NamespaceProps
 from marketplace_constructs.addons.cert_manager import PrivateCertificateAuthority
 from marketplace_constructs.addons.external_secrets import SecretsManagerStore
+from marketplace_constructs.edge.edge import EdgeRef
+from marketplace_constructs.mesh.ingress import IngressBinding
 from marketplace_constructs.mesh.policies import DataEndpoints, MeshPolicies
 from marketplace_constructs.naming import PROJECT
 from stacks.backend import configure_backend
 from stacks.cluster_access import kubernetes_provider
 
 CERT_MANAGER_NAMESPACE = "cert-manager"  # made by the platform stack; a ClusterIssuer's Secret lives there
+INGRESS_NAMESPACE = "istio-ingress"  # made by the platform stack; the ingress gateway runs there
 
 
 class AppsStack(TerraformStack):
@@ -30,6 +33,7 @@ class AppsStack(TerraformStack):
         env: EnvironmentConfig,
         cluster: ClusterRef,
         endpoints: DataEndpoints,
+        edge: EdgeRef,
         services: tuple[NamespaceProps, ...],
     ) -> None:
         super().__init__(scope, stack_id)
@@ -42,6 +46,10 @@ class AppsStack(TerraformStack):
         self.secret_store = SecretsManagerStore(
             self, "secret_store", name="aws-secrets-manager", region=env.location.region
         )
+        IngressBinding(
+            self, "ingress", edge=edge, issuer=self.certificate_authority.issuer_name,
+            namespace=INGRESS_NAMESPACE,
+        )  # fmt: skip
         MeshPolicies(
             self, "mesh", props=env.mesh, endpoints=endpoints,
             service_namespaces={

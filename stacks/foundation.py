@@ -30,6 +30,7 @@ from marketplace_constructs import (
     Vpc,
     resource_name,
 )
+from marketplace_constructs.edge.edge import InternetEdge
 from marketplace_constructs.mesh.policies import DataEndpoints
 from marketplace_constructs.naming import PROJECT
 from stacks.backend import aws_provider, configure_backend
@@ -122,7 +123,19 @@ class FoundationStack(TerraformStack):
             volume_key_arn=keys["ebs"],
         )
         self._data_stores(keys)
-        self._backups(keys["backups"])
+        log_bucket = self._backups(keys["backups"])
+        edge = InternetEdge(
+            self, "edge", props=env.edge, name=env.name, location=env.location,
+            vpc_id=self.network.ref.vpc_id, public_subnet_ids=self.network.ref.public_subnet_ids,
+            target_security_group_id=nodes.security_group_id, log_bucket=log_bucket, log_key_arn=keys["logs"],
+            log_retention_days=env.cluster.log_retention_days,
+        )  # fmt: skip
+        self.edge = edge.ref
+        TerraformOutput(
+            self, "edge_name_servers", value=edge.name_servers,
+            description=f"Name servers of {env.edge.hosted_zone}: delegate to them from the parent zone",
+        )  # fmt: skip
+        TerraformOutput(self, "edge_dns_name", value=edge.dns_name, description="The ALB's own DNS name")
         for service in services:
             ContainerRepository(
                 self, f"{service.name}_images", props=env.registry, name=f"{PROJECT}/{service.name}",
@@ -205,7 +218,8 @@ class FoundationStack(TerraformStack):
         for output_id, (value, description) in outputs.items():
             TerraformOutput(self, output_id, value=value, description=description)
 
-    def _backups(self, key_arn: str) -> None:
+    def _backups(self, key_arn: str) -> str:
+        """The backups bucket and the access-log bucket (S3 server and ALB logs); returns the latter."""
         env = self.env
         account = env.location.account_id
         logs = SecureBucket(
@@ -214,6 +228,7 @@ class FoundationStack(TerraformStack):
             props=SecureBucketProps(
                 bucket_name=f"{PROJECT}-{env.name}-access-logs-{account}", noncurrent_version_days=30,
                 deletion_protection=env.deletion_protection, allow_access_log_delivery=True,
+                allow_load_balancer_logs=True,
             ),
             location=env.location,
             key_arn=None,
@@ -233,3 +248,5 @@ class FoundationStack(TerraformStack):
             self, "backups_bucket", value=backups.ref.name, description="Backups bucket (Velero, DR)"
         )
         TerraformOutput(self, "backups_bucket_arn", value=backups.ref.arn, description="Backups bucket ARN")
+        log_bucket: str = logs.ref.name
+        return log_bucket

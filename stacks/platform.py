@@ -55,6 +55,7 @@ INSTALLED_CRD_GROUPS: Final[tuple[str, ...]] = (
     "networking.istio.io", "security.istio.io", "telemetry.istio.io",  # Istio's base chart
     "cert-manager.io",
     "external-secrets.io",
+    "elbv2.k8s.aws",  # TargetGroupBinding, from the AWS Load Balancer Controller chart
 )  # fmt: skip
 
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from marketplace_constructs.data.postgres import PostgresDatabase
     from marketplace_constructs.data.props import KafkaProps, PostgresProps, RedisProps
     from marketplace_constructs.data.redis import RedisCache
+    from marketplace_constructs.edge.props import EdgeProps
     from marketplace_constructs.eks.addons import ManagedAddons
     from marketplace_constructs.eks.cluster import ClusterRef, EksCluster
     from marketplace_constructs.eks.irsa import ServiceAccountRole
@@ -60,6 +61,7 @@ _HOME: Final = {
     "EksClusterProps": "eks.props",
     "NodeGroupProps": "eks.props",
     "ConfigError": "errors",
+    "EdgeProps": "edge.props",
     "HelmChart": "helm",
     "helm_release": "helm",
     "IstioCharts": "mesh.istio",
@@ -88,6 +90,7 @@ __all__ = [
     "ConfigError",
     "ContainerRepository",
     "DataStorePlacement",
+    "EdgeProps",
     "EksCluster",
     "EksClusterProps",
     "HelmChart",

@@ -14,21 +14,33 @@ import gzip
 import importlib.util
 import json
 from pathlib import Path
+from typing import Any
 
 from marketplace_constructs.errors import ConfigError, is_known
 
 
 @functools.cache
-def enumeration(service: str, shape: str) -> frozenset[str]:
-    """The values of enum ``shape`` in the newest API version of ``service``'s botocore model."""
+def _shapes(service: str) -> dict[str, Any]:
+    """The shapes of the newest API version of ``service``'s botocore model."""
     spec = importlib.util.find_spec("botocore")
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError("botocore (pinned in requirements.lock) is not installed")
     service_dir = Path(next(iter(spec.submodule_search_locations))) / "data" / service
     newest = max(path for path in service_dir.iterdir() if path.is_dir())
     with gzip.open(newest / "service-2.json.gz", "rt", encoding="utf-8") as model:
-        shapes = json.load(model)["shapes"]
-    return frozenset(shapes[shape]["enum"])
+        shapes: dict[str, Any] = json.load(model)["shapes"]
+    return shapes
+
+
+def enumeration(service: str, shape: str) -> frozenset[str]:
+    """The values of enum ``shape`` in ``service``'s botocore model."""
+    return frozenset(_shapes(service)[shape]["enum"])
+
+
+def bounds(service: str, shape: str) -> tuple[int, int]:
+    """(min, max) of numeric ``shape`` in ``service``'s botocore model."""
+    found = _shapes(service)[shape]
+    return int(found["min"]), int(found["max"])
 
 
 def ec2_instance_types() -> frozenset[str]:

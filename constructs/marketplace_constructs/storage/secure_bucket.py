@@ -4,7 +4,7 @@ archiving, Object Lock and server access logging."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
 from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
@@ -50,6 +50,28 @@ class SecureBucketRef:
 
     name: str
     arn: str
+
+
+# Regions older than August 2022 deliver ALB access logs from an Elastic Load Balancing account of the
+# region; newer ones from the log delivery service principal (ELB user guide, "Enable access logs").
+ELB_LOG_ACCOUNTS: Final = {
+    "us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980",
+    "us-west-2": "797873946194", "af-south-1": "098369216593", "ap-east-1": "754344448648",
+    "ap-northeast-1": "582318560864", "ap-northeast-2": "600734575887", "ap-northeast-3": "383597477331",
+    "ap-south-1": "718504428378", "ap-southeast-1": "114774131450", "ap-southeast-2": "783225319266",
+    "ap-southeast-3": "589379963580", "ca-central-1": "985666609251", "eu-central-1": "054676820928",
+    "eu-north-1": "897822967062", "eu-south-1": "635631232127", "eu-west-1": "156460612806",
+    "eu-west-2": "652711504416", "eu-west-3": "009996457667", "me-south-1": "076674570225",
+    "sa-east-1": "507241528517",
+}  # fmt: skip
+
+
+def load_balancer_log_writer(region: str) -> dict[str, str]:
+    """The principal that writes ALB access logs in ``region``."""
+    account = ELB_LOG_ACCOUNTS.get(region)
+    if account:
+        return {"AWS": f"arn:aws:iam::{account}:root"}
+    return {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
 
 
 class SecureBucket(Construct):
@@ -143,6 +165,16 @@ class SecureBucket(Construct):
                     "Action": "s3:PutObject",
                     "Resource": f"{bucket.arn}/*",
                     "Condition": {"StringEquals": {"aws:SourceAccount": location.account_id}},
+                }
+            )
+        if props.allow_load_balancer_logs:
+            statements.append(
+                {
+                    "Sid": "LoadBalancerAccessLogDelivery",
+                    "Effect": "Allow",
+                    "Principal": load_balancer_log_writer(location.region),
+                    "Action": "s3:PutObject",
+                    "Resource": f"{bucket.arn}/alb/AWSLogs/{location.account_id}/*",
                 }
             )
         S3BucketPolicy(self, "policy", bucket=bucket.id, policy=policy_document(statements))

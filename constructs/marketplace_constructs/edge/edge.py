@@ -1,0 +1,172 @@
+"""InternetEdge: Route 53 zone and alias, ACM certificate, an HTTPS-only ALB in the public subnets with WAF,
+forwarding to the Istio ingress gateway's pods over TLS."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from cdktf_cdktf_provider_aws.acm_certificate import AcmCertificate
+from cdktf_cdktf_provider_aws.acm_certificate_validation import AcmCertificateValidation
+from cdktf_cdktf_provider_aws.lb import Lb, LbAccessLogs
+from cdktf_cdktf_provider_aws.lb_listener import (
+    LbListener,
+    LbListenerDefaultAction,
+    LbListenerDefaultActionRedirect,
+)
+from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup, LbTargetGroupHealthCheck
+from cdktf_cdktf_provider_aws.route53_record import Route53Record, Route53RecordAlias
+from cdktf_cdktf_provider_aws.route53_zone import Route53Zone
+from cdktf_cdktf_provider_aws.security_group import SecurityGroup
+from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
+from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
+from constructs import Construct
+
+from marketplace_constructs.aws import AwsLocation
+from marketplace_constructs.edge.props import EdgeProps
+from marketplace_constructs.edge.waf import WebFirewall
+from marketplace_constructs.protection import prevent_destroy
+
+# The Istio ingress gateway's pods: HTTPS on 443 (the chart lets them bind it unprivileged) and the status
+# port, whose /healthz/ready answers the ALB's health checks.
+GATEWAY_HTTPS_PORT: Final = 443
+GATEWAY_STATUS_PORT: Final = 15021
+ANYWHERE: Final = "0.0.0.0/0"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EdgeRef:
+    """What the cluster side needs: the target group the gateway's pods register in, the public name."""
+
+    target_group_arn: str
+    domain: str
+
+
+class InternetEdge(Construct):
+    """The environment's front door.
+
+    - a public hosted zone ``props.hosted_zone`` (delegate it from the parent domain: ``name_servers``), an
+      ACM certificate for ``props.domain`` validated by DNS there, and an alias record to the ALB;
+    - the ALB in ``public_subnet_ids``: port 80 only redirects to 443, 443 uses ``props.tls_policy`` (TLS 1.3
+      only by default), invalid header fields are dropped, access logs go to ``log_bucket`` (prefix ``alb``),
+      deletion protection per ``props``;
+    - its security group admits 80 and 443 from the internet and reaches only the gateway's ports on the
+      nodes (``target_security_group_id``, which admits it back);
+    - an IP target group, HTTPS to the gateway's pods (with a TLS 1.3 listener policy the ALB speaks TLS 1.3
+      to targets too), health-checked on the gateway's status port;
+    - WAF (``WebFirewall``) in front.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        props: EdgeProps,
+        name: str,
+        location: AwsLocation,
+        vpc_id: str,
+        public_subnet_ids: tuple[str, ...],
+        target_security_group_id: str,
+        log_bucket: str,
+        log_key_arn: str,
+        log_retention_days: int,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        zone = Route53Zone(self, "zone", name=props.hosted_zone, comment=f"{name}: public names")
+        prevent_destroy(zone, props.deletion_protection)
+        certificate_arn = self._certificate(props.domain, zone)
+        security_group = self._security_group(name, vpc_id, target_security_group_id)
+        balancer = Lb(
+            self, "load_balancer", name=f"{name}-edge", internal=False, load_balancer_type="application",
+            security_groups=[security_group], subnets=list(public_subnet_ids),
+            drop_invalid_header_fields=True, enable_deletion_protection=props.deletion_protection,
+            desync_mitigation_mode="defensive",
+            enable_http2=True, idle_timeout=60,
+            access_logs=LbAccessLogs(bucket=log_bucket, prefix="alb", enabled=True),
+        )  # fmt: skip
+        targets = LbTargetGroup(
+            self, "gateway_targets", name=f"{name}-gateway", target_type="ip", protocol="HTTPS",
+            port=GATEWAY_HTTPS_PORT, vpc_id=vpc_id, deregistration_delay="30",
+            health_check=LbTargetGroupHealthCheck(
+                protocol="HTTP", port=str(GATEWAY_STATUS_PORT), path="/healthz/ready", matcher="200",
+                interval=10, healthy_threshold=2, unhealthy_threshold=2,
+            ),
+        )  # fmt: skip
+        LbListener(
+            self, "http", load_balancer_arn=balancer.arn, port=80, protocol="HTTP",
+            default_action=[LbListenerDefaultAction(
+                type="redirect",
+                redirect=LbListenerDefaultActionRedirect(
+                    protocol="HTTPS", port="443", status_code="HTTP_301"
+                ),
+            )],
+        )  # fmt: skip
+        LbListener(
+            self, "https", load_balancer_arn=balancer.arn, port=443, protocol="HTTPS",
+            ssl_policy=props.tls_policy, certificate_arn=certificate_arn,
+            default_action=[LbListenerDefaultAction(type="forward", target_group_arn=targets.arn)],
+        )  # fmt: skip
+        Route53Record(
+            self, "alias", zone_id=zone.zone_id, name=props.domain, type="A",
+            alias=Route53RecordAlias(
+                name=balancer.dns_name, zone_id=balancer.zone_id, evaluate_target_health=True
+            ),
+        )  # fmt: skip
+        WebFirewall(
+            self, "firewall", name=name, location=location, protected_arn=balancer.arn,
+            rate_limit=props.waf_rate_limit, log_key_arn=log_key_arn, log_retention_days=log_retention_days,
+        )  # fmt: skip
+        self.name_servers: list[str] = zone.name_servers
+        self.dns_name: str = balancer.dns_name
+        self.ref = EdgeRef(target_group_arn=targets.arn, domain=props.domain)
+
+    def _certificate(self, domain: str, zone: Route53Zone) -> str:
+        """ACM certificate for ``domain`` (ECDSA P-256), validated through a record in ``zone``; returns the
+        ARN once validated, so the HTTPS listener waits for an issued certificate."""
+        certificate = AcmCertificate(
+            self, "certificate", domain_name=domain, validation_method="DNS", key_algorithm="EC_prime256v1",
+        )  # fmt: skip
+        certificate.add_override("lifecycle.create_before_destroy", True)
+        # One name, so exactly one validation record: one() reads it from the set ACM returns.
+        option = f"one({certificate.fqn}.domain_validation_options)"
+        record = Route53Record(
+            self, "certificate_validation_record", zone_id=zone.zone_id,
+            name=f"${{{option}.resource_record_name}}", type=f"${{{option}.resource_record_type}}",
+            records=[f"${{{option}.resource_record_value}}"], ttl=300, allow_overwrite=True,
+        )  # fmt: skip
+        validation = AcmCertificateValidation(
+            self,
+            "certificate_validation",
+            certificate_arn=certificate.arn,
+            validation_record_fqdns=[record.fqdn],
+        )
+        arn: str = validation.certificate_arn
+        return arn
+
+    def _security_group(self, name: str, vpc_id: str, target_security_group_id: str) -> str:
+        """The ALB's group: 80 and 443 in from anywhere, out only to the gateway's ports on the nodes, which
+        admit it back."""
+        group = SecurityGroup(
+            self, "security_group", name=f"{name}-alb", vpc_id=vpc_id,
+            description=f"{name} ALB: HTTPS from the internet to the Istio ingress gateway",
+            tags={"Name": f"{name}-alb"},
+        )  # fmt: skip
+        for port in (80, 443):
+            VpcSecurityGroupIngressRule(
+                self, f"from_internet_{port}", security_group_id=group.id, ip_protocol="tcp", from_port=port,
+                to_port=port, cidr_ipv4=ANYWHERE, description=f"Internet clients on {port}",
+            )  # fmt: skip
+        for port in (GATEWAY_HTTPS_PORT, GATEWAY_STATUS_PORT):
+            VpcSecurityGroupEgressRule(
+                self, f"to_gateway_{port}", security_group_id=group.id, ip_protocol="tcp", from_port=port,
+                to_port=port, referenced_security_group_id=target_security_group_id,
+                description=f"Istio ingress gateway pods on {port}",
+            )  # fmt: skip
+            VpcSecurityGroupIngressRule(
+                self, f"gateway_from_alb_{port}", security_group_id=target_security_group_id,
+                ip_protocol="tcp", from_port=port, to_port=port, referenced_security_group_id=group.id,
+                description=f"{name} ALB to the Istio ingress gateway on {port}",
+            )  # fmt: skip
+        group_id: str = group.id
+        return group_id

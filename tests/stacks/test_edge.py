@@ -1,0 +1,193 @@
+"""The internet edge in every foundation stack (ALB, TLS 1.3, ACM, Route 53, WAF) and its cluster side in
+every apps stack (the gateway's certificate, the Istio Gateway, the TargetGroupBinding)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import environments
+from environments.base import EnvironmentConfig
+from tests.conftest import ALL_STACK_IDS, StackDoc, policy, resources
+
+Reader = Callable[[str], StackDoc]
+ALL = pytest.mark.parametrize("env", environments.ALL, ids=lambda env: env.name)
+ENVS = {env.name: env for env in environments.ALL}
+
+
+def only(doc: StackDoc, resource_type: str) -> tuple[str, dict[str, Any]]:
+    ((name, resource),) = resources(doc, resource_type).items()
+    return name, resource
+
+
+def listeners(doc: StackDoc) -> dict[int, dict[str, Any]]:
+    return {listener["port"]: listener for listener in resources(doc, "aws_lb_listener").values()}
+
+
+def test_production_listener_is_tls13_only_and_port_80_only_redirects(stack_doc: Reader) -> None:
+    found = listeners(stack_doc("production-foundation"))
+    assert found[443]["ssl_policy"] == "ELBSecurityPolicy-TLS13-1-3-2021-06"
+    assert found[443]["protocol"] == "HTTPS"
+    (redirect,) = found[80]["default_action"]
+    assert (redirect["type"], redirect["redirect"]["protocol"], redirect["redirect"]["status_code"]) == (
+        "redirect", "HTTPS", "HTTP_301"
+    )  # fmt: skip
+
+
+@ALL
+def test_alb_is_public_hardened_logged_and_protected_outside_dev(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    doc = stack_doc(f"{env.name}-foundation")
+    _, balancer = only(doc, "aws_lb")
+    assert balancer["internal"] is False and balancer["drop_invalid_header_fields"] is True
+    assert balancer["enable_deletion_protection"] is (env.name != "dev")
+    assert balancer["access_logs"]["enabled"] is True and balancer["access_logs"]["prefix"] == "alb"
+    certificate = listeners(doc)[443]["certificate_arn"]
+    assert certificate.startswith("${aws_acm_certificate_validation.")  # waits for an issued certificate
+
+
+@ALL
+def test_alb_admits_the_internet_and_reaches_only_the_gateway_ports_on_the_nodes(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    doc = stack_doc(f"{env.name}-foundation")
+    alb_group = next(
+        n for n, g in resources(doc, "aws_security_group").items() if g["name"] == f"{env.name}-alb"
+    )
+    node_group = next(
+        n for n, g in resources(doc, "aws_security_group").items() if g["name"].endswith("}-nodes")
+    )
+    ref = "${aws_security_group.%s.id}"
+    ingress = [
+        r
+        for r in resources(doc, "aws_vpc_security_group_ingress_rule").values()
+        if r["security_group_id"] == ref % alb_group
+    ]
+    assert sorted((r["from_port"], r["cidr_ipv4"]) for r in ingress) == [
+        (80, "0.0.0.0/0"),
+        (443, "0.0.0.0/0"),
+    ]
+    egress = [
+        r
+        for r in resources(doc, "aws_vpc_security_group_egress_rule").values()
+        if r["security_group_id"] == ref % alb_group
+    ]
+    assert sorted(r["from_port"] for r in egress) == [443, 15021]
+    assert all(r["referenced_security_group_id"] == ref % node_group for r in egress)
+    into_nodes = [
+        r for r in resources(doc, "aws_vpc_security_group_ingress_rule").values()
+        if r["security_group_id"] == ref % node_group
+    ]  # fmt: skip
+    back = [r for r in into_nodes if r.get("referenced_security_group_id") == ref % alb_group]
+    assert sorted(r["from_port"] for r in back) == [443, 15021]
+
+
+@ALL
+def test_certificate_is_validated_by_dns_in_the_environments_zone_and_named_by_an_alias(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    doc = stack_doc(f"{env.name}-foundation")
+    zone_name, zone = only(doc, "aws_route53_zone")
+    _, certificate = only(doc, "aws_acm_certificate")
+    assert (zone["name"], certificate["domain_name"]) == (env.edge.hosted_zone, env.edge.domain)
+    assert certificate["validation_method"] == "DNS"
+    records = {r["type"]: r for r in resources(doc, "aws_route53_record").values()}
+    assert records["A"]["name"] == env.edge.domain and records["A"]["alias"]["evaluate_target_health"] is True
+    assert all(r["zone_id"] == f"${{aws_route53_zone.{zone_name}.zone_id}}" for r in records.values())
+    assert "edge_name_servers" in doc["output"]
+
+
+@ALL
+def test_waf_applies_the_managed_groups_and_the_rate_rule_to_the_alb(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    doc = stack_doc(f"{env.name}-foundation")
+    acl_name, acl = only(doc, "aws_wafv2_web_acl")
+    assert acl["scope"] == "REGIONAL" and "allow" in acl["default_action"]
+    rules = {rule["name"]: rule for rule in acl["rule"]}
+    managed = {
+        "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
+        "AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesSQLiRuleSet",
+    }  # fmt: skip
+    assert {rules[name]["statement"]["managed_rule_group_statement"]["name"] for name in managed} == managed
+    rate = rules["rate-limit-per-ip"]
+    assert rate["statement"]["rate_based_statement"] == {
+        "limit": env.edge.waf_rate_limit,
+        "aggregate_key_type": "IP",
+    }
+    assert "block" in rate["action"]
+    lb_name, _ = only(doc, "aws_lb")
+    _, association = only(doc, "aws_wafv2_web_acl_association")
+    assert (association["resource_arn"], association["web_acl_arn"]) == (
+        f"${{aws_lb.{lb_name}.arn}}", f"${{aws_wafv2_web_acl.{acl_name}.arn}}"
+    )  # fmt: skip
+
+
+@ALL
+def test_waf_logs_to_an_encrypted_group_with_credentials_redacted(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    doc = stack_doc(f"{env.name}-foundation")
+    group_name, group = next(
+        (n, g)
+        for n, g in resources(doc, "aws_cloudwatch_log_group").items()
+        if g["name"] == f"aws-waf-logs-{env.name}"
+    )
+    assert group["kms_key_id"].startswith("${aws_kms_key.logs_key")
+    _, logging = only(doc, "aws_wafv2_web_acl_logging_configuration")
+    assert logging["log_destination_configs"] == [f"${{aws_cloudwatch_log_group.{group_name}.arn}}"]
+    redacted = sorted(field["single_header"]["name"] for field in logging["redacted_fields"])
+    assert redacted == ["authorization", "cookie"]
+    _, delivery = only(doc, "aws_cloudwatch_log_resource_policy")
+    (statement,) = policy(delivery["policy_document"])["Statement"]
+    assert statement["Principal"] == {"Service": "delivery.logs.amazonaws.com"}
+
+
+@ALL
+def test_gateway_serves_the_domain_with_tls13_minimum_and_binds_to_the_alb(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    manifests = [
+        m["manifest"] for m in resources(stack_doc(f"{env.name}-apps"), "kubernetes_manifest").values()
+    ]
+    objects = {o["kind"]: o for o in manifests if o["metadata"].get("namespace") == "istio-ingress"}
+    (server,) = objects["Gateway"]["spec"]["servers"]
+    assert server["tls"] == {"mode": "SIMPLE", "credentialName": "edge-tls", "minProtocolVersion": "TLSV1_3"}
+    assert server["hosts"] == [env.edge.domain] and objects["Gateway"]["spec"]["selector"] == {
+        "istio": "ingressgateway"
+    }
+    certificate = objects["Certificate"]["spec"]
+    assert certificate["dnsNames"] == [env.edge.domain] and certificate["secretName"] == "edge-tls"
+    assert certificate["issuerRef"]["name"] == f"llm-marketplace-{env.name}-ca"
+    binding = objects["TargetGroupBinding"]["spec"]
+    assert (
+        binding["serviceRef"] == {"name": "istio-ingressgateway", "port": 443}
+        and binding["targetType"] == "ip"
+    )
+    assert binding["targetGroupARN"].startswith("${data.terraform_remote_state.")
+
+
+SECRET_ATTRIBUTES = re.compile(
+    r'"(password|master_password|auth_token|secret_string|secret_binary|private_key)"\s*:'
+)
+SECRET_TYPES = (
+    "aws_secretsmanager_secret_version",
+    "kubernetes_secret",
+    "kubernetes_secret_v1",
+    "random_password",
+)
+
+
+@pytest.mark.parametrize("stack_id", ALL_STACK_IDS)
+def test_no_secret_value_in_any_synthesized_stack(synth_dir: Path, stack_id: str) -> None:
+    text = (synth_dir / "stacks" / stack_id / "cdk.tf.json").read_text()
+    doc = json.loads(text)
+    assert not set(doc.get("resource", {})) & set(SECRET_TYPES)
+    assert not SECRET_ATTRIBUTES.search(text)
+    assert "PRIVATE KEY-----" not in text
