@@ -75,39 +75,27 @@ def platform_roles(
 ) -> PlatformRoles:
     """The IRSA roles of the cluster autoscaler, the AWS Load Balancer Controller and the External Secrets
     Operator (which reads only ``<env>/*`` secrets, decrypting only with the ``data`` key)."""
-    autoscaler = ServiceAccountRole(
-        scope,
-        "cluster_autoscaler_role",
-        name=f"{cluster_name}-cluster-autoscaler",
-        oidc_provider_arn=cluster.oidc_provider_arn,
-        oidc_issuer_url=cluster.oidc_issuer_url,
-        namespace=AUTOSCALER_SERVICE_ACCOUNT[0],
-        service_account=AUTOSCALER_SERVICE_ACCOUNT[1],
-        inline_policy=autoscaler_policy(cluster_name),
-    )
     published = json.loads((POLICY_DIR / "aws-load-balancer-controller.json").read_text())
-    load_balancer = ServiceAccountRole(
-        scope,
-        "load_balancer_controller_role",
-        name=f"{cluster_name}-aws-load-balancer-controller",
-        oidc_provider_arn=cluster.oidc_provider_arn,
-        oidc_issuer_url=cluster.oidc_issuer_url,
-        namespace=LOAD_BALANCER_SERVICE_ACCOUNT[0],
-        service_account=LOAD_BALANCER_SERVICE_ACCOUNT[1],
-        inline_policy=json.dumps(published, sort_keys=True),
-    )
-    external_secrets = ServiceAccountRole(
-        scope,
-        "external_secrets_role",
-        name=f"{cluster_name}-external-secrets",
-        oidc_provider_arn=cluster.oidc_provider_arn,
-        oidc_issuer_url=cluster.oidc_issuer_url,
-        namespace=EXTERNAL_SECRETS_SERVICE_ACCOUNT[0],
-        service_account=EXTERNAL_SECRETS_SERVICE_ACCOUNT[1],
-        inline_policy=secrets_reader_policy(location, env, data_key_arn),
-    )
-    return PlatformRoles(
-        cluster_autoscaler=autoscaler.arn,
-        load_balancer_controller=load_balancer.arn,
-        external_secrets=external_secrets.arn,
-    )
+    # field of PlatformRoles: (role name suffix, service account, inline policy)
+    wanted = {
+        "cluster_autoscaler": (
+            "cluster-autoscaler", AUTOSCALER_SERVICE_ACCOUNT, autoscaler_policy(cluster_name),
+        ),
+        "load_balancer_controller": (
+            "aws-load-balancer-controller", LOAD_BALANCER_SERVICE_ACCOUNT,
+            json.dumps(published, sort_keys=True),
+        ),
+        "external_secrets": (
+            "external-secrets", EXTERNAL_SECRETS_SERVICE_ACCOUNT,
+            secrets_reader_policy(location, env, data_key_arn),
+        ),
+    }  # fmt: skip
+    arns = {
+        field: ServiceAccountRole(
+            scope, f"{field}_role", name=f"{cluster_name}-{suffix}",
+            oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer_url=cluster.oidc_issuer_url,
+            namespace=account[0], service_account=account[1], inline_policy=inline,
+        ).arn
+        for field, (suffix, account, inline) in wanted.items()
+    }  # fmt: skip
+    return PlatformRoles(**arns)
