@@ -113,7 +113,8 @@ def project_config_classes() -> list[type]:
             cls
             for module in modules
             for cls in vars(module).values()
-            if dataclasses.is_dataclass(cls) and cls.__name__.endswith(("Props", "Config", "Location"))
+            if dataclasses.is_dataclass(cls)
+            and cls.__name__.endswith(("Props", "Config", "Location", "Thresholds", "Objective"))
         },
         key=lambda cls: cls.__name__,
     )
@@ -121,6 +122,6 @@ def project_config_classes() -> list[type]:
 
 def test_every_props_and_config_class_is_checked() -> None:
     classes = project_config_classes()
-    assert len(classes) >= 14
+    assert len(classes) >= 18
     unchecked = [cls.__name__ for cls in classes if not hasattr(cls.__init__, "__wrapped__")]
     assert unchecked == []

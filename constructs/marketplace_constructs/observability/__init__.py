@@ -1,0 +1,1 @@
+"""Observability: alert rules and Alertmanager routing generated from typed thresholds."""
