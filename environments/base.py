@@ -15,6 +15,7 @@ from marketplace_constructs import (
     EksClusterProps,
     KafkaProps,
     MeshProps,
+    MonitoringProps,
     NodeGroupProps,
     PostgresProps,
     RedisProps,
@@ -100,6 +101,8 @@ class EnvironmentConfig:
         cache: ElastiCache Redis. Default: RedisProps() (production size).
         kafka: MSK. Default: KafkaProps() (production size).
         registry: ECR retention. Default: RegistryProps().
+        monitoring: Prometheus and Alertmanager replicas, retention and volumes, alert thresholds; staging,
+            production and dr refuse allow_single_replicas. Default: MonitoringProps().
         edge: Public zone and name, TLS policy and WAF rate limit of the internet edge. Required.
         mesh: Istio replicas, tracing and outbound policy; staging, production and dr need an HA control
             plane, a gateway replica per zone and REGISTRY_ONLY. Default: MeshProps().
@@ -130,6 +133,7 @@ class EnvironmentConfig:
     kafka: KafkaProps = field(default_factory=KafkaProps)
     registry: RegistryProps = field(default_factory=RegistryProps)
     mesh: MeshProps = field(default_factory=MeshProps)
+    monitoring: MonitoringProps = field(default_factory=MonitoringProps)
     edge: EdgeProps
     backup_lock_days: int = 30
     deletion_protection: bool = True
@@ -206,6 +210,11 @@ class EnvironmentConfig:
             raise ConfigError(
                 f"MeshProps.allow_any_outbound must be False in {self.name} (REGISTRY_ONLY: only hosts "
                 "with a ServiceEntry are reachable), got True"
+            )
+        if self.monitoring.allow_single_replicas:
+            raise ConfigError(
+                f"MonitoringProps.allow_single_replicas must be False in {self.name}, so Prometheus and "
+                "Alertmanager survive a node or zone loss, got True"
             )
         if self.mesh.istiod_replicas < 2:
             raise ConfigError(

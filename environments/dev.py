@@ -7,6 +7,7 @@ from marketplace_constructs import (
     EksClusterProps,
     KafkaProps,
     MeshProps,
+    MonitoringProps,
     NodeGroupProps,
     PostgresProps,
     RedisProps,
@@ -74,6 +75,14 @@ with defining("dev"):
             gateway_replicas=1,
             gateway_max_replicas=3,
             allow_any_outbound=True,
+        ),
+        # One Prometheus and one Alertmanager on a small volume: dev is the sandbox.
+        monitoring=MonitoringProps(
+            prometheus_replicas=1,
+            alertmanager_replicas=1,
+            allow_single_replicas=True,
+            volume_gb=20,
+            retention_size_gb=18,
         ),
         # Placeholder names (example.com is reserved): set the real zone before deploying.
         edge=EdgeProps(

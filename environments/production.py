@@ -9,11 +9,13 @@ from environments.base import (
     state_bucket_name,
 )
 from marketplace_constructs import (
+    AlertThresholds,
     AwsLocation,
     EdgeProps,
     EksClusterProps,
     KafkaProps,
     MeshProps,
+    MonitoringProps,
     NodeGroupProps,
     PostgresProps,
     RedisProps,
@@ -61,6 +63,25 @@ with defining("production"):
         ),
         # Reference design: at least 2 istiod and 3 gateway replicas (one per zone); the props' defaults.
         mesh=MeshProps(istiod_replicas=2, istiod_max_replicas=5, gateway_replicas=3, gateway_max_replicas=10),
+        # Prometheus 2 replicas, Alertmanager 3, 30 days kept, a 180 GB guard on 200 GB volumes.
+        monitoring=MonitoringProps(
+            prometheus_replicas=2,
+            alertmanager_replicas=3,
+            retention_days=30,
+            volume_gb=200,
+            retention_size_gb=180,
+            # The reference design's alerting numbers (the defaults), spelled out for review.
+            thresholds=AlertThresholds(
+                service_down_minutes=2,
+                critical_error_rate_percent=1.0,
+                warning_error_rate_percent=0.5,
+                critical_p95_ms=1000,
+                warning_p95_ms=500,
+                disk_usage_percent=80.0,
+                memory_usage_percent=85.0,
+                availability_percent=99.95,
+            ),
+        ),
         # Placeholder names (example.com is reserved): set the real zone before deploying. TLS 1.3 only; WAF
         # blocks an IP above 2,000 requests per 5 minutes.
         edge=EdgeProps(

@@ -49,6 +49,7 @@ with defining("staging"):
             hosted_zone="staging.llm-marketplace.example.com",
             domain="api.staging.llm-marketplace.example.com",
         ),
+        monitoring=replace(BASE.monitoring, volume_gb=100, retention_size_gb=90),
         backup_lock_days=14,
         backend=StateBackendConfig(
             kind="s3", bucket=state_bucket_name("staging", ACCOUNT_ID), key_alias="staging-tfstate"

@@ -15,11 +15,13 @@ from marketplace_constructs.edge.edge import EdgeRef
 from marketplace_constructs.mesh.ingress import IngressBinding
 from marketplace_constructs.mesh.policies import DataEndpoints, MeshPolicies
 from marketplace_constructs.naming import PROJECT
+from marketplace_constructs.observability.resources import MonitoringResources
 from stacks.backend import configure_backend
 from stacks.cluster_access import kubernetes_provider
 
 CERT_MANAGER_NAMESPACE = "cert-manager"  # made by the platform stack; a ClusterIssuer's Secret lives there
 INGRESS_NAMESPACE = "istio-ingress"  # made by the platform stack; the ingress gateway runs there
+MONITORING_NAMESPACE = "monitoring"  # made by the platform stack; Prometheus and Alertmanager run there
 
 
 class AppsStack(TerraformStack):
@@ -49,6 +51,11 @@ class AppsStack(TerraformStack):
         IngressBinding(
             self, "ingress", edge=edge, issuer=self.certificate_authority.issuer_name,
             namespace=INGRESS_NAMESPACE,
+        )  # fmt: skip
+        MonitoringResources(
+            self, "monitoring", env=env.name, namespace=MONITORING_NAMESPACE,
+            thresholds=env.monitoring.thresholds, service_namespaces=tuple(props.name for props in services),
+            store=self.secret_store.name,
         )  # fmt: skip
         MeshPolicies(
             self, "mesh", props=env.mesh, endpoints=endpoints,

@@ -16,6 +16,9 @@ CLUSTER_AUTOSCALER: Final = HelmChart(
 AWS_LOAD_BALANCER_CONTROLLER: Final = HelmChart(
     "https://aws.github.io/eks-charts", "aws-load-balancer-controller", "1.14.0"
 )
+KUBE_PROMETHEUS_STACK: Final = HelmChart(
+    "https://prometheus-community.github.io/helm-charts", "kube-prometheus-stack", "88.5.3"
+)
 CERT_MANAGER: Final = HelmChart("https://charts.jetstack.io", "cert-manager", "v1.21.1")
 EXTERNAL_SECRETS: Final = HelmChart("https://charts.external-secrets.io", "external-secrets", "2.9.0")
 ISTIO_REPOSITORY: Final = "https://istio-release.storage.googleapis.com/charts"

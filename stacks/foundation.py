@@ -147,6 +147,13 @@ class FoundationStack(TerraformStack):
                 key_arn=keys["data"], recovery_days=30 if env.deletion_protection else 7,
                 deletion_protection=env.deletion_protection,
             )  # fmt: skip
+        for receiver in ("pagerduty", "slack"):
+            AppSecret(
+                self, f"alerting_{receiver}_secret", name=f"{env.name}/alerting/{receiver}",
+                description=f"{env.name}: {receiver} key of the alert receivers (value set out of band)",
+                key_arn=keys["data"], recovery_days=30 if env.deletion_protection else 7,
+                deletion_protection=env.deletion_protection,
+            )  # fmt: skip
         outputs = {
             "vpc_id": (self.network.ref.vpc_id, "VPC id"),
             "cluster_name": (cluster.name, "EKS cluster name"),

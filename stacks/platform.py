@@ -1,5 +1,6 @@
 """<env>-platform: in-cluster platform layer: namespaces, the default encrypted gp3 StorageClass,
-metrics-server, cluster-autoscaler, AWS Load Balancer Controller and Istio (observability comes later)."""
+metrics-server, cluster-autoscaler, AWS Load Balancer Controller, cert-manager, External Secrets,
+kube-prometheus-stack and Istio."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from marketplace_constructs import (
 )
 from marketplace_constructs.addons.cert_manager import CertManager
 from marketplace_constructs.addons.external_secrets import ExternalSecrets
+from marketplace_constructs.observability.metrics import Monitoring
 from stacks.backend import configure_backend
 from stacks.charts import (
     AWS_LOAD_BALANCER_CONTROLLER,
@@ -28,6 +30,7 @@ from stacks.charts import (
     CLUSTER_AUTOSCALER_IMAGE,
     EXTERNAL_SECRETS,
     ISTIO,
+    KUBE_PROMETHEUS_STACK,
     METRICS_SERVER,
 )
 from stacks.cluster_access import helm_provider, kubernetes_provider
@@ -56,6 +59,7 @@ INSTALLED_CRD_GROUPS: Final[tuple[str, ...]] = (
     "cert-manager.io",
     "external-secrets.io",
     "elbv2.k8s.aws",  # TargetGroupBinding, from the AWS Load Balancer Controller chart
+    "monitoring.coreos.com",  # kube-prometheus-stack
 )  # fmt: skip
 
 
@@ -123,6 +127,10 @@ class PlatformStack(TerraformStack):
         ExternalSecrets(
             self, "external_secrets_chart", chart=EXTERNAL_SECRETS,
             namespace=self.namespaces["external-secrets"].name, role_arn=inputs.roles.external_secrets,
+        )  # fmt: skip
+        Monitoring(
+            self, "metrics", props=env.monitoring, chart=KUBE_PROMETHEUS_STACK,
+            namespace=self.namespaces["monitoring"].name,
         )  # fmt: skip
         self.mesh = IstioMesh(
             self, "istio", props=env.mesh, charts=ISTIO,

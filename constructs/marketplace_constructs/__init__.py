@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from marketplace_constructs.naming import resource_name
     from marketplace_constructs.network.props import NatStrategy, VpcProps
     from marketplace_constructs.network.vpc import Vpc, VpcRef
+    from marketplace_constructs.observability.props import MonitoringProps
+    from marketplace_constructs.observability.thresholds import AlertThresholds, ServiceObjective
     from marketplace_constructs.protection import prevent_destroy
     from marketplace_constructs.registry.props import RegistryProps
     from marketplace_constructs.registry.repository import ContainerRepository
@@ -68,6 +70,9 @@ _HOME: Final = {
     "IstioMesh": "mesh.istio",
     "MeshNamespaces": "mesh.istio",
     "MeshProps": "mesh.props",
+    "MonitoringProps": "observability.props",
+    "AlertThresholds": "observability.thresholds",
+    "ServiceObjective": "observability.thresholds",
     "resource_name": "naming",
     "NatStrategy": "network.props",
     "VpcProps": "network.props",
@@ -84,6 +89,7 @@ _HOME: Final = {
 }
 
 __all__ = [
+    "AlertThresholds",
     "AppSecret",
     "AwsLocation",
     "ClusterRef",
@@ -104,6 +110,7 @@ __all__ = [
     "ManagedAddons",
     "MeshNamespaces",
     "MeshProps",
+    "MonitoringProps",
     "Namespace",
     "NamespaceProps",
     "NatStrategy",
@@ -118,6 +125,7 @@ __all__ = [
     "SecureBucketProps",
     "SecureBucketRef",
     "ServiceAccountRole",
+    "ServiceObjective",
     "Vpc",
     "VpcProps",
     "VpcRef",

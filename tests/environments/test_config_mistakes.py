@@ -136,6 +136,40 @@ MISTAKES = {
         "error: environment 'production': EdgeProps.tls_policy must be 'ELBSecurityPolicy-TLS13-1-3-2021-06' "
         "(TLS 1.3 only) unless allow_tls12=True, got 'ELBSecurityPolicy-TLS13-1-2-2021-06'\n",
     ),
+    # Monitoring (issue 10).
+    "retention_above_400_days": (
+        "environments/production.py", "    retention_days=30,\n            volume_gb=200,",
+        "    retention_days=500,\n            volume_gb=200,",
+        "error: environment 'production': MonitoringProps.retention_days must be between 1 and 400 days, "
+        "got 500\n",
+    ),
+    "size_guard_above_the_volume": (
+        "environments/production.py", "retention_size_gb=180,", "retention_size_gb=250,",
+        "error: environment 'production': MonitoringProps.retention_size_gb must be above 0 and below "
+        "volume_gb (200 GB), so the guard acts before the volume fills, got 250\n",
+    ),
+    "single_prometheus_in_production": (
+        "environments/production.py", "prometheus_replicas=2,", "prometheus_replicas=1,",
+        "error: environment 'production': MonitoringProps.prometheus_replicas must be at least 2 for high "
+        "availability, got 1; set allow_single_replicas=True to accept fewer (dev only)\n",
+    ),
+    "single_replica_switch_in_production": (
+        "environments/production.py", "prometheus_replicas=2,",
+        "prometheus_replicas=2, allow_single_replicas=True,",
+        "error: environment 'production': MonitoringProps.allow_single_replicas must be False in production, "
+        "so Prometheus and Alertmanager survive a node or zone loss, got True\n",
+    ),
+    "error_rate_threshold_of_100_percent": (
+        "environments/production.py", "critical_error_rate_percent=1.0,",
+        "critical_error_rate_percent=100.0,",
+        "error: environment 'production': AlertThresholds.critical_error_rate_percent must be a percentage "
+        "strictly between 0 and 100, got 100.0\n",
+    ),
+    "latency_threshold_not_positive": (
+        "environments/production.py", "warning_p95_ms=500,", "warning_p95_ms=0,",
+        "error: environment 'production': AlertThresholds.warning_p95_ms must be a positive latency in ms, "
+        "got 0\n",
+    ),
 }  # fmt: skip
 
 

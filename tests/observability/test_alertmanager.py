@@ -9,13 +9,17 @@ import pytest
 import yaml
 
 from marketplace_constructs.observability.alertmanager import RECEIVER_DIR, alertmanager_config
+from policy.chart_values import coalesce, load_chart
 from tests.observability.tools import run_tool
 
 
 @pytest.fixture(scope="module")
 def config_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What Alertmanager receives: the chart's default configuration with the generated one merged over it
+    the way Helm merges values (the chart keeps ``global`` and ``templates``)."""
+    defaults = load_chart("kube-prometheus-stack", "88.5.3").values["alertmanager"]["config"]
     path = tmp_path_factory.mktemp("alertmanager") / "alertmanager.yaml"
-    path.write_text(yaml.safe_dump(alertmanager_config(), sort_keys=False))
+    path.write_text(yaml.safe_dump(coalesce(defaults, alertmanager_config()), sort_keys=False))
     return path
 
 
