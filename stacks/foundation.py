@@ -141,19 +141,19 @@ class FoundationStack(TerraformStack):
                 self, f"{service.name}_images", props=env.registry, name=f"{PROJECT}/{service.name}",
                 key_arn=keys["registry"],
             )  # fmt: skip
-            AppSecret(
-                self, f"{service.name}_secret", name=f"{env.name}/{service.name}/app",
-                description=f"{env.name}: application secrets of {service.name} (value set out of band)",
-                key_arn=keys["data"], recovery_days=30 if env.deletion_protection else 7,
-                deletion_protection=env.deletion_protection,
-            )  # fmt: skip
+            self._empty_secret(
+                f"{service.name}_secret",
+                f"{service.name}/app",
+                f"application secrets of {service.name}",
+                keys,
+            )
         for receiver in ("pagerduty", "slack"):
-            AppSecret(
-                self, f"alerting_{receiver}_secret", name=f"{env.name}/alerting/{receiver}",
-                description=f"{env.name}: {receiver} key of the alert receivers (value set out of band)",
-                key_arn=keys["data"], recovery_days=30 if env.deletion_protection else 7,
-                deletion_protection=env.deletion_protection,
-            )  # fmt: skip
+            self._empty_secret(
+                f"alerting_{receiver}_secret",
+                f"alerting/{receiver}",
+                f"{receiver} key of the alert receivers",
+                keys,
+            )
         outputs = {
             "vpc_id": (self.network.ref.vpc_id, "VPC id"),
             "cluster_name": (cluster.name, "EKS cluster name"),
@@ -173,6 +173,15 @@ class FoundationStack(TerraformStack):
         }
         for output_id, (value, description) in outputs.items():
             TerraformOutput(self, output_id, value=value, description=description)
+
+    def _empty_secret(self, construct_id: str, path: str, purpose: str, keys: dict[str, str]) -> None:
+        """Secret ``<env>/<path>`` (KMS ``data``), created empty: its owner sets the value out of band."""
+        env = self.env
+        AppSecret(
+            self, construct_id, name=f"{env.name}/{path}",
+            description=f"{env.name}: {purpose} (value set out of band)", key_arn=keys["data"],
+            recovery_days=30 if env.deletion_protection else 7, deletion_protection=env.deletion_protection,
+        )  # fmt: skip
 
     def _autoscaling_service_role(self) -> str:
         """ARN of ``AWSServiceRoleForAutoScaling``, made here or read (``autoscaling_service_linked_role``).

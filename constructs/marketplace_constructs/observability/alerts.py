@@ -96,26 +96,26 @@ def reference_alerts(
     latency = as_service(p95_ms())
     down = f"{as_service(available, 'namespace')} == 0"
     pool = t.connection_pool_percent
+    errors = {"critical": t.critical_error_rate_percent, "warning": t.warning_error_rate_percent}
+    latencies = {"critical": t.critical_p95_ms, "warning": t.warning_p95_ms}
     return [
         _alert(
             "ServiceDown", down, f"{t.service_down_minutes}m", "critical",
             f"{SERVICE} has no available replica",
         ),
-        _alert(
-            "ServiceErrorRateHigh", f"{ratio} > {t.critical_error_rate_percent / 100:g}", "5m", "critical",
-            f"{SERVICE} answers more than {t.critical_error_rate_percent:g} % errors",
+        *(
+            _alert(
+                "ServiceErrorRateHigh", f"{ratio} > {percent / 100:g}", "5m", severity,
+                f"{SERVICE} answers more than {percent:g} % errors",
+            )
+            for severity, percent in errors.items()
         ),
-        _alert(
-            "ServiceErrorRateHigh", f"{ratio} > {t.warning_error_rate_percent / 100:g}", "5m", "warning",
-            f"{SERVICE} answers more than {t.warning_error_rate_percent:g} % errors",
-        ),
-        _alert(
-            "ServiceLatencyHigh", f"{latency} > {t.critical_p95_ms}", "5m", "critical",
-            f"{SERVICE} p95 latency above {t.critical_p95_ms} ms",
-        ),
-        _alert(
-            "ServiceLatencyHigh", f"{latency} > {t.warning_p95_ms}", "5m", "warning",
-            f"{SERVICE} p95 latency above {t.warning_p95_ms} ms",
+        *(
+            _alert(
+                "ServiceLatencyHigh", f"{latency} > {ms}", "5m", severity,
+                f"{SERVICE} p95 latency above {ms} ms",
+            )
+            for severity, ms in latencies.items()
         ),
         _alert(
             "DatabaseConnectionPoolExhausted", f"{backends} >= {pool:g}", "5m", "critical",
