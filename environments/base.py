@@ -14,12 +14,14 @@ from marketplace_constructs import (
     EdgeProps,
     EksClusterProps,
     KafkaProps,
+    LogsProps,
     MeshProps,
     MonitoringProps,
     NodeGroupProps,
     PostgresProps,
     RedisProps,
     RegistryProps,
+    TracingProps,
     VpcProps,
 )
 from marketplace_constructs.checked import checked
@@ -103,6 +105,12 @@ class EnvironmentConfig:
         registry: ECR retention. Default: RegistryProps().
         monitoring: Prometheus and Alertmanager replicas, retention and volumes, alert thresholds; staging,
             production and dr refuse allow_single_replicas. Default: MonitoringProps().
+        logs: Loki's retention, storage (an S3 bucket of the environment, or dev's filesystem volume) and
+            replicas; staging, production and dr refuse the filesystem and single replicas. Default:
+            LogsProps().
+        tracing: Elasticsearch (nodes, volumes, memory), trace retention and the collector's and Jaeger's
+            replicas; staging, production and dr refuse allow_single_node. Default: TracingProps() (the
+            reference design's 3 x 200 GiB).
         edge: Public zone and name, TLS policy and WAF rate limit of the internet edge. Required.
         mesh: Istio replicas, tracing and outbound policy; staging, production and dr need an HA control
             plane, a gateway replica per zone and REGISTRY_ONLY. Default: MeshProps().
@@ -134,6 +142,8 @@ class EnvironmentConfig:
     registry: RegistryProps = field(default_factory=RegistryProps)
     mesh: MeshProps = field(default_factory=MeshProps)
     monitoring: MonitoringProps = field(default_factory=MonitoringProps)
+    logs: LogsProps = field(default_factory=LogsProps)
+    tracing: TracingProps = field(default_factory=TracingProps)
     edge: EdgeProps
     backup_lock_days: int = 30
     deletion_protection: bool = True
@@ -215,6 +225,16 @@ class EnvironmentConfig:
             raise ConfigError(
                 f"MonitoringProps.allow_single_replicas must be False in {self.name}, so Prometheus and "
                 "Alertmanager survive a node or zone loss, got True"
+            )
+        if self.logs.allow_filesystem_storage or self.logs.allow_single_replicas:
+            raise ConfigError(
+                f"LogsProps.allow_filesystem_storage and allow_single_replicas must be False in {self.name}, "
+                "so logs live in S3 and survive a node or zone loss"
+            )
+        if self.tracing.allow_single_node:
+            raise ConfigError(
+                f"TracingProps.allow_single_node must be False in {self.name}, so traces survive a node or "
+                "zone loss, got True"
             )
         if self.mesh.istiod_replicas < 2:
             raise ConfigError(

@@ -6,12 +6,14 @@ from marketplace_constructs import (
     EdgeProps,
     EksClusterProps,
     KafkaProps,
+    LogsProps,
     MeshProps,
     MonitoringProps,
     NodeGroupProps,
     PostgresProps,
     RedisProps,
     RegistryProps,
+    TracingProps,
     VpcProps,
 )
 
@@ -83,6 +85,23 @@ with defining("dev"):
             allow_single_replicas=True,
             volume_gb=20,
             retention_size_gb=18,
+        ),
+        # One Loki on a small encrypted volume instead of S3: dev is the sandbox.
+        logs=LogsProps(
+            storage="filesystem",
+            allow_filesystem_storage=True,
+            replicas=1,
+            allow_single_replicas=True,
+            volume_gb=10,
+        ),
+        # One Elasticsearch node, one collector and one Jaeger: dev is the sandbox.
+        tracing=TracingProps(
+            elasticsearch_nodes=1,
+            elasticsearch_volume_gb=20,
+            elasticsearch_memory_gb=2,
+            collector_replicas=1,
+            jaeger_replicas=1,
+            allow_single_node=True,
         ),
         # Placeholder names (example.com is reserved): set the real zone before deploying.
         edge=EdgeProps(

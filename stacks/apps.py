@@ -15,9 +15,16 @@ from marketplace_constructs.edge.edge import EdgeRef
 from marketplace_constructs.mesh.ingress import IngressBinding
 from marketplace_constructs.mesh.policies import DataEndpoints, MeshPolicies
 from marketplace_constructs.naming import PROJECT
+from marketplace_constructs.observability.dashboards import dashboards
+from marketplace_constructs.observability.exporters import DataStoreExporters, MonitoredStores
+from marketplace_constructs.observability.grafana import Grafana, GrafanaSources
+from marketplace_constructs.observability.logs import LOKI_QUERY_URL
 from marketplace_constructs.observability.resources import MonitoringResources
+from marketplace_constructs.observability.traces import TracingBackend
+from marketplace_constructs.observability.tracing import jaeger_query_url
 from stacks.backend import configure_backend
-from stacks.cluster_access import kubernetes_provider
+from stacks.charts import ELASTICSEARCH_EXPORTER, GRAFANA, JAEGER, POSTGRES_EXPORTER, REDIS_EXPORTER
+from stacks.cluster_access import helm_provider, kubernetes_provider
 
 CERT_MANAGER_NAMESPACE = "cert-manager"  # made by the platform stack; a ClusterIssuer's Secret lives there
 INGRESS_NAMESPACE = "istio-ingress"  # made by the platform stack; the ingress gateway runs there
@@ -36,11 +43,13 @@ class AppsStack(TerraformStack):
         cluster: ClusterRef,
         endpoints: DataEndpoints,
         edge: EdgeRef,
+        stores: MonitoredStores,
         services: tuple[NamespaceProps, ...],
     ) -> None:
         super().__init__(scope, stack_id)
         configure_backend(self, env, stack_id)
         kubernetes_provider(self, cluster)
+        helm_provider(self, cluster)
         self.namespaces = {props.name: Namespace(self, props.name, props=props) for props in services}
         self.certificate_authority = PrivateCertificateAuthority(
             self, "private_ca", name=f"{PROJECT}-{env.name}", namespace=CERT_MANAGER_NAMESPACE
@@ -56,6 +65,21 @@ class AppsStack(TerraformStack):
             self, "monitoring", env=env.name, namespace=MONITORING_NAMESPACE,
             thresholds=env.monitoring.thresholds, service_namespaces=tuple(props.name for props in services),
             store=self.secret_store.name,
+        )  # fmt: skip
+        Grafana(
+            self, "grafana", env=env.name, chart=GRAFANA, namespace=MONITORING_NAMESPACE,
+            store=self.secret_store.name, sources=GrafanaSources(
+                loki_url=LOKI_QUERY_URL, jaeger_url=jaeger_query_url(MONITORING_NAMESPACE)
+            ),
+            dashboards=dashboards(),
+        )  # fmt: skip
+        DataStoreExporters(
+            self, "exporters", env=env.name, charts=(POSTGRES_EXPORTER, REDIS_EXPORTER),
+            namespace=MONITORING_NAMESPACE, store=self.secret_store.name, stores=stores,
+        )  # fmt: skip
+        TracingBackend(
+            self, "tracing", env=env.name, props=env.tracing, charts=(JAEGER, ELASTICSEARCH_EXPORTER),
+            namespace=MONITORING_NAMESPACE, store=self.secret_store.name,
         )  # fmt: skip
         MeshPolicies(
             self, "mesh", props=env.mesh, endpoints=endpoints,

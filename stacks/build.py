@@ -52,7 +52,7 @@ def build_environment(
     platform = PlatformStack(app, platform_id, env=env, inputs=foundation.platform_inputs)
     apps = AppsStack(
         app, apps_id, env=env, cluster=foundation.cluster.ref, endpoints=foundation.data_endpoints,
-        edge=foundation.edge, services=services,
+        edge=foundation.edge, stores=foundation.monitored_stores, services=services,
     )  # fmt: skip
     apps.add_dependency(platform)  # CRDs and namespaces come from platform; no token links the two
     return EnvironmentStacks(bootstrap, foundation, platform, apps)

@@ -16,9 +16,20 @@ CLUSTER_AUTOSCALER: Final = HelmChart(
 AWS_LOAD_BALANCER_CONTROLLER: Final = HelmChart(
     "https://aws.github.io/eks-charts", "aws-load-balancer-controller", "1.14.0"
 )
-KUBE_PROMETHEUS_STACK: Final = HelmChart(
-    "https://prometheus-community.github.io/helm-charts", "kube-prometheus-stack", "88.5.3"
+GRAFANA_COMMUNITY: Final = "https://grafana-community.github.io/helm-charts"
+PROMETHEUS_COMMUNITY: Final = "https://prometheus-community.github.io/helm-charts"
+KUBE_PROMETHEUS_STACK: Final = HelmChart(PROMETHEUS_COMMUNITY, "kube-prometheus-stack", "88.5.3")
+GRAFANA: Final = HelmChart(GRAFANA_COMMUNITY, "grafana", "12.11.1")  # the version kube-prometheus-stack pins
+LOKI: Final = HelmChart(GRAFANA_COMMUNITY, "loki", "18.11.0")  # the OSS chart's home since 2026-03
+ALLOY: Final = HelmChart("https://grafana.github.io/helm-charts", "alloy", "1.11.1")
+JAEGER: Final = HelmChart("https://jaegertracing.github.io/helm-charts", "jaeger", "4.11.1")
+OPENTELEMETRY_COLLECTOR: Final = HelmChart(
+    "https://open-telemetry.github.io/opentelemetry-helm-charts", "opentelemetry-collector", "0.170.0"
 )
+ECK_OPERATOR: Final = HelmChart("https://helm.elastic.co", "eck-operator", "3.5.0")
+POSTGRES_EXPORTER: Final = HelmChart(PROMETHEUS_COMMUNITY, "prometheus-postgres-exporter", "8.2.0")
+REDIS_EXPORTER: Final = HelmChart(PROMETHEUS_COMMUNITY, "prometheus-redis-exporter", "6.29.0")
+ELASTICSEARCH_EXPORTER: Final = HelmChart(PROMETHEUS_COMMUNITY, "prometheus-elasticsearch-exporter", "7.4.0")
 CERT_MANAGER: Final = HelmChart("https://charts.jetstack.io", "cert-manager", "v1.21.1")
 EXTERNAL_SECRETS: Final = HelmChart("https://charts.external-secrets.io", "external-secrets", "2.9.0")
 ISTIO_REPOSITORY: Final = "https://istio-release.storage.googleapis.com/charts"

@@ -33,6 +33,9 @@ from marketplace_constructs import (
 from marketplace_constructs.edge.edge import InternetEdge
 from marketplace_constructs.mesh.policies import DataEndpoints
 from marketplace_constructs.naming import PROJECT
+from marketplace_constructs.observability.exporters import MonitoredStores
+from marketplace_constructs.observability.log_storage import LogStorage, LogStorageRef
+from marketplace_constructs.observability.secret_paths import OBSERVABILITY_SECRETS
 from stacks.backend import aws_provider, configure_backend
 from stacks.platform_roles import PlatformRoles, platform_roles
 
@@ -55,6 +58,8 @@ class PlatformInputs:
     vpc_id: str
     roles: PlatformRoles
     volume_key_arn: str
+    stores: MonitoredStores
+    log_storage: LogStorageRef | None  # None: Loki keeps logs on its volume (dev)
 
 
 class FoundationStack(TerraformStack):
@@ -114,6 +119,8 @@ class FoundationStack(TerraformStack):
             volume_key_arn=keys["ebs"], tags=env.tags, after=addons.before_compute,
         )  # fmt: skip
         addons.install_after(nodes.groups)
+        self._data_stores(keys)
+        log_bucket = self._backups(keys["backups"])
         self.platform_inputs = PlatformInputs(
             cluster=cluster,
             vpc_id=self.network.ref.vpc_id,
@@ -121,9 +128,9 @@ class FoundationStack(TerraformStack):
                 self, cluster, cluster_name, env=env.name, location=env.location, data_key_arn=keys["data"]
             ),
             volume_key_arn=keys["ebs"],
+            stores=self.monitored_stores,
+            log_storage=self._log_storage(log_bucket),
         )
-        self._data_stores(keys)
-        log_bucket = self._backups(keys["backups"])
         edge = InternetEdge(
             self, "edge", props=env.edge, name=env.name, location=env.location,
             vpc_id=self.network.ref.vpc_id, public_subnet_ids=self.network.ref.public_subnet_ids,
@@ -147,13 +154,8 @@ class FoundationStack(TerraformStack):
                 f"application secrets of {service.name}",
                 keys,
             )
-        for receiver in ("pagerduty", "slack"):
-            self._empty_secret(
-                f"alerting_{receiver}_secret",
-                f"alerting/{receiver}",
-                f"{receiver} key of the alert receivers",
-                keys,
-            )
+        for path, purpose in OBSERVABILITY_SECRETS.items():
+            self._empty_secret(f"{path.replace('/', '_')}_secret", path, purpose, keys)
         outputs = {
             "vpc_id": (self.network.ref.vpc_id, "VPC id"),
             "cluster_name": (cluster.name, "EKS cluster name"),
@@ -182,6 +184,26 @@ class FoundationStack(TerraformStack):
             description=f"{env.name}: {purpose} (value set out of band)", key_arn=keys["data"],
             recovery_days=30 if env.deletion_protection else 7, deletion_protection=env.deletion_protection,
         )  # fmt: skip
+
+    def _log_storage(self, access_log_bucket: str) -> LogStorageRef | None:
+        """Loki's bucket, its own KMS key and its IRSA role, where logs live in S3."""
+        env = self.env
+        if env.logs.storage != "s3":
+            return None
+        key = KmsKey(
+            self, "loki_key",
+            props=KmsKeyProps(
+                alias=resource_name(env.name, "loki"), description=f"{env.name}: Loki's log objects in S3",
+                deletion_protection=env.deletion_protection,
+            ),
+            location=env.location,
+        )  # fmt: skip
+        storage = LogStorage(
+            self, "log_storage", env=env.name, props=env.logs, location=env.location, key_arn=key.ref.arn,
+            cluster=self.cluster.ref, access_log_bucket=access_log_bucket,
+            deletion_protection=env.deletion_protection,
+        )  # fmt: skip
+        return storage.ref
 
     def _autoscaling_service_role(self) -> str:
         """ARN of ``AWSServiceRoleForAutoScaling``, made here or read (``autoscaling_service_linked_role``).
@@ -223,6 +245,10 @@ class FoundationStack(TerraformStack):
         self.data_endpoints = DataEndpoints(
             database_host=database.endpoint, cache_host=cache.endpoint, region=env.location.region
         )
+        self.monitored_stores = MonitoredStores(
+            database_host=database.endpoint, cache_host=cache.endpoint, cache_user=cache.monitor_user,
+            kafka_broker_domain=kafka.broker_domain, kafka_broker_count=env.kafka.broker_count,
+        )  # fmt: skip
         outputs = {
             "database_endpoint": (database.endpoint, "PostgreSQL host (TLS, IAM auth)"),
             "database_master_secret_arn": (
@@ -230,6 +256,7 @@ class FoundationStack(TerraformStack):
             ),
             "cache_endpoint": (cache.endpoint, "Redis primary endpoint (TLS, IAM auth)"),
             "kafka_bootstrap_brokers": (kafka.bootstrap_brokers, "MSK brokers (SASL/IAM over TLS)"),
+            "kafka_broker_domain": (kafka.broker_domain, "DNS suffix of the MSK brokers (b-<n>.<suffix>)"),
         }  # fmt: skip
         for output_id, (value, description) in outputs.items():
             TerraformOutput(self, output_id, value=value, description=description)

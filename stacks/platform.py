@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from cdktf import TerraformStack
+from cdktf_cdktf_provider_helm.release import Release
 from cdktf_cdktf_provider_kubernetes.storage_class_v1 import StorageClassV1, StorageClassV1Metadata
 from constructs import Construct
 
@@ -21,17 +22,24 @@ from marketplace_constructs import (
 )
 from marketplace_constructs.addons.cert_manager import CertManager
 from marketplace_constructs.addons.external_secrets import ExternalSecrets
+from marketplace_constructs.observability.log_storage import LogStorageRef
+from marketplace_constructs.observability.logs import alloy_values, loki_values
 from marketplace_constructs.observability.metrics import Monitoring
+from marketplace_constructs.observability.traces import ECK_NAMESPACE, TracingOperators
 from stacks.backend import configure_backend
 from stacks.charts import (
+    ALLOY,
     AWS_LOAD_BALANCER_CONTROLLER,
     CERT_MANAGER,
     CLUSTER_AUTOSCALER,
     CLUSTER_AUTOSCALER_IMAGE,
+    ECK_OPERATOR,
     EXTERNAL_SECRETS,
     ISTIO,
     KUBE_PROMETHEUS_STACK,
+    LOKI,
     METRICS_SERVER,
+    OPENTELEMETRY_COLLECTOR,
 )
 from stacks.cluster_access import helm_provider, kubernetes_provider
 from stacks.foundation import PlatformInputs
@@ -50,6 +58,7 @@ PLATFORM_NAMESPACES: Final = (
     # Outside the mesh: the API server calls their webhooks directly.
     NamespaceProps(name="cert-manager", mesh_injection=False),
     NamespaceProps(name="external-secrets", mesh_injection=False),
+    NamespaceProps(name=ECK_NAMESPACE, mesh_injection=False),
 )
 ROLE_ANNOTATION: Final = "eks.amazonaws.com/role-arn"
 # API groups whose CRDs this stack installs; the apps stacks may use kubernetes_manifest for these kinds only
@@ -60,6 +69,7 @@ INSTALLED_CRD_GROUPS: Final[tuple[str, ...]] = (
     "external-secrets.io",
     "elbv2.k8s.aws",  # TargetGroupBinding, from the AWS Load Balancer Controller chart
     "monitoring.coreos.com",  # kube-prometheus-stack
+    "elasticsearch.k8s.elastic.co",  # the ECK operator
 )  # fmt: skip
 
 
@@ -128,9 +138,15 @@ class PlatformStack(TerraformStack):
             self, "external_secrets_chart", chart=EXTERNAL_SECRETS,
             namespace=self.namespaces["external-secrets"].name, role_arn=inputs.roles.external_secrets,
         )  # fmt: skip
-        Monitoring(
+        metrics = Monitoring(
             self, "metrics", props=env.monitoring, chart=KUBE_PROMETHEUS_STACK,
+            namespace=self.namespaces["monitoring"].name, stores=inputs.stores,
+        )  # fmt: skip
+        self._logs(env, inputs.log_storage, after=metrics.release)
+        TracingOperators(
+            self, "tracing", props=env.tracing, charts=(ECK_OPERATOR, OPENTELEMETRY_COLLECTOR),
             namespace=self.namespaces["monitoring"].name,
+            operator_namespace=self.namespaces[ECK_NAMESPACE].name,
         )  # fmt: skip
         self.mesh = IstioMesh(
             self, "istio", props=env.mesh, charts=ISTIO,
@@ -139,6 +155,21 @@ class PlatformStack(TerraformStack):
                 ingress=self.namespaces["istio-ingress"].name,
             ),
         )  # fmt: skip
+
+    def _logs(self, env: EnvironmentConfig, storage: LogStorageRef | None, *, after: Release) -> None:
+        """Loki (on S3 where ``storage`` is given, else on its volume) and Alloy on every node, after
+        kube-prometheus-stack, whose CRDs their ServiceMonitors need."""
+        namespace = self.namespaces["monitoring"].name
+        loki = loki_values(
+            env.logs, region=env.location.region,
+            bucket=storage.bucket_name if storage else None,
+            role_arn=storage.role_arn if storage else None,
+            kms_key_arn=storage.kms_key_arn if storage else None,
+        )  # fmt: skip
+        helm_release(self, "loki", chart=LOKI, namespace=namespace, values=loki, depends_on=[after])
+        helm_release(
+            self, "alloy", chart=ALLOY, namespace=namespace, values=alloy_values(), depends_on=[after]
+        )
 
     def _release(self, construct_id: str, chart: HelmChart, values: dict[str, Any]) -> None:
         helm_release(self, construct_id, chart=chart, namespace="kube-system", values=values)

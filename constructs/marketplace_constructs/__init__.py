@@ -29,8 +29,10 @@ if TYPE_CHECKING:
     from marketplace_constructs.naming import resource_name
     from marketplace_constructs.network.props import NatStrategy, VpcProps
     from marketplace_constructs.network.vpc import Vpc, VpcRef
+    from marketplace_constructs.observability.logs_props import LogsProps
     from marketplace_constructs.observability.props import MonitoringProps
     from marketplace_constructs.observability.thresholds import AlertThresholds, ServiceObjective
+    from marketplace_constructs.observability.tracing_props import TracingProps
     from marketplace_constructs.protection import prevent_destroy
     from marketplace_constructs.registry.props import RegistryProps
     from marketplace_constructs.registry.repository import ContainerRepository
@@ -70,9 +72,11 @@ _HOME: Final = {
     "IstioMesh": "mesh.istio",
     "MeshNamespaces": "mesh.istio",
     "MeshProps": "mesh.props",
+    "LogsProps": "observability.logs_props",
     "MonitoringProps": "observability.props",
     "AlertThresholds": "observability.thresholds",
     "ServiceObjective": "observability.thresholds",
+    "TracingProps": "observability.tracing_props",
     "resource_name": "naming",
     "NatStrategy": "network.props",
     "VpcProps": "network.props",
@@ -107,6 +111,7 @@ __all__ = [
     "KmsKey",
     "KmsKeyProps",
     "KmsKeyRef",
+    "LogsProps",
     "ManagedAddons",
     "MeshNamespaces",
     "MeshProps",
@@ -126,6 +131,7 @@ __all__ = [
     "SecureBucketRef",
     "ServiceAccountRole",
     "ServiceObjective",
+    "TracingProps",
     "Vpc",
     "VpcProps",
     "VpcRef",

@@ -113,7 +113,8 @@ def project_config_classes() -> list[type]:
             cls
             for module in modules
             for cls in vars(module).values()
-            if dataclasses.is_dataclass(cls)
+            if isinstance(cls, type)  # module-level dataclass instances are no classes
+            and dataclasses.is_dataclass(cls)
             and cls.__name__.endswith(("Props", "Config", "Location", "Thresholds", "Objective"))
         },
         key=lambda cls: cls.__name__,

@@ -165,7 +165,10 @@ def test_data_stores_admit_only_the_workload_tier(stack_doc: Reader, env: Enviro
     assert len(groups) == 3
     rules = [r for r in resources(doc, "aws_vpc_security_group_ingress_rule").values()
              if r["security_group_id"].split(".")[1] in groups]  # fmt: skip
-    assert len(rules) == 3
+    # each store's port; Kafka also its open-monitoring exporters (11001-11002), scraped from the cluster
+    assert sorted((r["from_port"], r["to_port"]) for r in rules) == [
+        (5432, 5432), (6379, 6379), (9098, 9098), (11001, 11002),
+    ]  # fmt: skip
     for rule in rules:
         assert "cidr_ipv4" not in rule and "cidr_ipv6" not in rule
         assert rule["referenced_security_group_id"].endswith(".vpc_config[0].cluster_security_group_id}")
@@ -190,10 +193,12 @@ def test_backups_bucket_is_locked_aged_logged_and_kms_encrypted(
     assert backups["transition"] == [{"days": 30, "storage_class": "STANDARD_IA"}]
     assert backups["noncurrent_version_expiration"] == [{"noncurrent_days": 90}]
     assert backups["abort_incomplete_multipart_upload"] == [{"days_after_initiation": 7}]
-    logging = one(doc, "aws_s3_bucket_logging")
-    assert logging["bucket"].startswith("${aws_s3_bucket.backups_") and logging["target_bucket"].startswith(
-        "${aws_s3_bucket.access_logs_"
-    )
+    logged = {
+        logging["bucket"].split(".")[1].split("_bucket_")[0]: logging["target_bucket"]
+        for logging in resources(doc, "aws_s3_bucket_logging").values()
+    }
+    assert set(logged) == ({"backups", "log_storage"} if env.logs.storage == "s3" else {"backups"})
+    assert all(target.startswith("${aws_s3_bucket.access_logs_") for target in logged.values())
     encryption = {
         name.split("_encryption_")[0]: config["rule"][0]["apply_server_side_encryption_by_default"]
         for name, config in resources(doc, "aws_s3_bucket_server_side_encryption_configuration").items()
@@ -225,7 +230,9 @@ def test_no_secret_value_is_synthesized(stack_doc: Reader, stack_id: str) -> Non
     doc = stack_doc(stack_id)
     assert "aws_secretsmanager_secret_version" not in doc.get("resource", {})
     text = json.dumps(doc)
-    assert not re.search(r'"(password|auth_token|secret_string|master_password)"\s*:', text)
+    # a key naming a credential may only hold an External Secrets template reference ("{{ .password }}")
+    credential = r'"(password|auth_token|secret_string|master_password)"\s*:(?!\s*"\{\{ \.\w+ \}\}")'
+    assert not re.search(credential, text)
     for secret in resources(doc, "aws_secretsmanager_secret").values():
         assert secret["kms_key_id"].startswith(key_ref("data"))
 
@@ -233,9 +240,10 @@ def test_no_secret_value_is_synthesized(stack_doc: Reader, stack_id: str) -> Non
 @ALL
 def test_one_key_per_purpose(stack_doc: Reader, env: EnvironmentConfig) -> None:
     aliases = sorted(a["name"] for a in resources(foundation(stack_doc, env), "aws_kms_alias").values())
-    assert aliases == [
-        f"alias/{env.name}-{p}" for p in ("backups", "data", "ebs", "eks-secrets", "logs", "registry")
-    ]
+    purposes = ["backups", "data", "ebs", "eks-secrets", "logs", "loki", "registry"]
+    if env.logs.storage != "s3":
+        purposes.remove("loki")  # dev keeps its logs on Loki's volume (the ebs key)
+    assert aliases == [f"alias/{env.name}-{p}" for p in purposes]
 
 
 # Resource types that hold data; any of them in a shared environment must be protected from destroy.

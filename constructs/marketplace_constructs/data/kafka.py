@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from cdktf import Fn, TerraformLocal
 from cdktf_cdktf_provider_aws.appautoscaling_policy import (
     AppautoscalingPolicy,
     AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration,
@@ -31,6 +32,7 @@ from cdktf_cdktf_provider_aws.msk_cluster import (
     MskClusterOpenMonitoringPrometheusNodeExporter,
 )
 from cdktf_cdktf_provider_aws.msk_configuration import MskConfiguration
+from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
 from marketplace_constructs.data.access import DataStorePlacement, DataStoreSecurityGroup
@@ -39,6 +41,9 @@ from marketplace_constructs.errors import ConfigError
 from marketplace_constructs.protection import prevent_destroy
 
 PORT: Final = 9098  # SASL/IAM over TLS, inside the VPC
+# Open monitoring: every broker's Prometheus JMX exporter and node exporter (plain HTTP, fixed by MSK).
+JMX_EXPORTER_PORT: Final = 11001
+NODE_EXPORTER_PORT: Final = 11002
 SERVER_PROPERTIES: Final = {
     "auto.create.topics.enable": "false",
     "default.replication.factor": "3",
@@ -49,7 +54,13 @@ SERVER_PROPERTIES: Final = {
 
 
 class KafkaCluster(Construct):
-    """Brokers in the placement's subnets (one zone each), open to its client security group on 9098."""
+    """Brokers in the placement's subnets (one zone each), open to its client security group on 9098 and on
+    the open-monitoring exporters' ports (11001 JMX, 11002 node), which Prometheus in the cluster scrapes.
+
+    ``broker_domain`` is the DNS suffix the brokers share: broker ``n`` answers at ``b-<n>.<broker_domain>``
+    (MSK numbers brokers 1..broker_count). The bootstrap string names only three brokers
+    (aws/aws-sdk#500), so scrape targets are built from the suffix instead.
+    """
 
     def __init__(
         self,
@@ -159,4 +170,20 @@ class KafkaCluster(Construct):
                 disable_scale_in=True,  # MSK volumes cannot shrink
             ),
         )
+        VpcSecurityGroupIngressRule(
+            self,
+            "monitoring_from_workloads",
+            security_group_id=group.id,
+            description="Kafka open monitoring: Prometheus in the workload tier",
+            ip_protocol="tcp",
+            from_port=JMX_EXPORTER_PORT,
+            to_port=NODE_EXPORTER_PORT,
+            referenced_security_group_id=placement.client_security_group_id,
+        )
         self.bootstrap_brokers: str = cluster.bootstrap_brokers_sasl_iam
+        first_broker = Fn.element(Fn.split(",", self.bootstrap_brokers), 0)
+        # A local, so other stacks read the result through an output instead of repeating the expression.
+        domain = TerraformLocal(
+            self, "broker_domain", Fn.replace(first_broker, "/^b-[0-9]+[.]|:[0-9]+$/", "")
+        )
+        self.broker_domain: str = domain.as_string

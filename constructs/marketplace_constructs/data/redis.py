@@ -20,13 +20,18 @@ from marketplace_constructs.protection import prevent_destroy
 
 PORT: Final = 6379
 LOG_TYPES: Final = ("slow-log", "engine-log")
+# The exporter's user: INFO (memory, hits, misses, evictions, clients, replication) and PING, nothing else: no
+# key, no channel, no write, no CONFIG. redis_exporter speaks no IAM, and a password user would put its
+# password in Terraform's state, so this user needs none; only the workload tier reaches the port at all.
+MONITOR_ACCESS: Final = "on -@all +ping +info"
 
 
 class RedisCache(Construct):
     """Replication group in the database subnets, open to ``placement.client_security_group_id`` on 6379 only.
 
     Clients authenticate with IAM (RBAC user ``<name>-app``, Redis 7): no AUTH token exists to leak. The
-    mandatory ``default`` user is switched off.
+    mandatory ``default`` user is switched off. ``<name>-monitor`` (``monitor_user``) may only run INFO and
+    PING, for the Prometheus exporter.
     """
 
     def __init__(
@@ -68,13 +73,23 @@ class RedisCache(Construct):
             access_string="on ~* +@all -@dangerous",
             authentication_mode=ElasticacheUserAuthenticationMode(type="iam"),
         )
+        monitor_user = ElasticacheUser(
+            self,
+            "monitor_user",
+            user_id=f"{name}-monitor",
+            user_name=f"{name}-monitor",
+            engine="redis",
+            access_string=MONITOR_ACCESS,
+            authentication_mode=ElasticacheUserAuthenticationMode(type="no-password-required"),
+        )
         users = ElasticacheUserGroup(
             self,
             "users",
             user_group_id=name,
             engine="redis",
-            user_ids=[default_user.user_id, app_user.user_id],
+            user_ids=[default_user.user_id, app_user.user_id, monitor_user.user_id],
         )
+        self.monitor_user: str = monitor_user.user_name
         logs = [
             CloudwatchLogGroup(
                 self,

@@ -10,6 +10,8 @@ from constructs import Construct
 from marketplace_constructs.helm import HelmChart, helm_release
 from marketplace_constructs.mesh._render import zone_spread
 from marketplace_constructs.observability.alertmanager import RECEIVER_DIR, alertmanager_config
+from marketplace_constructs.observability.dashboards import KUBE_STATE_METRICS_LABELS_ALLOWLIST
+from marketplace_constructs.observability.exporters import MonitoredStores, msk_scrape_configs
 from marketplace_constructs.observability.props import MonitoringProps
 
 RECEIVERS_SECRET: Final = "alerting-receivers"  # filled by External Secrets in the next layer
@@ -38,14 +40,16 @@ def _placement(replicas: int, name: str) -> dict[str, Any]:
     }
 
 
-def stack_values(props: MonitoringProps) -> dict[str, Any]:
+def stack_values(props: MonitoringProps, scrape_configs: list[dict[str, Any]]) -> dict[str, Any]:
     """The chart's value tree. Prometheus selects ServiceMonitors, PodMonitors, Probes and PrometheusRules
-    from every namespace (not only the chart's own); Grafana stays off until its admin credentials come from
-    External Secrets (the dashboards step)."""
+    from every namespace (not only the chart's own) and runs ``scrape_configs`` (targets outside the
+    cluster); Grafana is a release of its own in the next layer, where its admin Secret is made."""
     prometheus_ha = props.prometheus_replicas > 1
     alertmanager_ha = props.alertmanager_replicas > 1
     return {
         "grafana": {"enabled": False},
+        # node labels the Infrastructure dashboard groups by (kube_node_labels exposes only listed ones)
+        "kube-state-metrics": {"metricLabelsAllowlist": list(KUBE_STATE_METRICS_LABELS_ALLOWLIST)},
         "prometheus": {
             "podDisruptionBudget": {"enabled": prometheus_ha},
             "prometheusSpec": {
@@ -58,6 +62,7 @@ def stack_values(props: MonitoringProps) -> dict[str, Any]:
                 "podMonitorSelectorNilUsesHelmValues": False,
                 "probeSelectorNilUsesHelmValues": False,
                 "ruleSelectorNilUsesHelmValues": False,
+                "additionalScrapeConfigs": scrape_configs,
                 **_placement(props.prometheus_replicas, "prometheus"),
             },
         },
@@ -81,10 +86,18 @@ def stack_values(props: MonitoringProps) -> dict[str, Any]:
 
 
 class Monitoring(Construct):
-    """The ``kube-prometheus-stack`` release in ``namespace``."""
+    """The ``kube-prometheus-stack`` release in ``namespace``, scraping MSK's exporters on ``stores``."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, props: MonitoringProps, chart: HelmChart, namespace: str
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        props: MonitoringProps,
+        chart: HelmChart,
+        namespace: str,
+        stores: MonitoredStores,
     ) -> None:
         super().__init__(scope, construct_id)
-        helm_release(self, "release", chart=chart, namespace=namespace, values=stack_values(props))
+        values = stack_values(props, msk_scrape_configs(stores))
+        self.release = helm_release(self, "release", chart=chart, namespace=namespace, values=values)

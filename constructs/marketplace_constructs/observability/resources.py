@@ -18,12 +18,13 @@ from marketplace_constructs.manifests.monitoring import (
 from marketplace_constructs.observability.alertmanager import PAGERDUTY_KEY, SLACK_WEBHOOK
 from marketplace_constructs.observability.alerts import rule_groups
 from marketplace_constructs.observability.metrics import RECEIVERS_SECRET
+from marketplace_constructs.observability.secret_paths import PAGERDUTY_PATH, SLACK_PATH
 from marketplace_constructs.observability.thresholds import AlertThresholds, ServiceObjective
 
 # Secrets Manager secrets (JSON) holding the receivers' keys, under the environment's prefix.
 RECEIVER_SECRETS: Final = {
-    PAGERDUTY_KEY: ("alerting/pagerduty", "routing_key"),
-    SLACK_WEBHOOK: ("alerting/slack", "webhook_url"),
+    PAGERDUTY_KEY: (PAGERDUTY_PATH, "routing_key"),
+    SLACK_WEBHOOK: (SLACK_PATH, "webhook_url"),
 }
 
 

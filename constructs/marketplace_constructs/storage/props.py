@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from marketplace_constructs.checked import checked
-from marketplace_constructs.errors import ConfigError, check_pattern, check_range
+from marketplace_constructs.errors import ConfigError, check_pattern, check_range, is_known
 
 
 @checked
@@ -18,6 +18,9 @@ class SecureBucketProps:
             bucket. Required.
         noncurrent_version_days: Days a replaced or deleted object version is kept, 1-3650. Default: 90.
         archive_after_days: Move current objects to STANDARD_IA after this many days (>= 30). Default: None.
+        expire_after_days: Expire current objects this many days after creation, 1-3650 (after
+            archive_after_days when both are set). Versioning turns an expired object into a noncurrent
+            version, deleted noncurrent_version_days later. Default: None = kept until deleted.
         object_lock_days: Object Lock in governance mode with this default retention; a deleted or overwritten
             backup stays recoverable for that long even with stolen credentials. Only at creation: turning it
             on later replaces the bucket. Default: 0 = off.
@@ -32,6 +35,7 @@ class SecureBucketProps:
     bucket_name: str
     noncurrent_version_days: int = 90
     archive_after_days: int | None = None
+    expire_after_days: int | None = None
     object_lock_days: int = 0
     access_log_bucket: str | None = None
     deletion_protection: bool = True
@@ -48,6 +52,14 @@ class SecureBucketProps:
         )
         if self.archive_after_days is not None:
             check_range("SecureBucketProps", "archive_after_days", self.archive_after_days, 30, 3650, " days")
+        expire, archive = self.expire_after_days, self.archive_after_days
+        if expire is not None:
+            check_range("SecureBucketProps", "expire_after_days", expire, 1, 3650, " days")
+        if expire is not None and archive is not None and is_known(expire, archive) and expire <= archive:
+            raise ConfigError(
+                f"SecureBucketProps.expire_after_days must be above archive_after_days ({archive} days), "
+                f"got {expire}"
+            )
         check_range("SecureBucketProps", "object_lock_days", self.object_lock_days, 0, 3650, " days")
         if self.allow_load_balancer_logs and not self.allow_access_log_delivery:
             raise ConfigError(

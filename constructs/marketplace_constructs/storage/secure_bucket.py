@@ -11,6 +11,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
     S3BucketLifecycleConfiguration,
     S3BucketLifecycleConfigurationRule,
     S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
+    S3BucketLifecycleConfigurationRuleExpiration,
     S3BucketLifecycleConfigurationRuleFilter,
     S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
     S3BucketLifecycleConfigurationRuleTransition,
@@ -190,6 +191,11 @@ class SecureBucket(Construct):
             if props.archive_after_days
             else None
         )
+        expiration = (
+            [S3BucketLifecycleConfigurationRuleExpiration(days=props.expire_after_days)]
+            if props.expire_after_days
+            else None
+        )
         S3BucketLifecycleConfiguration(
             self,
             "lifecycle",
@@ -200,6 +206,7 @@ class SecureBucket(Construct):
                     status="Enabled",
                     filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
                     transition=transitions,
+                    expiration=expiration,
                     noncurrent_version_expiration=[
                         S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
                             noncurrent_days=props.noncurrent_version_days
