@@ -14,11 +14,13 @@ from marketplace_constructs import (
     EdgeProps,
     EksClusterProps,
     KafkaProps,
+    LogsProps,
     MeshProps,
     MonitoringProps,
     NodeGroupProps,
     PostgresProps,
     RedisProps,
+    TracingProps,
     VpcProps,
 )
 
@@ -81,6 +83,17 @@ with defining("production"):
                 memory_usage_percent=85.0,
                 availability_percent=99.95,
             ),
+        ),
+        # Loki: 30 days in S3, 3 replicas (a write needs 2 of 3 copies) on 50 GB volumes.
+        logs=LogsProps(retention_days=30, storage="s3", replicas=3, volume_gb=50),
+        # Reference design: Elasticsearch 3 x 200 GiB; traces kept 7 days; 2 collectors and 2 Jaegers.
+        tracing=TracingProps(
+            elasticsearch_nodes=3,
+            elasticsearch_volume_gb=200,
+            elasticsearch_memory_gb=8,
+            retention_days=7,
+            collector_replicas=2,
+            jaeger_replicas=2,
         ),
         # Placeholder names (example.com is reserved): set the real zone before deploying. TLS 1.3 only; WAF
         # blocks an IP above 2,000 requests per 5 minutes.

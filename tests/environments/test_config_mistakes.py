@@ -170,6 +170,27 @@ MISTAKES = {
         "error: environment 'production': AlertThresholds.warning_p95_ms must be a positive latency in ms, "
         "got 0\n",
     ),
+    "log_retention_above_400_days": (
+        "environments/production.py", 'retention_days=30, storage="s3"', 'retention_days=401, storage="s3"',
+        "error: environment 'production': LogsProps.retention_days must be between 1 and 400 days, got 401\n",
+    ),
+    "logs_on_a_volume_in_production": (
+        "environments/production.py", 'storage="s3", replicas=3', 'storage="filesystem", replicas=3',
+        "error: environment 'production': LogsProps.storage must be 's3' unless "
+        "allow_filesystem_storage=True, got 'filesystem'; filesystem keeps every log on one replica's volume "
+        "(dev only)\n",
+    ),
+    "two_elasticsearch_nodes": (
+        "environments/production.py", "elasticsearch_nodes=3,", "elasticsearch_nodes=2,",
+        "error: environment 'production': TracingProps.elasticsearch_nodes must be at least 3 (a quorum of "
+        "master-eligible nodes survives one loss), got 2; set allow_single_node=True to run one node (dev "
+        "only)\n",
+    ),
+    "single_node_tracing_switch_in_production": (
+        "environments/production.py", "jaeger_replicas=2,", "jaeger_replicas=2, allow_single_node=True,",
+        "error: environment 'production': TracingProps.allow_single_node must be False in production, so "
+        "traces survive a node or zone loss, got True\n",
+    ),
 }  # fmt: skip
 
 

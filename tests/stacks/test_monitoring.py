@@ -99,7 +99,9 @@ def test_apps_layer_holds_the_generated_rules_istio_scraping_and_the_receivers_s
     rules = objects["PrometheusRule/marketplace-alerts"]["spec"]["groups"]
     assert rules == json.loads(json.dumps(rule_groups(env.monitoring.thresholds, SERVICES)))
     assert objects["ServiceMonitor/istiod"]["spec"]["namespaceSelector"] == {"matchNames": ["istio-system"]}
-    assert objects["PodMonitor/istio-proxies"]["spec"]["podMetricsEndpoints"][0]["port"] == "http-envoy-prom"
+    (proxies,) = objects["PodMonitor/istio-proxies"]["spec"]["podMetricsEndpoints"]
+    assert proxies["path"] == "/stats/prometheus"  # the merged endpoint: Envoy's and the service's metrics
+    assert proxies["relabelings"][0]["regex"] == "istio-proxy"
     secret = objects["ExternalSecret/alerting-receivers"]["spec"]
     assert secret["secretStoreRef"] == {"kind": "ClusterSecretStore", "name": "aws-secrets-manager"}
     assert {d["remoteRef"]["key"] for d in secret["data"]} == {

@@ -202,3 +202,20 @@ def test_no_helm_value_holds_a_credential(stack_doc: Reader, stack_id: str) -> N
                     or (FILE_REFERENCE.search(key) and str(value).startswith("/"))
                     or (key == "redisPassword" and value == REDIS_NOPASS)  # any word works for a nopass user
                 ), f"{stack_id}: {release_['name']}: {path} = {value!r}"
+
+
+INTERPOLATION = re.compile(r"(?<!\$)\$\{(?!(data|local|[a-z][a-z0-9]*(_[a-z0-9]+)+)\.)")  # not a reference
+
+
+@pytest.mark.parametrize("stack_id", ALL_STACK_IDS)
+def test_helm_values_interpolate_only_references_and_escape_every_other_dollar_brace(
+    stack_doc: Reader, stack_id: str
+) -> None:
+    """Terraform reads ``${`` in a values string as its own interpolation: a chart's ``${env:VAR}`` or
+    Grafana's ``${__value.raw}`` must reach the chart as written, so it is escaped ``$${``."""
+    for release_ in resources(stack_doc(stack_id), "helm_release").values():
+        for document in release_.get("values", []):
+            stray = INTERPOLATION.search(document)
+            assert not stray, (
+                f"{stack_id}: {release_['name']}: {document[stray.start() : stray.start() + 40]}"
+            )

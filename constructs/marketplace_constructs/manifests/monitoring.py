@@ -34,8 +34,12 @@ def service_monitor(
 
 
 def envoy_pod_monitor(name: str, namespace: str) -> dict[str, Any]:
-    """Scrape every Istio proxy (sidecars and gateways) in every namespace: Envoy's merged Prometheus
-    endpoint, port 15090 named ``http-envoy-prom`` by the injector, path /stats/prometheus."""
+    """Scrape every Istio proxy (sidecars and gateways) in every namespace on the agent's merged endpoint:
+    the injector sets ``prometheus.io/port: "15020"`` and ``prometheus.io/path: /stats/prometheus`` on each
+    pod, and that endpoint serves Envoy's metrics plus the application's own, fetched from the port and path
+    the pod's original ``prometheus.io/*`` annotations named (Istio's metrics merging). Port 15020 bypasses
+    the proxy, so Prometheus, outside the mesh, scrapes it in plain HTTP under STRICT mTLS. Istio's
+    documented PodMonitor: keep the istio-proxy container, then point the address at the annotated port."""
     return {
         "apiVersion": "monitoring.coreos.com/v1",
         "kind": "PodMonitor",
@@ -44,7 +48,31 @@ def envoy_pod_monitor(name: str, namespace: str) -> dict[str, Any]:
             "selector": {"matchExpressions": [{"key": "security.istio.io/tlsMode", "operator": "Exists"}]},
             "namespaceSelector": {"any": True},
             "podMetricsEndpoints": [
-                {"port": "http-envoy-prom", "path": "/stats/prometheus", "interval": "30s"}
+                {
+                    "path": "/stats/prometheus",
+                    "interval": "30s",
+                    "relabelings": [
+                        {
+                            "action": "keep",
+                            "sourceLabels": ["__meta_kubernetes_pod_container_name"],
+                            "regex": "istio-proxy",
+                        },
+                        {
+                            "action": "keep",
+                            "sourceLabels": ["__meta_kubernetes_pod_annotationpresent_prometheus_io_scrape"],
+                        },
+                        {
+                            "action": "replace",
+                            "sourceLabels": [
+                                "__address__",
+                                "__meta_kubernetes_pod_annotation_prometheus_io_port",
+                            ],
+                            "regex": r"([^:]+)(?::\d+)?;(\d+)",
+                            "replacement": "$1:$2",
+                            "targetLabel": "__address__",
+                        },
+                    ],
+                }
             ],
         },
     }
