@@ -13,6 +13,7 @@ import pytest
 
 import environments
 from environments.base import HIGHLY_AVAILABLE, EnvironmentConfig
+from marketplace_constructs.observability.logs import TRACE_ID_FIELD
 from stacks.charts import ISTIO, ISTIO_VERSION
 from tests.conftest import StackDoc, resources
 
@@ -73,6 +74,9 @@ def test_mesh_config_logs_json_traces_to_the_configured_collector_and_holds_apps
 ) -> None:
     mesh = values(releases(stack_doc, env)["istiod"][1])["meshConfig"]
     assert (mesh["accessLogFile"], mesh["accessLogEncoding"]) == ("/dev/stdout", "JSON")
+    # Istio's default JSON fields plus the trace id, under the name Alloy keeps and Grafana links on
+    log_format = json.loads(mesh["accessLogFormat"])
+    assert log_format[TRACE_ID_FIELD] == "%TRACE_ID%" and log_format["response_code"] == "%RESPONSE_CODE%"
     (provider,) = mesh["extensionProviders"]
     assert provider["opentelemetry"] == {"service": env.mesh.collector_host, "port": env.mesh.collector_port}
     assert mesh["defaultProviders"] == {"tracing": [provider["name"]]}

@@ -3,6 +3,7 @@ values.yaml and schema by tests/stacks/test_chart_values.py)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any, Final
 
 from marketplace_constructs.mesh.props import MeshProps
@@ -29,6 +30,37 @@ def zone_spread(labels: dict[str, str]) -> list[dict[str, Any]]:
     ]
 
 
+# Istio's default JSON access log fields (EnvoyJSONLogFormatIstio), plus the request's trace id, so a log
+# line links to its trace (Alloy keeps trace_id as structured metadata; Grafana links it to Jaeger).
+ACCESS_LOG_FIELDS: Final = {
+    "start_time": "%START_TIME%",
+    "route_name": "%ROUTE_NAME%",
+    "method": "%REQ(:METHOD)%",
+    "path": "%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%",
+    "protocol": "%PROTOCOL%",
+    "response_code": "%RESPONSE_CODE%",
+    "response_flags": "%RESPONSE_FLAGS%",
+    "response_code_details": "%RESPONSE_CODE_DETAILS%",
+    "connection_termination_details": "%CONNECTION_TERMINATION_DETAILS%",
+    "upstream_transport_failure_reason": "%UPSTREAM_TRANSPORT_FAILURE_REASON%",
+    "bytes_received": "%BYTES_RECEIVED%",
+    "bytes_sent": "%BYTES_SENT%",
+    "duration": "%DURATION%",
+    "upstream_service_time": "%RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)%",
+    "x_forwarded_for": "%REQ(X-FORWARDED-FOR)%",
+    "user_agent": "%REQ(USER-AGENT)%",
+    "request_id": "%REQ(X-REQUEST-ID)%",
+    "authority": "%REQ(:AUTHORITY)%",
+    "upstream_host": "%UPSTREAM_HOST%",
+    "upstream_cluster": "%UPSTREAM_CLUSTER_RAW%",
+    "upstream_local_address": "%UPSTREAM_LOCAL_ADDRESS%",
+    "downstream_local_address": "%DOWNSTREAM_LOCAL_ADDRESS%",
+    "downstream_remote_address": "%DOWNSTREAM_REMOTE_ADDRESS%",
+    "requested_server_name": "%REQUESTED_SERVER_NAME%",
+    "trace_id": "%TRACE_ID%",
+}
+
+
 def istiod_values(props: MeshProps, tag: str) -> dict[str, Any]:
     """istiod: HPA, PDB and zone spread when highly available; CNI instead of privileged init containers;
     JSON access logs; OpenTelemetry tracing; apps start after their proxy; the outbound policy."""
@@ -50,6 +82,7 @@ def istiod_values(props: MeshProps, tag: str) -> dict[str, Any]:
         "meshConfig": {
             "accessLogFile": "/dev/stdout",
             "accessLogEncoding": "JSON",
+            "accessLogFormat": json.dumps(ACCESS_LOG_FIELDS, sort_keys=True),
             "enableTracing": True,
             "extensionProviders": [
                 {
