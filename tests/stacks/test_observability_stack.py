@@ -7,13 +7,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 import environments
 from environments.base import EnvironmentConfig
-from marketplace_constructs.observability.dashboards import dashboards
+from marketplace_constructs.observability.dashboards import CONTRACT, dashboards
 from marketplace_constructs.observability.exporters import REDIS_NOPASS
 from marketplace_constructs.observability.secret_paths import OBSERVABILITY_SECRETS
 from tests.conftest import ALL_STACK_IDS, StackDoc, resources
@@ -219,3 +220,10 @@ def test_helm_values_interpolate_only_references_and_escape_every_other_dollar_b
             assert not stray, (
                 f"{stack_id}: {release_['name']}: {document[stray.start() : stray.start() + 40]}"
             )
+
+
+def test_the_readme_states_the_services_metric_contract_as_the_code_does() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    for metric in CONTRACT:
+        row = f"| `{metric.name}` | {metric.kind} | {', '.join(metric.labels)} | {metric.unit} |"
+        assert row in readme, row

@@ -39,9 +39,8 @@ SERVICE_LOG_FIELDS: Final = {
     "msg": "the human-readable message; stays in the line",
     TRACE_ID_FIELD: "W3C trace id (32 hex digits) of the current span, if any; kept as structured metadata",
 }
-# Istio's proxies log each request as JSON (meshConfig accessLogEncoding: JSON) from this container. Its
-# default format has response_code but no trace id: add "trace_id": "%TRACE_ID%" to the mesh's
-# accessLogFormat and the access logs link to traces too.
+# Istio's proxies log each request as JSON from this container: Istio's default fields (response_code among
+# them) plus trace_id (marketplace_constructs.mesh._render.ACCESS_LOG_FIELDS), so access logs link to traces.
 ISTIO_PROXY_CONTAINER: Final = "istio-proxy"
 # Every stream label Alloy sets; all bounded: status_class is "1xx"-"5xx" (or "0": no HTTP response).
 STREAM_LABELS: Final = ("namespace", "pod", "container", "app", "stream", "level", "status_class")
