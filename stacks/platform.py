@@ -146,7 +146,7 @@ class PlatformStack(TerraformStack):
         TracingOperators(
             self, "tracing", props=env.tracing, charts=(ECK_OPERATOR, OPENTELEMETRY_COLLECTOR),
             namespace=self.namespaces["monitoring"].name,
-            operator_namespace=self.namespaces[ECK_NAMESPACE].name,
+            operator_namespace=self.namespaces[ECK_NAMESPACE].name, after=metrics.release,
         )  # fmt: skip
         self.mesh = IstioMesh(
             self, "istio", props=env.mesh, charts=ISTIO,

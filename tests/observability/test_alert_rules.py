@@ -60,8 +60,9 @@ def alert(severity: str, summary: str, **labels: str) -> dict[str, Any]:
 
 ERRORS_CRITICAL = "publishing answers more than 1 % errors"
 ERRORS_WARNING = "publishing answers more than 0.5 % errors"
-NODE = {"instance": "node-1"}
+NODE = {"instance": "node-1", "job": "node-exporter"}
 DISK = {**NODE, "mountpoint": "/", "fstype": "xfs", "device": "nvme0n1p1"}
+BROKER_DISK = {**DISK, "job": "msk-node"}  # an MSK broker's node exporter: not a cluster node
 POOL = {"instance": "postgres-exporter:9187"}
 
 # name -> (input series, [(eval time, alert name, expected alerts)]); each reference alert above and below its
@@ -123,6 +124,11 @@ SCENARIOS: dict[str, tuple[list[dict[str, str]], list[tuple[str, str, list[dict[
         [("10m", "NodeDiskUsageHigh", []), ("20m", "NodeDiskUsageHigh", [
             alert("warning", "node-1 / is more than 80 % full", **DISK),
         ])],
+    ),
+    "msk_broker_disk_85%_not_a_node_alert": (
+        [{"series": selector("node_filesystem_avail_bytes", **BROKER_DISK), "values": "15x30"},
+         {"series": selector("node_filesystem_size_bytes", **BROKER_DISK), "values": "100x30"}],
+        [("20m", "NodeDiskUsageHigh", [])],
     ),
     "disk_79%_nothing": (
         [{"series": selector("node_filesystem_avail_bytes", **DISK), "values": "21x30"},

@@ -145,7 +145,9 @@ def test_every_service_namespace_denies_all_and_limits_egress(
     for namespace in namespaces:
         assert objects[("AuthorizationPolicy", namespace, "deny-all")]["spec"] == {}
         sidecar = objects[("Sidecar", namespace, "default")]["spec"]
-        assert sidecar["egress"] == [{"hosts": ["./*", "istio-system/*"]}]
+        # own namespace, the root namespace's entries, and the trace collector (spans leave the namespace)
+        collector = f"*/{env.mesh.collector_host}"
+        assert sidecar["egress"] == [{"hosts": ["./*", "istio-system/*", collector]}]
         mode = "ALLOW_ANY" if env.mesh.allow_any_outbound else "REGISTRY_ONLY"
         assert sidecar["outboundTrafficPolicy"] == {"mode": mode}
 

@@ -49,7 +49,7 @@ def test_grafana_reads_its_admin_from_secrets_manager_and_lets_nobody_in_anonymo
     grafana = release(stack_doc, apps, "grafana")
     assert (grafana["chart"], grafana["version"]) == ("grafana", "12.11.1")
     # installed after its ExternalSecret, so the pod finds the Secret when it starts
-    assert grafana["depends_on"] == [manifest_address(stack_doc, apps, "ExternalSecret", "grafana-admin")]
+    assert manifest_address(stack_doc, apps, "ExternalSecret", "grafana-admin") in grafana["depends_on"]
     values = values_of(stack_doc, apps, "grafana")
     assert values["admin"]["existingSecret"] == "grafana-admin"
     ini = values["grafana.ini"]
@@ -227,3 +227,44 @@ def test_the_readme_states_the_services_metric_contract_as_the_code_does() -> No
     for metric in CONTRACT:
         row = f"| `{metric.name}` | {metric.kind} | {', '.join(metric.labels)} | {metric.unit} |"
         assert row in readme, row
+
+
+@ALL
+def test_grafana_may_read_configmaps_of_its_namespace_and_no_secret(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    apps = f"{env.name}-apps"
+    values = values_of(stack_doc, apps, "grafana")
+    assert values["rbac"] == {"namespaced": True, "useExistingRole": "grafana-dashboard-reader"}
+    assert values["sidecar"]["dashboards"]["resource"] == "configmap"
+    (role,) = resources(stack_doc(apps), "kubernetes_role_v1").values()
+    assert role["metadata"] == {"name": "grafana-dashboard-reader", "namespace": "monitoring"}
+    assert role["rule"] == [
+        {"api_groups": [""], "resources": ["configmaps"], "verbs": ["get", "list", "watch"]}
+    ]
+
+
+@ALL
+def test_charts_with_service_monitors_install_after_the_chart_that_brings_the_crd(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    platform = f"{env.name}-platform"
+    stack = next(
+        address for address, r in resources(stack_doc(platform), "helm_release").items()
+        if r["name"] == "kube-prometheus-stack"
+    )  # fmt: skip
+    for name in ("loki", "alloy", "opentelemetry-collector"):
+        assert release(stack_doc, platform, name)["depends_on"] == [f"helm_release.{stack}"], name
+
+
+@ALL
+def test_jaeger_and_its_exporter_start_after_elasticsearch_reports_it_serves(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    apps = f"{env.name}-apps"
+    cluster = manifest_address(stack_doc, apps, "Elasticsearch", "tracing")
+    address = cluster.removeprefix("kubernetes_manifest.")
+    manifest = resources(stack_doc(apps), "kubernetes_manifest")[address]
+    assert manifest["wait"] == {"fields": {"status.health": "^(green|yellow)$"}}
+    for name in ("jaeger", "prometheus-elasticsearch-exporter"):
+        assert cluster in release(stack_doc, apps, name)["depends_on"], name

@@ -10,13 +10,28 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cdktf_cdktf_provider_kubernetes.manifest import Manifest
+from cdktf_cdktf_provider_kubernetes.manifest import Manifest, ManifestTimeouts, ManifestWait
 from constructs import Construct
 
 
-def custom_resource(scope: Construct, construct_id: str, body: Mapping[str, Any]) -> Manifest:
-    """Apply ``body`` with server-side apply semantics through the kubernetes provider."""
-    return Manifest(scope, construct_id, manifest=dict(body))
+def custom_resource(
+    scope: Construct,
+    construct_id: str,
+    body: Mapping[str, Any],
+    *,
+    wait_for: Mapping[str, str] | None = None,
+    timeout: str | None = None,
+) -> Manifest:
+    """Apply ``body`` with server-side apply semantics through the kubernetes provider; with ``wait_for``
+    (status field path: regular expression), the apply returns only once the object reports it, within
+    ``timeout`` (the provider's default otherwise), so what depends on the object starts after it is up."""
+    return Manifest(
+        scope,
+        construct_id,
+        manifest=dict(body),
+        wait=ManifestWait(fields=dict(wait_for)) if wait_for else None,
+        timeouts=ManifestTimeouts(create=timeout, update=timeout) if timeout else None,
+    )
 
 
 def metadata(name: str, namespace: str | None = None) -> dict[str, str]:

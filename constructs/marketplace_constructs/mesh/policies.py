@@ -40,8 +40,9 @@ class MeshPolicies(Construct):
     namespace; Telemetry with the environment's trace sampling and access logs; ServiceEntries for the data
     stores and the AWS APIs, exported to the whole mesh from the root namespace.
 
-    A service namespace's proxies reach their own namespace and the root namespace's entries (the data
-    stores, the AWS APIs); the services issue adds each service's callers and callees. Custom resources:
+    A service namespace's proxies reach their own namespace, the root namespace's entries (the data
+    stores, the AWS APIs) and the trace collector; the services issue adds each service's callers and
+    callees. Custom resources:
     create this in a layer deployed after ``IstioMesh``.
     """
 
@@ -60,11 +61,12 @@ class MeshPolicies(Construct):
             self, "telemetry", mesh_telemetry(ROOT_NAMESPACE, TRACING_PROVIDER, props.trace_sampling_percent)
         )
         outbound: OutboundMode = "ALLOW_ANY" if props.allow_any_outbound else "REGISTRY_ONLY"
+        # Own namespace, the root namespace's entries, and the trace collector (the proxies' spans and the
+        # services' own OTLP go there; under REGISTRY_ONLY a host the Sidecar omits is unreachable).
+        reachable = ("./*", f"{ROOT_NAMESPACE}/*", f"*/{props.collector_host}")
         for label, namespace in service_namespaces.items():
             custom_resource(self, f"{label}_deny_all", allow_nothing(namespace))
-            custom_resource(
-                self, f"{label}_sidecar", egress_sidecar(namespace, ("./*", f"{ROOT_NAMESPACE}/*"), outbound)
-            )
+            custom_resource(self, f"{label}_sidecar", egress_sidecar(namespace, reachable, outbound))
         region = endpoints.region
         api_hosts = [f"{api}.{region}.amazonaws.com" for api in AWS_APIS]
         entries = {

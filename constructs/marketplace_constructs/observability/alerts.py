@@ -40,6 +40,7 @@ BURN_RATES: Final = (
     ("slowest", "warning", 1, "3d", "6h", "3h"),
 )
 NODE_FILESYSTEMS: Final = 'fstype!~"tmpfs|overlay|squashfs|nsfs"'
+NODE_EXPORTER: Final = 'job="node-exporter"'  # the cluster's nodes, not MSK's brokers (job msk-node)
 SERVICE: Final = "{{ $labels.service }}"  # alert templates, expanded by Prometheus
 INSTANCE: Final = "{{ $labels.instance }}"
 
@@ -50,10 +51,12 @@ def as_service(expression: str, source: str = "destination_service_namespace") -
 
 
 def error_ratio(window: str, selector: str = "") -> str:
-    """Share of 5xx responses per service over ``window``."""
+    """Share of 5xx responses per service over ``window``: 0, not absent, while a service answers without a
+    5xx (no error series exists then), so averages over the ratio count the good time too."""
     errors = ERRORS.replace("}", f"{selector}}}")
     requests = REQUESTS.replace("}", f"{selector}}}")
-    return f"sum by ({BY}) (rate({errors}[{window}])) / sum by ({BY}) (rate({requests}[{window}]))"
+    total = f"sum by ({BY}) (rate({requests}[{window}]))"
+    return f"(sum by ({BY}) (rate({errors}[{window}])) or {total} * 0) / {total}"
 
 
 def p95_ms(selector: str = "") -> str:
@@ -88,10 +91,13 @@ def reference_alerts(
         "/ on (instance) max by (instance) (pg_settings_max_connections)"
     )
     filesystem_use = (
-        f"100 * (1 - node_filesystem_avail_bytes{{{NODE_FILESYSTEMS}}} "
-        f"/ node_filesystem_size_bytes{{{NODE_FILESYSTEMS}}})"
+        f"100 * (1 - node_filesystem_avail_bytes{{{NODE_EXPORTER}, {NODE_FILESYSTEMS}}} "
+        f"/ node_filesystem_size_bytes{{{NODE_EXPORTER}, {NODE_FILESYSTEMS}}})"
     )
-    memory_use = "100 * (1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes)"
+    memory_use = (
+        f"100 * (1 - node_memory_MemAvailable_bytes{{{NODE_EXPORTER}}} "
+        f"/ node_memory_MemTotal_bytes{{{NODE_EXPORTER}}})"
+    )
     ratio = as_service(error_ratio("5m"))
     latency = as_service(p95_ms())
     down = f"{as_service(available, 'namespace')} == 0"

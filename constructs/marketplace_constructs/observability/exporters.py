@@ -66,6 +66,8 @@ def redis_exporter_values(host: str, user: str) -> dict[str, Any]:
     return {
         "redisAddress": f"rediss://{host}:6379",
         "auth": {"enabled": True, "redisUser": user, "redisPassword": REDIS_NOPASS},
+        # CLIENT SETNAME is outside the user's INFO-and-PING rights: do not try it on every scrape
+        "extraArgs": {"set-client-name": False},
         "serviceMonitor": {"enabled": True},
         "resources": EXPORTER_RESOURCES,
     }

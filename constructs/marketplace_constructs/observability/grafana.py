@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from cdktf_cdktf_provider_kubernetes.config_map_v1 import ConfigMapV1, ConfigMapV1Metadata
+from cdktf_cdktf_provider_kubernetes.role_v1 import RoleV1, RoleV1Metadata, RoleV1Rule
 from constructs import Construct
 
 from marketplace_constructs.helm import HelmChart, helm_release
@@ -22,6 +23,9 @@ from marketplace_constructs.observability.logs import TRACE_ID_FIELD
 from marketplace_constructs.observability.secret_paths import GRAFANA_ADMIN_PATH
 
 ADMIN_SECRET: Final = "grafana-admin"
+DASHBOARD_READER: Final = (
+    "grafana-dashboard-reader"  # Role: read ConfigMaps in Grafana's namespace, nothing else
+)
 DASHBOARD_LABEL: Final = "grafana_dashboard"  # the sidecar loads ConfigMaps carrying it
 FOLDER_ANNOTATION: Final = "grafana_folder"  # ... into the folder this annotation names
 PROMETHEUS_URL: Final = "http://kube-prometheus-stack-prometheus.monitoring.svc:9090"
@@ -82,6 +86,8 @@ def datasources(sources: GrafanaSources) -> list[dict[str, Any]]:
                 "tracesToLogsV2": {
                     "datasourceUid": LOKI_UID,
                     "filterByTraceID": True,
+                    # Istio's spans carry istio.namespace; the logs' namespace label is the same name
+                    "tags": [{"key": "istio.namespace", "value": "namespace"}],
                     "spanStartTimeShift": "-5m",
                     "spanEndTimeShift": "5m",
                 }
@@ -105,9 +111,13 @@ def grafana_values(sources: GrafanaSources) -> dict[str, Any]:
             "snapshots": {"external_enabled": False},
         },
         "datasources": {"datasources.yaml": {"apiVersion": 1, "datasources": datasources(sources)}},
+        # The chart's own Role would also let the sidecar read every Secret of the namespace (credentials live
+        # there): bind the narrower Role the Grafana construct makes instead.
+        "rbac": {"namespaced": True, "useExistingRole": DASHBOARD_READER},
         "sidecar": {
             "dashboards": {
                 "enabled": True,
+                "resource": "configmap",
                 "label": DASHBOARD_LABEL,
                 "labelValue": "1",
                 "folderAnnotation": FOLDER_ANNOTATION,
@@ -122,8 +132,9 @@ def grafana_values(sources: GrafanaSources) -> dict[str, Any]:
 
 class Grafana(Construct):
     """In ``namespace``: the ExternalSecret ``grafana-admin`` (``<env>/grafana/admin`` through
-    ClusterSecretStore ``store``), one ConfigMap per dashboard, and the ``grafana`` release, installed after
-    the ExternalSecret so its pod finds the Secret."""
+    ClusterSecretStore ``store``), one ConfigMap per dashboard, the Role ``grafana-dashboard-reader`` (read
+    ConfigMaps only), and the ``grafana`` release, installed after the ExternalSecret (so its pod finds the
+    Secret) and the Role."""
 
     def __init__(
         self,
@@ -159,5 +170,13 @@ class Grafana(Construct):
                 ),
                 data={f"{dashboard.uid}.json": json.dumps(dashboard.model, sort_keys=True)},
             )
+        reader = RoleV1(
+            self,
+            "dashboard_reader",
+            metadata=RoleV1Metadata(name=DASHBOARD_READER, namespace=namespace),
+            rule=[RoleV1Rule(api_groups=[""], resources=["configmaps"], verbs=["get", "list", "watch"])],
+        )
         values = grafana_values(sources)
-        helm_release(self, "release", chart=chart, namespace=namespace, values=values, depends_on=[admin])
+        helm_release(
+            self, "release", chart=chart, namespace=namespace, values=values, depends_on=[admin, reader]
+        )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from cdktf import ITerraformDependable
 from cdktf_cdktf_provider_kubernetes.secret_v1 import SecretV1, SecretV1Metadata
 from constructs import Construct
 
@@ -34,7 +35,8 @@ ECK_NAMESPACE: Final = "elastic-system"
 
 class TracingOperators(Construct):
     """The ECK operator in ``operator_namespace`` (managing ``namespace`` only) and the OpenTelemetry
-    Collector in ``namespace``, exporting to Jaeger there (retrying until the next layer starts it)."""
+    Collector in ``namespace``, exporting to Jaeger there (retrying until the next layer starts it),
+    installed after ``after`` (the release that installs the ServiceMonitor CRD its chart uses)."""
 
     def __init__(
         self,
@@ -45,6 +47,7 @@ class TracingOperators(Construct):
         charts: tuple[HelmChart, HelmChart],
         namespace: str,
         operator_namespace: str,
+        after: ITerraformDependable,
     ) -> None:
         super().__init__(scope, construct_id)
         eck_chart, collector_chart = charts
@@ -54,7 +57,7 @@ class TracingOperators(Construct):
         )  # fmt: skip
         helm_release(
             self, "collector", chart=collector_chart, namespace=namespace,
-            values=collector_values(props, jaeger_otlp_endpoint(namespace)),
+            values=collector_values(props, jaeger_otlp_endpoint(namespace)), depends_on=[after],
         )  # fmt: skip
 
 
@@ -90,10 +93,15 @@ class TracingBackend(Construct):
             metadata=SecretV1Metadata(name=ROLES_SECRET, namespace=namespace),
             data={ROLES_KEY: roles_yml()},
         )
+        # Jaeger and the exporter wait (Helm, 10 minutes) for Elasticsearch: the apply waits first, until ECK
+        # reports the cluster serving (green, or yellow while replicas allocate), so fresh volumes and a
+        # three-node start do not eat into Helm's time.
         cluster = custom_resource(
             self,
             "elasticsearch",
             elasticsearch(ELASTICSEARCH_NAME, namespace, props=props, version=ELASTICSEARCH_VERSION),
+            wait_for={"status.health": "^(green|yellow)$"},
+            timeout="20m",
         )
         ready = [*users, roles, cluster]
         helm_release(

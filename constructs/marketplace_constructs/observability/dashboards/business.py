@@ -90,7 +90,7 @@ def _consumption() -> Section:
                 Query(f"sum(increase({INFERENCE_REQUESTS}{{{PLANS}}}[$__range]))"),
                 width=8,
             ),
-            stat("Models listed", "short", Query(f"sum({LISTED_MODELS})"), width=8),
+            stat("Models listed", "short", Query(f"sum(max by (visibility) ({LISTED_MODELS}))"), width=8),
             timeseries(
                 f"Inference calls, top {TOP} models",
                 "reqps",
@@ -134,7 +134,7 @@ def _revenue() -> Section:
             stat(
                 "Active subscriptions",
                 "short",
-                Query(f"sum by (plan) ({ACTIVE_SUBSCRIPTIONS}{{{PLANS}}})", "{{plan}}"),
+                Query(f"max by (plan) ({ACTIVE_SUBSCRIPTIONS}{{{PLANS}}})", "{{plan}}"),
                 width=16,
             ),
             timeseries(

@@ -145,7 +145,7 @@ CONTRACT: Final = (
         kind="gauge",
         labels=("plan",),
         unit="subscriptions",
-        meaning="Paying subscriptions active now.",
+        meaning="Paying subscriptions active now (every replica reports the same total; read with max).",
         emitted_by=("admin",),
     ),
     ContractMetric(
@@ -153,7 +153,7 @@ CONTRACT: Final = (
         kind="gauge",
         labels=("visibility",),
         unit="models",
-        meaning="Models listed in the catalogue now.",
+        meaning="Models listed in the catalogue now (every replica reports the same total; read with max).",
         emitted_by=("publishing",),
     ),
     ContractMetric(
