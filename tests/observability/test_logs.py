@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +20,7 @@ from marketplace_constructs.observability.logs import (
     loki_values,
 )
 from marketplace_constructs.observability.logs_props import LogsProps
-from policy.chart_values import ALLOW_FILE, CHARTS_DIR, coalesce, load_chart, release_problems
+from policy.chart_values import coalesce, load_chart, release_problems
 from stacks.charts import ALLOY, LOKI
 from tests.constructs.synth import LOCATION, synth_construct
 
@@ -34,14 +33,6 @@ CLUSTER = ClusterRef(
 DEV = LogsProps(
     storage="filesystem", allow_filesystem_storage=True, replicas=1, allow_single_replicas=True, volume_gb=20
 )
-# What the chart check cannot find in the charts' values.yaml: entries for policy/chart-values-allow.yaml.
-ALLOW_ENTRIES = {
-    "loki.limits_config": "Rendered whole (tpl toYaml) as Loki's limits_config; its keys are Loki's.",
-    "loki.storage.bucketNames": "Read by loki.commonStorageConfig and loki.rulerStorageConfig (dig "
-    "storage bucketNames chunks/ruler); values.yaml documents it only in a comment.",
-    "loki.storage.s3.sse": "Rendered whole as the S3 client's sse block by loki.lokiStorageConfig.s3; "
-    "absent from the defaults.",
-}
 
 
 def s3_values(props: LogsProps | None = None) -> dict[str, Any]:
@@ -67,34 +58,22 @@ def storage(scope: Any, props: LogsProps | None = None) -> LogStorage:
     )  # fmt: skip
 
 
-@pytest.fixture
-def allow_file(tmp_path: Path) -> Path:
-    """The project's allowlist plus ALLOW_ENTRIES."""
-    entries = "".join(
-        f"- chart: loki\n  path: {path}\n  reason: {json.dumps(reason)}\n"
-        for path, reason in ALLOW_ENTRIES.items()
-    )
-    path = tmp_path / "allow.yaml"
-    path.write_text(ALLOW_FILE.read_text() + entries)
-    return path
-
-
 @pytest.mark.parametrize(
     ("chart", "values"),
     [(LOKI, s3_values()), (LOKI, dev_values()), (ALLOY, alloy_values())],
     ids=["loki-s3", "loki-filesystem", "alloy"],
 )
-def test_values_pass_the_chart_values_check(chart: Any, values: dict[str, Any], allow_file: Path) -> None:
-    assert release_problems("t", release(chart.name, chart.version, values), CHARTS_DIR, allow_file) == []
+def test_values_pass_the_chart_values_check(chart: Any, values: dict[str, Any]) -> None:
+    assert release_problems("t", release(chart.name, chart.version, values)) == []
 
 
-def test_a_misspelt_key_is_reported(allow_file: Path) -> None:
+def test_a_misspelt_key_is_reported() -> None:
     loki = s3_values()
     loki["singleBinary"]["persistance"] = {"size": "10Gi"}
     alloy = alloy_values()
     alloy["controller"]["toleration"] = []
-    problems = release_problems("t", release(LOKI.name, LOKI.version, loki), CHARTS_DIR, allow_file)
-    problems += release_problems("t", release(ALLOY.name, ALLOY.version, alloy), CHARTS_DIR, allow_file)
+    problems = release_problems("t", release(LOKI.name, LOKI.version, loki))
+    problems += release_problems("t", release(ALLOY.name, ALLOY.version, alloy))
     assert problems == [
         f"t: helm_release 'loki' (loki {LOKI.version}): values key 'singleBinary.persistance' is not in "
         "the chart's values.yaml",

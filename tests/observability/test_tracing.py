@@ -7,11 +7,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from marketplace_constructs.errors import ConfigError
 from marketplace_constructs.helm import HelmChart
@@ -40,7 +38,7 @@ from marketplace_constructs.observability.tracing_props import (
     ElasticsearchUser,
     TracingProps,
 )
-from policy.chart_values import ALLOW_FILE, release_problems
+from policy.chart_values import release_problems
 from stacks.charts import ECK_OPERATOR, ELASTICSEARCH_EXPORTER, JAEGER, OPENTELEMETRY_COLLECTOR
 from tfoffline.crds import manifest_errors
 
@@ -55,22 +53,6 @@ DEV = TracingProps(
     jaeger_replicas=1,
     allow_single_node=True,
 )
-# Keys the charts' templates read but their values.yaml does not spell out (proposed for
-# policy/chart-values-allow.yaml; each reason read in the chart's templates).
-PROPOSED_ALLOWED = [
-    ("eck-operator", "podSecurityContext",
-     "Rendered whole (toYaml) in the StatefulSet's pod spec; the default sets runAsNonRoot only."),
-    ("opentelemetry-collector", "podDisruptionBudget.maxUnavailable",
-     "Read by templates/pdb.yaml; values.yaml documents it only in a comment."),
-    ("jaeger", "jaeger.resources",
-     "Rendered whole (toYaml) as the jaeger container's resources; values.yaml has it only in a comment."),
-    ("jaeger", "jaeger.strategy",
-     "Rendered whole (toYaml) as the Deployment's strategy (default Recreate); absent from values.yaml."),
-    ("jaeger", "jaeger.topologySpreadConstraints",
-     "Read by templates/jaeger/jaeger-deploy.yaml; values.yaml misspells it topologySpreadContraints."),
-    ("jaeger", "esIndexCleaner.securityContext",
-     "Rendered whole (toYaml) as the index cleaner's container securityContext; the default sets runAsUser."),
-]  # fmt: skip
 
 
 def _releases(props: TracingProps) -> dict[str, tuple[HelmChart, dict[str, Any]]]:
@@ -90,21 +72,6 @@ def _helm_release(chart: HelmChart, values: dict[str, Any]) -> dict[str, Any]:
         "version": chart.version,
         "values": [json.dumps(values, sort_keys=True)],
     }
-
-
-@pytest.fixture(scope="module")
-def allow_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The project's allow list plus PROPOSED_ALLOWED (a no-op once they are in it)."""
-    entries = yaml.safe_load(ALLOW_FILE.read_text()) or []
-    known = {(entry["chart"], entry["path"]) for entry in entries}
-    entries += [
-        {"chart": chart, "path": path, "reason": reason}
-        for chart, path, reason in PROPOSED_ALLOWED
-        if (chart, path) not in known
-    ]
-    path = tmp_path_factory.mktemp("allow") / "chart-values-allow.yaml"
-    path.write_text(yaml.safe_dump(entries))
-    return path
 
 
 # --- props -----------------------------------------------------------------------------------------------
@@ -214,9 +181,9 @@ def test_the_aws_layer_creates_one_secret_per_user() -> None:
 
 @pytest.mark.parametrize("props", [PRODUCTION, DEV], ids=["production", "dev"])
 @pytest.mark.parametrize("release", ["eck-operator", "collector", "jaeger", "exporter"])
-def test_values_pass_the_chart_values_check(release: str, props: TracingProps, allow_file: Path) -> None:
+def test_values_pass_the_chart_values_check(release: str, props: TracingProps) -> None:
     chart, values = _releases(props)[release]
-    assert release_problems("test", _helm_release(chart, values), allow_file=allow_file) == []
+    assert release_problems("test", _helm_release(chart, values)) == []
 
 
 @pytest.mark.parametrize(
@@ -228,13 +195,11 @@ def test_values_pass_the_chart_values_check(release: str, props: TracingProps, a
         ("exporter", {"es": {"url": "https://tracing-es-http:9200"}}, "es.url"),
     ],
 )
-def test_a_misspelt_key_is_reported(
-    release: str, misspelt: dict[str, Any], path: str, allow_file: Path
-) -> None:
+def test_a_misspelt_key_is_reported(release: str, misspelt: dict[str, Any], path: str) -> None:
     chart, values = _releases(PRODUCTION)[release]
     wrong = _helm_release(chart, values)
     wrong["values"].append(json.dumps(misspelt))
-    problems = release_problems("test", wrong, allow_file=allow_file)
+    problems = release_problems("test", wrong)
     assert any(f"values key {path!r} is not in the chart's values.yaml" in problem for problem in problems)
 
 
