@@ -47,11 +47,12 @@ def test_no_tracked_file_holds_a_credential() -> None:
 
 
 def test_the_shapes_catch_what_they_name() -> None:
+    # assembled at run time, so this file holds no credential shape itself
     samples = {
-        "AWS access key id": "AKIAIOSFODNN7EXAMPLE",
-        "private key": "-----BEGIN RSA PRIVATE KEY-----",
-        "Slack webhook": "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
-        "password literal": 'password = "hunter2hunter2"',
+        "AWS access key id": "AKIA" + "IOSFODNN7EXAMPLE",
+        "private key": "-----BEGIN RSA " + "PRIVATE KEY-----",
+        "Slack webhook": "https://hooks.slack.com/services/" + "T00000000/B00000000/" + "X" * 24,
+        "password literal": "password = " + '"hunter2hunter2"',
     }
     for kind, sample in samples.items():
         assert SECRET_SHAPES[kind].search(sample), kind
