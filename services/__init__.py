@@ -1,11 +1,11 @@
-"""The four marketplace services, one module each; the apps stacks deploy everything listed in ALL."""
+"""The four marketplace services, one spec each (``SPEC`` in each module), checked together on load; the apps
+stacks deploy everything listed in SPECS, each in its own meshed namespace under the restricted Pod Security
+Standard."""
 
 from marketplace_constructs import NamespaceProps
+from marketplace_constructs.workload.service_props import MicroserviceProps, check_services
 from services import admin, consumption, discovery, publishing
 
-ALL: tuple[NamespaceProps, ...] = (
-    publishing.NAMESPACE,
-    discovery.NAMESPACE,
-    consumption.NAMESPACE,
-    admin.NAMESPACE,
-)
+SPECS: tuple[MicroserviceProps, ...] = (publishing.SPEC, discovery.SPEC, consumption.SPEC, admin.SPEC)
+check_services(SPECS)
+ALL: tuple[NamespaceProps, ...] = tuple(NamespaceProps(name=spec.name) for spec in SPECS)

@@ -1,8 +1,35 @@
-"""discovery (Go): search and recommendation over the catalogue.
+"""discovery (Go): search and recommendation over the catalogue."""
 
-Each service runs in its own meshed namespace under the restricted Pod Security Standard.
-"""
+from marketplace_constructs.workload.service_props import (
+    AutoscalingProps,
+    LatencyObjectives,
+    MicroserviceProps,
+    ResourceProps,
+    ScalingPolicy,
+    TrafficPolicyProps,
+)
 
-from marketplace_constructs import NamespaceProps
-
-NAMESPACE = NamespaceProps(name="discovery")
+SPEC = MicroserviceProps(
+    name="discovery",
+    description="search and recommendation over the catalogue (Go)",
+    port=8080,
+    resources=ResourceProps(cpu_request="500m", memory_request="512Mi", memory_limit="1Gi"),
+    node_class="memory",  # keeps the search index warm in memory
+    routes=("/v1/search", "/v1/catalog"),
+    callers=("publishing", "consumption"),
+    data_stores=("postgres", "redis"),
+    # Reference design: 5-100 replicas at 60 % / 75 %, doubling per 30 s, shrinking 10 % per 5 minutes.
+    autoscaling=AutoscalingProps(
+        min_replicas=5,
+        max_replicas=100,
+        cpu_target_percent=60,
+        memory_target_percent=75,
+        scale_up=ScalingPolicy(percent=100, period_seconds=30),
+        scale_down=ScalingPolicy(percent=10, period_seconds=300),
+    ),
+    # Not in the reference design: read-mostly fan-in from two services and the gateway; between
+    # publishing's 1,000 and consumption's 10,000.
+    traffic=TrafficPolicyProps(max_connections=5000),
+    timeout_seconds=5,  # p99 objective 200 ms: a 5 s request is already failed
+    objectives=LatencyObjectives(p50_ms=50, p95_ms=150, p99_ms=200),
+)

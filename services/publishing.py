@@ -1,8 +1,23 @@
-"""publishing (TypeScript): publishes models and listings to the marketplace.
+"""publishing (TypeScript/Node.js): publishes models and listings to the marketplace."""
 
-Each service runs in its own meshed namespace under the restricted Pod Security Standard.
-"""
+from marketplace_constructs.workload.service_props import (
+    AutoscalingProps,
+    LatencyObjectives,
+    MicroserviceProps,
+    TrafficPolicyProps,
+)
 
-from marketplace_constructs import NamespaceProps
-
-NAMESPACE = NamespaceProps(name="publishing")
+SPEC = MicroserviceProps(
+    name="publishing",
+    description="publishes models and listings to the marketplace (TypeScript/Node.js)",
+    port=3000,
+    routes=("/v1/listings", "/v1/publishers"),
+    callers=("admin",),
+    data_stores=("postgres", "kafka"),
+    # Reference design: 3-50 replicas at 70 % CPU / 80 % memory, Kubernetes' default scaling behaviour.
+    autoscaling=AutoscalingProps(
+        min_replicas=3, max_replicas=50, cpu_target_percent=70, memory_target_percent=80
+    ),
+    traffic=TrafficPolicyProps(max_connections=1000),
+    objectives=LatencyObjectives(p50_ms=100, p95_ms=300, p99_ms=500),
+)
