@@ -31,7 +31,7 @@ def main() -> int:
         from stacks.synth import synth_atomically
 
         selected = environments.select(os.environ.get("MARKETPLACE_ENVIRONMENTS", "").split(","))
-        synth_atomically(outdir, lambda app: build_app(app, selected, services.ALL))
+        synth_atomically(outdir, lambda app: build_app(app, selected, services.SPECS))
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_CONFIG_ERROR

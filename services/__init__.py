@@ -2,10 +2,8 @@
 stacks deploy everything listed in SPECS, each in its own meshed namespace under the restricted Pod Security
 Standard."""
 
-from marketplace_constructs import NamespaceProps
 from marketplace_constructs.workload.service_props import MicroserviceProps, check_services
 from services import admin, consumption, discovery, publishing
 
 SPECS: tuple[MicroserviceProps, ...] = (publishing.SPEC, discovery.SPEC, consumption.SPEC, admin.SPEC)
 check_services(SPECS)
-ALL: tuple[NamespaceProps, ...] = tuple(NamespaceProps(name=spec.name) for spec in SPECS)

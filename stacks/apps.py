@@ -22,6 +22,7 @@ from marketplace_constructs.observability.logs import LOKI_QUERY_URL
 from marketplace_constructs.observability.resources import MonitoringResources
 from marketplace_constructs.observability.traces import TracingBackend
 from marketplace_constructs.observability.tracing import jaeger_query_url
+from marketplace_constructs.workload.service_props import MicroserviceProps
 from stacks.backend import configure_backend
 from stacks.charts import ELASTICSEARCH_EXPORTER, GRAFANA, JAEGER, POSTGRES_EXPORTER, REDIS_EXPORTER
 from stacks.cluster_access import helm_provider, kubernetes_provider
@@ -44,13 +45,15 @@ class AppsStack(TerraformStack):
         endpoints: DataEndpoints,
         edge: EdgeRef,
         stores: MonitoredStores,
-        services: tuple[NamespaceProps, ...],
+        specs: tuple[MicroserviceProps, ...],
     ) -> None:
         super().__init__(scope, stack_id)
         configure_backend(self, env, stack_id)
         kubernetes_provider(self, cluster)
         helm_provider(self, cluster)
-        self.namespaces = {props.name: Namespace(self, props.name, props=props) for props in services}
+        self.namespaces = {
+            spec.name: Namespace(self, spec.name, props=NamespaceProps(name=spec.name)) for spec in specs
+        }
         self.certificate_authority = PrivateCertificateAuthority(
             self, "private_ca", name=f"{PROJECT}-{env.name}", namespace=CERT_MANAGER_NAMESPACE
         )
@@ -63,7 +66,7 @@ class AppsStack(TerraformStack):
         )  # fmt: skip
         MonitoringResources(
             self, "monitoring", env=env.name, namespace=MONITORING_NAMESPACE,
-            thresholds=env.monitoring.thresholds, service_namespaces=tuple(props.name for props in services),
+            thresholds=env.monitoring.thresholds, service_namespaces=tuple(spec.name for spec in specs),
             store=self.secret_store.name,
         )  # fmt: skip
         Grafana(

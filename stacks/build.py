@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from cdktf import App, TerraformStack
 
 from environments.base import EnvironmentConfig
-from marketplace_constructs import NamespaceProps
+from marketplace_constructs.workload.service_props import MicroserviceProps
 from stacks.apps import AppsStack
 from stacks.bootstrap import BootstrapStack
 from stacks.foundation import FoundationStack
@@ -34,25 +34,25 @@ def stack_ids(env: EnvironmentConfig) -> tuple[str, ...]:
     return (*bootstrap, *env.stack_ids)
 
 
-def build_app(app: App, envs: Iterable[EnvironmentConfig], services: tuple[NamespaceProps, ...]) -> None:
+def build_app(app: App, envs: Iterable[EnvironmentConfig], specs: tuple[MicroserviceProps, ...]) -> None:
     """Add the stacks of every environment in ``envs`` to ``app``."""
     for env in envs:
-        build_environment(app, env, services)
+        build_environment(app, env, specs)
 
 
 def build_environment(
-    app: App, env: EnvironmentConfig, services: tuple[NamespaceProps, ...]
+    app: App, env: EnvironmentConfig, specs: tuple[MicroserviceProps, ...]
 ) -> EnvironmentStacks:
     """Create ``<env>-bootstrap`` (S3 state only), ``-foundation``, ``-platform`` and ``-apps``."""
     bootstrap = BootstrapStack(app, f"{env.name}-bootstrap", env=env) if env.backend.kind == "s3" else None
     foundation_id, platform_id, apps_id = env.stack_ids
-    foundation = FoundationStack(app, foundation_id, env=env, services=services)
+    foundation = FoundationStack(app, foundation_id, env=env, specs=specs)
     if bootstrap:
         foundation.add_dependency(bootstrap)  # the state bucket must exist first; no token links them
     platform = PlatformStack(app, platform_id, env=env, inputs=foundation.platform_inputs)
     apps = AppsStack(
         app, apps_id, env=env, cluster=foundation.cluster.ref, endpoints=foundation.data_endpoints,
-        edge=foundation.edge, stores=foundation.monitored_stores, services=services,
+        edge=foundation.edge, stores=foundation.monitored_stores, specs=specs,
     )  # fmt: skip
     apps.add_dependency(platform)  # CRDs and namespaces come from platform; no token links the two
     return EnvironmentStacks(bootstrap, foundation, platform, apps)

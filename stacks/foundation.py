@@ -21,7 +21,6 @@ from marketplace_constructs import (
     KmsKey,
     KmsKeyProps,
     ManagedAddons,
-    NamespaceProps,
     NodeGroups,
     PostgresDatabase,
     RedisCache,
@@ -36,8 +35,10 @@ from marketplace_constructs.naming import PROJECT
 from marketplace_constructs.observability.exporters import MonitoredStores
 from marketplace_constructs.observability.log_storage import LogStorage, LogStorageRef
 from marketplace_constructs.observability.secret_paths import OBSERVABILITY_SECRETS
+from marketplace_constructs.workload.service_props import MicroserviceProps
 from stacks.backend import aws_provider, configure_backend
 from stacks.platform_roles import PlatformRoles, platform_roles
+from stacks.service_roles import DataStoreArns, service_roles
 
 # One key per purpose, so a key policy or a key's loss touches one kind of data only.
 KEY_PURPOSES = {
@@ -66,7 +67,7 @@ class FoundationStack(TerraformStack):
     """The environment's AWS base; later layers consume ``cluster.ref`` through cross-stack references."""
 
     def __init__(
-        self, scope: Construct, stack_id: str, *, env: EnvironmentConfig, services: tuple[NamespaceProps, ...]
+        self, scope: Construct, stack_id: str, *, env: EnvironmentConfig, specs: tuple[MicroserviceProps, ...]
     ) -> None:
         super().__init__(scope, stack_id)
         configure_backend(self, env, stack_id)
@@ -143,7 +144,11 @@ class FoundationStack(TerraformStack):
             description=f"Name servers of {env.edge.hosted_zone}: delegate to them from the parent zone",
         )  # fmt: skip
         TerraformOutput(self, "edge_dns_name", value=edge.dns_name, description="The ALB's own DNS name")
-        for service in services:
+        self.service_roles = service_roles(
+            self, cluster, cluster_name, env=env.name, location=env.location, data_key_arn=keys["data"],
+            specs=specs, stores=self.data_store_arns,
+        )  # fmt: skip
+        for service in specs:
             ContainerRepository(
                 self, f"{service.name}_images", props=env.registry, name=f"{PROJECT}/{service.name}",
                 key_arn=keys["registry"],
@@ -245,6 +250,11 @@ class FoundationStack(TerraformStack):
         self.data_endpoints = DataEndpoints(
             database_host=database.endpoint, cache_host=cache.endpoint, region=env.location.region
         )
+        self.data_store_arns = DataStoreArns(
+            database_resource_id=database.resource_id, cache_arn=cache.arn, cache_user_arn=cache.app_user_arn,
+            kafka_arn=kafka.arn, kafka_topic_arn_prefix=kafka.topic_arn_prefix,
+            kafka_group_arn_prefix=kafka.group_arn_prefix,
+        )  # fmt: skip
         self.monitored_stores = MonitoredStores(
             database_host=database.endpoint, cache_host=cache.endpoint, cache_user=cache.monitor_user,
             kafka_broker_domain=kafka.broker_domain, kafka_broker_count=env.kafka.broker_count,

@@ -181,6 +181,15 @@ class KafkaCluster(Construct):
             referenced_security_group_id=placement.client_security_group_id,
         )
         self.bootstrap_brokers: str = cluster.bootstrap_brokers_sasl_iam
+        self.arn: str = cluster.arn
+        # topic/<cluster>/<uuid> and group/<cluster>/<uuid>: the cluster ARN's path re-typed, as locals so
+        # policies name them by reference (JSON policy documents cannot hold a quoted expression)
+        self.topic_arn_prefix: str = TerraformLocal(
+            self, "topic_arn_prefix", Fn.replace(cluster.arn, ":cluster/", ":topic/")
+        ).as_string
+        self.group_arn_prefix: str = TerraformLocal(
+            self, "group_arn_prefix", Fn.replace(cluster.arn, ":cluster/", ":group/")
+        ).as_string
         first_broker = Fn.element(Fn.split(",", self.bootstrap_brokers), 0)
         # A local, so other stacks read the result through an output instead of repeating the expression.
         domain = TerraformLocal(

@@ -134,4 +134,5 @@ class PostgresDatabase(Construct):
         )
         prevent_destroy(instance, props.deletion_protection)
         self.endpoint: str = instance.address
+        self.resource_id: str = instance.resource_id  # names the instance in rds-db:connect ARNs
         self.master_secret_arn: str = instance.master_user_secret.get(0).secret_arn

@@ -90,6 +90,7 @@ class RedisCache(Construct):
             user_ids=[default_user.user_id, app_user.user_id, monitor_user.user_id],
         )
         self.monitor_user: str = monitor_user.user_name
+        self.app_user_arn: str = app_user.arn
         logs = [
             CloudwatchLogGroup(
                 self,
@@ -136,3 +137,4 @@ class RedisCache(Construct):
         )
         prevent_destroy(replication, props.deletion_protection)
         self.endpoint: str = replication.primary_endpoint_address
+        self.arn: str = replication.arn
