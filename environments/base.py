@@ -111,6 +111,9 @@ class EnvironmentConfig:
         tracing: Elasticsearch (nodes, volumes, memory), trace retention and the collector's and Jaeger's
             replicas; staging, production and dr refuse allow_single_node. Default: TracingProps() (the
             reference design's 3 x 200 GiB).
+        service_replicas: (min, max) replicas per service name where the environment runs smaller than the
+            spec (the reference design's production numbers); targets and scaling behaviour stay the spec's,
+            and a service not named runs as its spec says. production and dr may not name any. Default: {}.
         edge: Public zone and name, TLS policy and WAF rate limit of the internet edge. Required.
         mesh: Istio replicas, tracing and outbound policy; staging, production and dr need an HA control
             plane, a gateway replica per zone and REGISTRY_ONLY. Default: MeshProps().
@@ -144,6 +147,7 @@ class EnvironmentConfig:
     monitoring: MonitoringProps = field(default_factory=MonitoringProps)
     logs: LogsProps = field(default_factory=LogsProps)
     tracing: TracingProps = field(default_factory=TracingProps)
+    service_replicas: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     edge: EdgeProps
     backup_lock_days: int = 30
     deletion_protection: bool = True
@@ -188,6 +192,17 @@ class EnvironmentConfig:
         check_range("EnvironmentConfig", "backup_lock_days", self.backup_lock_days, 1, 3650, " days")
         if self.name in HIGHLY_AVAILABLE:
             self._check_production_grade()
+        for service, (low, high) in self.service_replicas.items():
+            if not 1 <= low <= high:
+                raise ConfigError(
+                    f"EnvironmentConfig.service_replicas[{service!r}] must be (min, max) with "
+                    f"1 <= min <= max, got ({low}, {high})"
+                )
+        if self.name in ("production", "dr") and self.service_replicas:
+            raise ConfigError(
+                f"EnvironmentConfig.service_replicas must be empty in {self.name}, so every service runs "
+                f"with its spec's (the reference design's) numbers, got {sorted(self.service_replicas)}"
+            )
 
     def _check_production_grade(self) -> None:
         """Staging, production and dr: zones, NAT, shared state, standbys, deletion protection everywhere."""

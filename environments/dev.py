@@ -103,6 +103,8 @@ with defining("dev"):
             jaeger_replicas=1,
             allow_single_node=True,
         ),
+        # One to three pods per service (the specs' targets and behaviour): dev is the sandbox.
+        service_replicas={name: (1, 3) for name in ("publishing", "discovery", "consumption", "admin")},
         # Placeholder names (example.com is reserved): set the real zone before deploying.
         edge=EdgeProps(
             hosted_zone="dev.llm-marketplace.example.com",

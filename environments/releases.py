@@ -43,7 +43,7 @@ def load_releases(
     *,
     directory: Path = RELEASES_DIR,
 ) -> Mapping[str, tuple[str, ...]]:
-    """Each service's release history from ``<directory>/<env_name>.json``, in ``services`` order, newest last.
+    """Each service's release history (newest last) from ``<directory>/<env_name>.json``, in service order.
 
     Raises ConfigError (one line, starting ``releases/<env_name>.json: ``) when the file is missing or not
     JSON, a service is missing or unknown, a history is empty, or a reference is not a digest in this

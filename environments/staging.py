@@ -50,6 +50,13 @@ with defining("staging"):
             domain="api.staging.llm-marketplace.example.com",
         ),
         monitoring=replace(BASE.monitoring, volume_gb=100, retention_size_gb=90),
+        # Fewer replicas (the specs' targets and scaling behaviour), to fit 6-12 nodes.
+        service_replicas={
+            "publishing": (2, 10),
+            "discovery": (2, 20),
+            "consumption": (3, 40),
+            "admin": (2, 4),
+        },
         backup_lock_days=14,
         backend=StateBackendConfig(
             kind="s3", bucket=state_bucket_name("staging", ACCOUNT_ID), key_alias="staging-tfstate"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from cdktf import App, TerraformStack
 
 from environments.base import EnvironmentConfig
+from marketplace_constructs import ConfigError
 from marketplace_constructs.workload.service_props import MicroserviceProps
 from stacks.apps import AppsStack
 from stacks.bootstrap import BootstrapStack
@@ -44,6 +45,13 @@ def build_environment(
     app: App, env: EnvironmentConfig, specs: tuple[MicroserviceProps, ...]
 ) -> EnvironmentStacks:
     """Create ``<env>-bootstrap`` (S3 state only), ``-foundation``, ``-platform`` and ``-apps``."""
+    names = [spec.name for spec in specs]
+    for service in env.service_replicas:
+        if service not in names:
+            raise ConfigError(
+                f"environment {env.name!r}: EnvironmentConfig.service_replicas names {service!r}, which is not "
+                f"a service; services: {', '.join(names)}"
+            )
     bootstrap = BootstrapStack(app, f"{env.name}-bootstrap", env=env) if env.backend.kind == "s3" else None
     foundation_id, platform_id, apps_id = env.stack_ids
     foundation = FoundationStack(app, foundation_id, env=env, specs=specs)
