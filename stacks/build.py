@@ -49,8 +49,8 @@ def build_environment(
     for service in env.service_replicas:
         if service not in names:
             raise ConfigError(
-                f"environment {env.name!r}: EnvironmentConfig.service_replicas names {service!r}, which is not "
-                f"a service; services: {', '.join(names)}"
+                f"environment {env.name!r}: EnvironmentConfig.service_replicas names {service!r}, which is "
+                f"not a service; services: {', '.join(names)}"
             )
     bootstrap = BootstrapStack(app, f"{env.name}-bootstrap", env=env) if env.backend.kind == "s3" else None
     foundation_id, platform_id, apps_id = env.stack_ids
