@@ -191,6 +191,42 @@ MISTAKES = {
         "error: environment 'production': TracingProps.allow_single_node must be False in production, so "
         "traces survive a node or zone loss, got True\n",
     ),
+    # Service specs (issue 11): the message names service and field; a spec is the same in every environment.
+    "service_min_above_max": (
+        "services/publishing.py", "min_replicas=3, max_replicas=50", "min_replicas=60, max_replicas=50",
+        "error: AutoscalingProps.max_replicas (50) must be >= min_replicas (60)\n",
+    ),
+    "service_target_above_100_percent": (
+        "services/publishing.py", "cpu_target_percent=70", "cpu_target_percent=120",
+        "error: AutoscalingProps.cpu_target_percent must be between 1 and 100 %, got 120\n",
+    ),
+    "service_p95_above_p99": (
+        "services/publishing.py", "p95_ms=300, p99_ms=500", "p95_ms=600, p99_ms=500",
+        "error: LatencyObjectives must satisfy p50_ms <= p95_ms <= p99_ms, got 100 / 600 / 500\n",
+    ),
+    "service_caller_not_a_service": (
+        "services/publishing.py", 'callers=("admin",)', 'callers=("billing",)',
+        "error: MicroserviceProps(publishing).callers names 'billing', which is not a service; services: "
+        "publishing, discovery, consumption, admin\n",
+    ),
+    "service_route_claimed_twice": (
+        "services/publishing.py", '"/v1/publishers"', '"/v1/search"',
+        "error: route '/v1/search' is claimed by both publishing and discovery\n",
+    ),
+    "service_port_out_of_range": (
+        "services/publishing.py", "port=3000", "port=70000",
+        "error: MicroserviceProps(publishing).port must be between 1 and 65535, got 70000\n",
+    ),
+    "service_limit_below_request": (
+        "services/discovery.py", 'memory_limit="1Gi"', 'memory_limit="256Mi"',
+        "error: ResourceProps.memory_limit (256Mi) must not be below memory_request (512Mi)\n",
+    ),
+    "service_replicas_for_an_unknown_service": (
+        "environments/dev.py", '("publishing", "discovery", "consumption", "admin")',
+        '("publishing", "discovery", "consumption", "admin", "billing")',
+        "error: environment 'dev': EnvironmentConfig.service_replicas names 'billing', which is not a "
+        "service; services: publishing, discovery, consumption, admin\n",
+    ),
 }  # fmt: skip
 
 
