@@ -114,6 +114,10 @@ class EnvironmentConfig:
         service_replicas: (min, max) replicas per service name where the environment runs smaller than the
             spec (the reference design's production numbers); targets and scaling behaviour stay the spec's,
             and a service not named runs as its spec says. production and dr may not name any. Default: {}.
+        allow_idle_analysis: Let a release's analysis window without requests pass instead of failing it.
+            Risk: in an environment with traffic, a canary nobody calls is promoted unchecked; for
+            environments without traffic (dev, the dr standby), where every release would roll back.
+            Default: False.
         edge: Public zone and name, TLS policy and WAF rate limit of the internet edge. Required.
         mesh: Istio replicas, tracing and outbound policy; staging, production and dr need an HA control
             plane, a gateway replica per zone and REGISTRY_ONLY. Default: MeshProps().
@@ -148,6 +152,7 @@ class EnvironmentConfig:
     logs: LogsProps = field(default_factory=LogsProps)
     tracing: TracingProps = field(default_factory=TracingProps)
     service_replicas: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    allow_idle_analysis: bool = False
     edge: EdgeProps
     backup_lock_days: int = 30
     deletion_protection: bool = True

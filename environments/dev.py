@@ -105,6 +105,7 @@ with defining("dev"):
         ),
         # One to three pods per service (the specs' targets and behaviour): dev is the sandbox.
         service_replicas={name: (1, 3) for name in ("publishing", "discovery", "consumption", "admin")},
+        allow_idle_analysis=True,  # no traffic: an idle canary window must not roll every release back
         # Placeholder names (example.com is reserved): set the real zone before deploying.
         edge=EdgeProps(
             hosted_zone="dev.llm-marketplace.example.com",

@@ -12,6 +12,7 @@ with defining("dr"):
         BASE,
         name="dr",
         location=replace(BASE.location, region="us-west-2"),
+        allow_idle_analysis=True,  # a standby without traffic: an idle canary window must not roll back
         network=replace(
             BASE.network, cidr="10.40.0.0/16", availability_zones=("us-west-2a", "us-west-2b", "us-west-2c")
         ),

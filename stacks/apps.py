@@ -4,6 +4,9 @@ store, the mesh-wide Istio policies and ServiceEntries) and the marketplace serv
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
+
 from cdktf import TerraformStack
 from constructs import Construct
 
@@ -11,18 +14,21 @@ from environments.base import EnvironmentConfig
 from marketplace_constructs import ClusterRef, Namespace, NamespaceProps
 from marketplace_constructs.addons.cert_manager import PrivateCertificateAuthority
 from marketplace_constructs.addons.external_secrets import SecretsManagerStore
+from marketplace_constructs.delivery.releases import ServiceReleases
 from marketplace_constructs.edge.edge import EdgeRef
 from marketplace_constructs.mesh.ingress import IngressBinding
 from marketplace_constructs.mesh.policies import DataEndpoints, MeshPolicies
 from marketplace_constructs.naming import PROJECT
+from marketplace_constructs.network.subnet_plan import plan_subnets
 from marketplace_constructs.observability.dashboards import dashboards
 from marketplace_constructs.observability.exporters import DataStoreExporters, MonitoredStores
-from marketplace_constructs.observability.grafana import Grafana, GrafanaSources
+from marketplace_constructs.observability.grafana import PROMETHEUS_URL, Grafana, GrafanaSources
 from marketplace_constructs.observability.logs import LOKI_QUERY_URL
 from marketplace_constructs.observability.resources import MonitoringResources
 from marketplace_constructs.observability.traces import TracingBackend
 from marketplace_constructs.observability.tracing import jaeger_query_url
-from marketplace_constructs.workload.service_props import MicroserviceProps
+from marketplace_constructs.workload.microservice import Microservice, ServiceNetwork
+from marketplace_constructs.workload.service_props import MicroserviceProps, callees
 from stacks.backend import configure_backend
 from stacks.charts import ELASTICSEARCH_EXPORTER, GRAFANA, JAEGER, POSTGRES_EXPORTER, REDIS_EXPORTER
 from stacks.cluster_access import helm_provider, kubernetes_provider
@@ -46,6 +52,8 @@ class AppsStack(TerraformStack):
         edge: EdgeRef,
         stores: MonitoredStores,
         specs: tuple[MicroserviceProps, ...],
+        service_roles: Mapping[str, str],
+        images: Mapping[str, str],
     ) -> None:
         super().__init__(scope, stack_id)
         configure_backend(self, env, stack_id)
@@ -89,4 +97,25 @@ class AppsStack(TerraformStack):
             service_namespaces={
                 label.replace("-", "_"): namespace.name for label, namespace in self.namespaces.items()
             },
+            callees={spec.name.replace("-", "_"): callees(spec.name, specs) for spec in specs},
+        )  # fmt: skip
+        network = ServiceNetwork(
+            data_store_cidrs=plan_subnets(env.network.cidr, len(env.network.availability_zones)).database
+        )
+        for spec in specs:
+            low, high = env.service_replicas.get(
+                spec.name, (spec.autoscaling.min_replicas, spec.autoscaling.max_replicas)
+            )
+            Microservice(
+                self, f"{spec.name.replace('-', '_')}_service", props=spec,
+                autoscaling=replace(spec.autoscaling, min_replicas=low, max_replicas=high),
+                namespace=self.namespaces[spec.name].name, image=images[spec.name],
+                role_arn=service_roles[spec.name], env=env.name, store=self.secret_store.name, specs=specs,
+                network=network,
+            )  # fmt: skip
+        ServiceReleases(
+            self, "releases", env=env.name, specs=specs,
+            namespaces={name: namespace.name for name, namespace in self.namespaces.items()},
+            store=self.secret_store.name, prometheus_url=PROMETHEUS_URL, gateway=f"{INGRESS_NAMESPACE}/edge",
+            hosts=(env.edge.domain,), allow_idle_analysis=env.allow_idle_analysis,
         )  # fmt: skip

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from cdktf import App, TerraformStack
 
-from environments.base import EnvironmentConfig
+from environments.base import EnvironmentConfig, defining
+from environments.releases import load_releases
 from marketplace_constructs import ConfigError
 from marketplace_constructs.workload.service_props import MicroserviceProps
 from stacks.apps import AppsStack
@@ -54,6 +55,8 @@ def build_environment(
             )
     bootstrap = BootstrapStack(app, f"{env.name}-bootstrap", env=env) if env.backend.kind == "s3" else None
     foundation_id, platform_id, apps_id = env.stack_ids
+    with defining(env.name):
+        releases = load_releases(env.name, env.location.account_id, env.location.region, tuple(names))
     foundation = FoundationStack(app, foundation_id, env=env, specs=specs)
     if bootstrap:
         foundation.add_dependency(bootstrap)  # the state bucket must exist first; no token links them
@@ -61,6 +64,8 @@ def build_environment(
     apps = AppsStack(
         app, apps_id, env=env, cluster=foundation.cluster.ref, endpoints=foundation.data_endpoints,
         edge=foundation.edge, stores=foundation.monitored_stores, specs=specs,
+        service_roles=foundation.service_roles,
+        images={name: history[-1] for name, history in releases.items()},
     )  # fmt: skip
     apps.add_dependency(platform)  # CRDs and namespaces come from platform; no token links the two
     return EnvironmentStacks(bootstrap, foundation, platform, apps)

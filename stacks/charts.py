@@ -30,6 +30,7 @@ ECK_OPERATOR: Final = HelmChart("https://helm.elastic.co", "eck-operator", "3.5.
 POSTGRES_EXPORTER: Final = HelmChart(PROMETHEUS_COMMUNITY, "prometheus-postgres-exporter", "8.2.0")
 REDIS_EXPORTER: Final = HelmChart(PROMETHEUS_COMMUNITY, "prometheus-redis-exporter", "6.29.0")
 ELASTICSEARCH_EXPORTER: Final = HelmChart(PROMETHEUS_COMMUNITY, "prometheus-elasticsearch-exporter", "7.4.0")
+FLAGGER: Final = HelmChart("https://flagger.app", "flagger", "1.44.0")
 CERT_MANAGER: Final = HelmChart("https://charts.jetstack.io", "cert-manager", "v1.21.1")
 EXTERNAL_SECRETS: Final = HelmChart("https://charts.external-secrets.io", "external-secrets", "2.9.0")
 ISTIO_REPOSITORY: Final = "https://istio-release.storage.googleapis.com/charts"

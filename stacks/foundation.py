@@ -29,6 +29,7 @@ from marketplace_constructs import (
     Vpc,
     resource_name,
 )
+from marketplace_constructs.delivery.flagger import DELIVERY_SECRETS
 from marketplace_constructs.edge.edge import InternetEdge
 from marketplace_constructs.mesh.policies import DataEndpoints
 from marketplace_constructs.naming import PROJECT
@@ -159,7 +160,7 @@ class FoundationStack(TerraformStack):
                 f"application secrets of {service.name}",
                 keys,
             )
-        for path, purpose in OBSERVABILITY_SECRETS.items():
+        for path, purpose in {**OBSERVABILITY_SECRETS, **DELIVERY_SECRETS}.items():
             self._empty_secret(f"{path.replace('/', '_')}_secret", path, purpose, keys)
         outputs = {
             "vpc_id": (self.network.ref.vpc_id, "VPC id"),

@@ -22,6 +22,8 @@ from marketplace_constructs import (
 )
 from marketplace_constructs.addons.cert_manager import CertManager
 from marketplace_constructs.addons.external_secrets import ExternalSecrets
+from marketplace_constructs.delivery.releases import ProgressiveDelivery
+from marketplace_constructs.observability.grafana import PROMETHEUS_URL
 from marketplace_constructs.observability.log_storage import LogStorageRef
 from marketplace_constructs.observability.logs import alloy_values, loki_values
 from marketplace_constructs.observability.metrics import Monitoring
@@ -35,6 +37,7 @@ from stacks.charts import (
     CLUSTER_AUTOSCALER_IMAGE,
     ECK_OPERATOR,
     EXTERNAL_SECRETS,
+    FLAGGER,
     ISTIO,
     KUBE_PROMETHEUS_STACK,
     LOKI,
@@ -70,6 +73,7 @@ INSTALLED_CRD_GROUPS: Final[tuple[str, ...]] = (
     "elbv2.k8s.aws",  # TargetGroupBinding, from the AWS Load Balancer Controller chart
     "monitoring.coreos.com",  # kube-prometheus-stack
     "elasticsearch.k8s.elastic.co",  # the ECK operator
+    "flagger.app",  # Flagger
 )  # fmt: skip
 
 
@@ -147,6 +151,10 @@ class PlatformStack(TerraformStack):
             self, "tracing", props=env.tracing, charts=(ECK_OPERATOR, OPENTELEMETRY_COLLECTOR),
             namespace=self.namespaces["monitoring"].name,
             operator_namespace=self.namespaces[ECK_NAMESPACE].name, after=metrics.release,
+        )  # fmt: skip
+        ProgressiveDelivery(
+            self, "delivery", chart=FLAGGER, prometheus_url=PROMETHEUS_URL, cluster_name=cluster.name,
+            after=metrics.release,
         )  # fmt: skip
         self.mesh = IstioMesh(
             self, "istio", props=env.mesh, charts=ISTIO,

@@ -30,12 +30,14 @@ def helm_release(
     release_name: str | None = None,
     values: Mapping[str, Any],
     depends_on: Sequence[ITerraformDependable] = (),
+    skip_crds: bool = False,
 ) -> Release:
     """Install ``chart`` as ``release_name`` (default: the chart's name) atomically (a failed upgrade rolls
     back) and wait until its workloads are ready.
 
     ``values`` are rendered as sorted JSON (JSON is YAML; tokens inside resolve at plan), so the synthesized
-    stack is stable; tests check them against the pinned chart's values.yaml and schema.
+    stack is stable; tests check them against the pinned chart's values.yaml and schema. ``skip_crds`` skips
+    Helm's ``crds/`` step, for charts that install their CRDs from templates instead.
     """
     return Release(
         scope,
@@ -50,4 +52,5 @@ def helm_release(
         wait=True,
         timeout=600,
         depends_on=list(depends_on) or None,
+        skip_crds=skip_crds or None,
     )

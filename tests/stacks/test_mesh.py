@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 
 import environments
+import services
 from environments.base import HIGHLY_AVAILABLE, EnvironmentConfig
 from marketplace_constructs.observability.logs import TRACE_ID_FIELD
+from marketplace_constructs.workload.service_props import callees
 from stacks.charts import ISTIO, ISTIO_VERSION
 from tests.conftest import StackDoc, resources
 
@@ -142,14 +144,18 @@ def test_every_service_namespace_denies_all_and_limits_egress(
         for name in resources(stack_doc(f"{env.name}-apps"), "kubernetes_namespace_v1")
     ]
     assert len(namespaces) == 4
+    reachable: list[list[str]] = []
     for namespace in namespaces:
         assert objects[("AuthorizationPolicy", namespace, "deny-all")]["spec"] == {}
         sidecar = objects[("Sidecar", namespace, "default")]["spec"]
-        # own namespace, the root namespace's entries, and the trace collector (spans leave the namespace)
+        # own namespace, the root namespace's entries, the trace collector (spans leave the namespace), and
+        # the namespaces of the services it may call (from the specs)
         collector = f"*/{env.mesh.collector_host}"
-        assert sidecar["egress"] == [{"hosts": ["./*", "istio-system/*", collector]}]
+        assert sidecar["egress"][0]["hosts"][:3] == ["./*", "istio-system/*", collector]
+        reachable.append(sorted(host.removesuffix("/*") for host in sidecar["egress"][0]["hosts"][3:]))
         mode = "ALLOW_ANY" if env.mesh.allow_any_outbound else "REGISTRY_ONLY"
         assert sidecar["outboundTrafficPolicy"] == {"mode": mode}
+    assert sorted(reachable) == sorted(sorted(callees(spec.name, services.SPECS)) for spec in services.SPECS)
 
 
 @ALL

@@ -3,6 +3,7 @@ way out of the mesh under REGISTRY_ONLY."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -41,8 +42,8 @@ class MeshPolicies(Construct):
     stores and the AWS APIs, exported to the whole mesh from the root namespace.
 
     A service namespace's proxies reach their own namespace, the root namespace's entries (the data
-    stores, the AWS APIs) and the trace collector; the services issue adds each service's callers and
-    callees. Custom resources:
+    stores, the AWS APIs), the trace collector, and the namespaces of the services it calls (``callees``,
+    by label). Custom resources:
     create this in a layer deployed after ``IstioMesh``.
     """
 
@@ -54,6 +55,7 @@ class MeshPolicies(Construct):
         props: MeshProps,
         service_namespaces: dict[str, str],
         endpoints: DataEndpoints,
+        callees: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         custom_resource(self, "strict_mtls", strict_mtls(ROOT_NAMESPACE))
@@ -65,8 +67,11 @@ class MeshPolicies(Construct):
         # services' own OTLP go there; under REGISTRY_ONLY a host the Sidecar omits is unreachable).
         reachable = ("./*", f"{ROOT_NAMESPACE}/*", f"*/{props.collector_host}")
         for label, namespace in service_namespaces.items():
+            called = tuple(f"{callee}/*" for callee in (callees or {}).get(label, ()))
             custom_resource(self, f"{label}_deny_all", allow_nothing(namespace))
-            custom_resource(self, f"{label}_sidecar", egress_sidecar(namespace, reachable, outbound))
+            custom_resource(
+                self, f"{label}_sidecar", egress_sidecar(namespace, (*reachable, *called), outbound)
+            )
         region = endpoints.region
         api_hosts = [f"{api}.{region}.amazonaws.com" for api in AWS_APIS]
         entries = {

@@ -268,6 +268,11 @@ class MicroserviceProps:
         check_range(owner, "retries", self.retries, 0, 5)
 
 
+def callees(name: str, services: tuple[MicroserviceProps, ...]) -> tuple[str, ...]:
+    """The services ``name`` may call: those that list it among their callers."""
+    return tuple(service.name for service in services if name in service.callers)
+
+
 def check_services(services: tuple[MicroserviceProps, ...]) -> None:
     """Across specs: unique names, callers that are services, and no route claimed by two services."""
     names = [service.name for service in services]

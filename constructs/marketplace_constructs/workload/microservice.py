@@ -1,0 +1,265 @@
+"""Microservice: the Kubernetes side of one marketplace service, secure by default."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from cdktf_cdktf_provider_kubernetes.deployment_v1 import (
+    DeploymentV1,
+    DeploymentV1Metadata,
+    DeploymentV1Spec,
+    DeploymentV1SpecSelector,
+    DeploymentV1SpecStrategy,
+    DeploymentV1SpecStrategyRollingUpdate,
+)
+from cdktf_cdktf_provider_kubernetes.horizontal_pod_autoscaler_v2 import (
+    HorizontalPodAutoscalerV2,
+    HorizontalPodAutoscalerV2Metadata,
+    HorizontalPodAutoscalerV2Spec,
+    HorizontalPodAutoscalerV2SpecBehavior,
+    HorizontalPodAutoscalerV2SpecBehaviorScaleDown,
+    HorizontalPodAutoscalerV2SpecBehaviorScaleDownPolicy,
+    HorizontalPodAutoscalerV2SpecBehaviorScaleUp,
+    HorizontalPodAutoscalerV2SpecBehaviorScaleUpPolicy,
+    HorizontalPodAutoscalerV2SpecMetric,
+    HorizontalPodAutoscalerV2SpecMetricResource,
+    HorizontalPodAutoscalerV2SpecMetricResourceTarget,
+    HorizontalPodAutoscalerV2SpecScaleTargetRef,
+)
+from cdktf_cdktf_provider_kubernetes.pod_disruption_budget_v1 import (
+    PodDisruptionBudgetV1,
+    PodDisruptionBudgetV1Metadata,
+    PodDisruptionBudgetV1Spec,
+    PodDisruptionBudgetV1SpecSelector,
+    PodDisruptionBudgetV1SpecSelectorMatchExpressions,
+)
+from cdktf_cdktf_provider_kubernetes.service_account_v1 import ServiceAccountV1, ServiceAccountV1Metadata
+from constructs import Construct
+
+from marketplace_constructs.errors import ConfigError
+from marketplace_constructs.manifests import custom_resource
+from marketplace_constructs.manifests.authorization import allow_principals, principal
+from marketplace_constructs.manifests.monitoring import prometheus_rule
+from marketplace_constructs.observability.alerts import objective_alerts
+from marketplace_constructs.observability.thresholds import ServiceObjective
+from marketplace_constructs.workload.env_secret import env_secret
+from marketplace_constructs.workload.network_policies import ServiceNetwork, ServiceNetworkPolicies
+from marketplace_constructs.workload.pod_spec import pod_template
+from marketplace_constructs.workload.service_props import (
+    AutoscalingProps,
+    MicroserviceProps,
+    ScalingPolicy,
+)
+
+__all__ = ["Microservice", "MicroserviceRef", "ServiceNetwork"]
+
+GATEWAY_SERVICE_ACCOUNT: Final = "istio-ingressgateway"  # the gateway chart's default: its release name
+# What Kubernetes applies when a direction has no rule (HPA defaults), spelled out because the provider
+# sends 0 and "" for an omitted stabilization window and select policy, which would change them.
+UP_WINDOW_SECONDS: Final = 0
+DOWN_WINDOW_SECONDS: Final = 300
+DEFAULT_UP: Final = (("Percent", 100, 15), ("Pods", 4, 15))  # (type, value, period seconds)
+DEFAULT_DOWN: Final = (("Percent", 100, 15),)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MicroserviceRef:
+    """What the service's delivery (Flagger's Canary) targets: names as tokens."""
+
+    namespace: str
+    deployment: str
+    autoscaler: str
+    service_account: str
+
+
+class Microservice(Construct):
+    """ServiceAccount, app Secret (External Secrets), Deployment, HorizontalPodAutoscaler,
+    PodDisruptionBudget, NetworkPolicies, the callers' AuthorizationPolicy and the p95 objective's
+    PrometheusRule of one service, in ``namespace`` (the Namespace's token, so everything waits for it).
+
+    No Service, VirtualService or DestinationRule: Flagger generates the ``<name>``, ``<name>-primary`` and
+    ``<name>-canary`` Services, the VirtualService and the DestinationRules from the service's Canary, and
+    runs the pods as ``<name>-primary`` (a copy of this Deployment and its HPA) once the first release is
+    promoted, scaling this Deployment to zero between releases. The namespace's ``deny-all``
+    AuthorizationPolicy and egress Sidecar come from MeshPolicies.
+
+    ``autoscaling`` is the environment's HPA (production passes ``props.autoscaling``); ``image`` a digest
+    reference; ``role_arn`` the IRSA role pinned to ``<name>:<name>``; ``env`` the environment, which
+    prefixes the Secrets Manager secret ``<env>/<name>/app`` (JSON, every key an environment variable);
+    ``store`` the ClusterSecretStore; ``specs`` every service, from which the callees are derived.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        props: MicroserviceProps,
+        autoscaling: AutoscalingProps,
+        namespace: str,
+        image: str,
+        role_arn: str,
+        env: str,
+        store: str,
+        specs: tuple[MicroserviceProps, ...],
+        network: ServiceNetwork,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        name = props.name
+        owner = f"Microservice({name})"
+        if name not in {spec.name for spec in specs}:
+            raise ConfigError(
+                f"{owner}: specs must include the service itself, got {[s.name for s in specs]}"
+            )
+        missing = [kind for kind in props.data_stores if kind not in network.data_store_ports]
+        if missing:
+            raise ConfigError(f"{owner}: network.data_store_ports has no port for {missing}")
+        labels = {"app": name}  # Flagger's selector label; its copy gets app=<name>-primary
+
+        account = ServiceAccountV1(
+            self, "service_account",
+            metadata=ServiceAccountV1Metadata(
+                name=name, namespace=namespace, annotations={"eks.amazonaws.com/role-arn": role_arn}
+            ),
+            # IRSA's webhook and Istio's injector mount their own projected tokens; see pod_template.
+            automount_service_account_token=False,
+        )  # fmt: skip
+        secret_name = f"{name}-app"
+        secret = custom_resource(
+            self, "app_secret", env_secret(secret_name, namespace, store=store, key=f"{env}/{name}/app")
+        )
+        deployment = DeploymentV1(
+            self, "deployment",
+            metadata=DeploymentV1Metadata(name=name, namespace=namespace, labels=labels),
+            spec=DeploymentV1Spec(
+                replicas=str(autoscaling.min_replicas),  # on create only; see the override below
+                selector=DeploymentV1SpecSelector(match_labels=labels),
+                strategy=DeploymentV1SpecStrategy(
+                    type="RollingUpdate",
+                    rolling_update=DeploymentV1SpecStrategyRollingUpdate(
+                        max_unavailable="0", max_surge="25%"
+                    ),
+                ),
+                template=pod_template(
+                    props, image=image, labels=labels, service_account=account.metadata.name,
+                    secret=secret_name,
+                ),
+            ),
+            depends_on=[secret],  # the pods read the Secret the ExternalSecret makes
+        )  # fmt: skip
+        # The replica count belongs to the HPA, and to Flagger, which scales this Deployment to 0 after each
+        # promotion (the pods run as <name>-primary) and back to the HPA's minimum for the next analysis;
+        # Terraform resetting it would start a second full set of pods. Flagger patches nothing else here.
+        deployment.add_override("lifecycle.ignore_changes", ["spec[0].replicas"])
+        autoscaler = HorizontalPodAutoscalerV2(
+            self, "autoscaler",
+            metadata=HorizontalPodAutoscalerV2Metadata(name=name, namespace=namespace),
+            spec=HorizontalPodAutoscalerV2Spec(
+                scale_target_ref=HorizontalPodAutoscalerV2SpecScaleTargetRef(
+                    api_version="apps/v1", kind="Deployment", name=deployment.metadata.name
+                ),
+                min_replicas=autoscaling.min_replicas,
+                max_replicas=autoscaling.max_replicas,
+                metric=[
+                    _utilization("cpu", autoscaling.cpu_target_percent),
+                    _utilization("memory", autoscaling.memory_target_percent),
+                ],
+                behavior=_behavior(autoscaling),
+            ),
+        )  # fmt: skip
+        # Flagger copies neither this PDB nor its selector: cover this Deployment's pods and its copy's.
+        PodDisruptionBudgetV1(
+            self, "disruption_budget",
+            metadata=PodDisruptionBudgetV1Metadata(name=name, namespace=namespace),
+            spec=PodDisruptionBudgetV1Spec(
+                max_unavailable="1",
+                selector=PodDisruptionBudgetV1SpecSelector(
+                    match_expressions=[
+                        PodDisruptionBudgetV1SpecSelectorMatchExpressions(
+                            key="app", operator="In", values=[name, f"{name}-primary"]
+                        )
+                    ]
+                ),
+            ),
+        )  # fmt: skip
+        callees = tuple(spec for spec in specs if name in spec.callers)
+        ServiceNetworkPolicies(
+            self, "network", props=props, namespace=namespace, callees=callees, network=network
+        )
+        principals = [principal(caller, caller) for caller in props.callers]
+        if props.routes:
+            principals.append(principal(network.ingress_namespace, GATEWAY_SERVICE_ACCOUNT))
+        # Nobody to admit (admin: no route, no caller): no allow policy, so deny-all keeps every request
+        # out. An empty principals list is no condition at all: it would admit every caller.
+        if principals:
+            custom_resource(
+                self, "allow_callers",
+                allow_principals("allow-callers", namespace, principals=principals, ports=[props.port]),
+            )  # fmt: skip
+        objective = ServiceObjective(namespace=name, p95_ms=props.objectives.p95_ms)
+        custom_resource(
+            self, "objectives",
+            prometheus_rule(
+                f"{name}-objectives", namespace,
+                [{"name": f"{name}-objectives", "rules": objective_alerts((objective,))}],
+            ),
+        )  # fmt: skip
+        self.ref = MicroserviceRef(
+            namespace=namespace,
+            deployment=deployment.metadata.name,
+            autoscaler=autoscaler.metadata.name,
+            service_account=account.metadata.name,
+        )
+
+
+def _utilization(resource: str, percent: int) -> HorizontalPodAutoscalerV2SpecMetric:
+    return HorizontalPodAutoscalerV2SpecMetric(
+        type="Resource",
+        resource=HorizontalPodAutoscalerV2SpecMetricResource(
+            name=resource,
+            target=HorizontalPodAutoscalerV2SpecMetricResourceTarget(
+                type="Utilization", average_utilization=percent
+            ),
+        ),
+    )
+
+
+def _rules(
+    policy: ScalingPolicy | None, default: tuple[tuple[str, int, int], ...]
+) -> list[tuple[str, int, int]]:
+    return [("Percent", policy.percent, policy.period_seconds)] if policy else list(default)
+
+
+def _behavior(autoscaling: AutoscalingProps) -> HorizontalPodAutoscalerV2SpecBehavior | None:
+    """None when neither direction is set (Kubernetes' defaults); otherwise both directions, an unset one
+    as Kubernetes' default rule."""
+    up, down = autoscaling.scale_up, autoscaling.scale_down
+    if up is None and down is None:
+        return None
+    return HorizontalPodAutoscalerV2SpecBehavior(
+        scale_up=[
+            HorizontalPodAutoscalerV2SpecBehaviorScaleUp(
+                policy=[
+                    HorizontalPodAutoscalerV2SpecBehaviorScaleUpPolicy(
+                        type=kind, value=value, period_seconds=period
+                    )
+                    for kind, value, period in _rules(up, DEFAULT_UP)
+                ],
+                select_policy="Max",
+                stabilization_window_seconds=UP_WINDOW_SECONDS,
+            )
+        ],
+        scale_down=[
+            HorizontalPodAutoscalerV2SpecBehaviorScaleDown(
+                policy=[
+                    HorizontalPodAutoscalerV2SpecBehaviorScaleDownPolicy(
+                        type=kind, value=value, period_seconds=period
+                    )
+                    for kind, value, period in _rules(down, DEFAULT_DOWN)
+                ],
+                select_policy="Max",
+                stabilization_window_seconds=DOWN_WINDOW_SECONDS,
+            )
+        ],
+    )
