@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from cdktf import App, TerraformStack
 
 from environments.base import EnvironmentConfig, defining
-from environments.releases import load_releases
+from environments.releases import RELEASES_DIR, load_releases
 from marketplace_constructs import ConfigError
 from marketplace_constructs.workload.service_props import MicroserviceProps
 from stacks.apps import AppsStack
@@ -36,14 +37,19 @@ def stack_ids(env: EnvironmentConfig) -> tuple[str, ...]:
     return (*bootstrap, *env.stack_ids)
 
 
-def build_app(app: App, envs: Iterable[EnvironmentConfig], specs: tuple[MicroserviceProps, ...]) -> None:
+def build_app(
+    app: App,
+    envs: Iterable[EnvironmentConfig],
+    specs: tuple[MicroserviceProps, ...],
+    releases_dir: Path = RELEASES_DIR,
+) -> None:
     """Add the stacks of every environment in ``envs`` to ``app``."""
     for env in envs:
-        build_environment(app, env, specs)
+        build_environment(app, env, specs, releases_dir)
 
 
 def build_environment(
-    app: App, env: EnvironmentConfig, specs: tuple[MicroserviceProps, ...]
+    app: App, env: EnvironmentConfig, specs: tuple[MicroserviceProps, ...], releases_dir: Path = RELEASES_DIR
 ) -> EnvironmentStacks:
     """Create ``<env>-bootstrap`` (S3 state only), ``-foundation``, ``-platform`` and ``-apps``."""
     names = [spec.name for spec in specs]
@@ -56,7 +62,9 @@ def build_environment(
     bootstrap = BootstrapStack(app, f"{env.name}-bootstrap", env=env) if env.backend.kind == "s3" else None
     foundation_id, platform_id, apps_id = env.stack_ids
     with defining(env.name):
-        releases = load_releases(env.name, env.location.account_id, env.location.region, tuple(names))
+        releases = load_releases(
+            env.name, env.location.account_id, env.location.region, tuple(names), directory=releases_dir
+        )
     foundation = FoundationStack(app, foundation_id, env=env, specs=specs)
     if bootstrap:
         foundation.add_dependency(bootstrap)  # the state bucket must exist first; no token links them
