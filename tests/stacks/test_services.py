@@ -1,0 +1,162 @@
+"""The four services in every apps stack: production exactly as the reference design's table, the smaller
+environments as their config says, and each namespace's allows derived from the specs (deny-all plus exactly
+the callers, the gateway for public routes, the callees and the declared stores)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import environments
+import services
+from environments.base import EnvironmentConfig
+from marketplace_constructs.workload.service_props import MicroserviceProps, callees
+from tests.conftest import StackDoc, resources
+
+Reader = Callable[[str], StackDoc]
+ALL = pytest.mark.parametrize("env", environments.ALL, ids=lambda env: env.name)
+SPECS = {spec.name: spec for spec in services.SPECS}
+# The reference design: replicas, CPU / memory target, scale up and down (percent, seconds; None = default),
+# p50 / p95 / p99 in ms, the DestinationRule's request cap (None = not in the design).
+REFERENCE = {
+    "publishing": ((3, 50), (70, 80), None, None, (100, 300, 500), 1000),
+    "discovery": ((5, 100), (60, 75), (100, 30), (10, 300), (50, 150, 200), None),
+    "consumption": ((10, 200), (50, 70), (100, 15), (10, 300), (100, 300, 500), 10000),
+    "admin": ((2, 10), (70, 80), None, None, (150, 400, 600), None),
+}
+DATA_STORE_PORTS = {"postgres": 5432, "redis": 6379, "kafka": 9098}
+
+
+def named(doc: StackDoc, resource_type: str, service: str) -> list[dict[str, Any]]:
+    return [
+        r for address, r in resources(doc, resource_type).items() if address.startswith(f"{service}_service_")
+    ]
+
+
+def manifest(doc: StackDoc, kind: str, name: str) -> dict[str, Any]:
+    (found,) = [
+        r["manifest"] for r in resources(doc, "kubernetes_manifest").values()
+        if r["manifest"]["kind"] == kind and r["manifest"]["metadata"]["name"] == name
+    ]  # fmt: skip
+    return found
+
+
+def policy(rules: list[dict[str, Any]] | None) -> dict[str, Any] | None:
+    (rule,) = rules or [None]
+    return rule
+
+
+@pytest.mark.parametrize("service", REFERENCE)
+def test_production_runs_each_service_with_the_reference_designs_numbers(
+    stack_doc: Reader, service: str
+) -> None:
+    replicas, targets, up, down, latency, cap = REFERENCE[service]
+    doc = stack_doc("production-apps")
+    (hpa,) = named(doc, "kubernetes_horizontal_pod_autoscaler_v2", service)
+    spec = hpa["spec"]
+    assert (spec["min_replicas"], spec["max_replicas"]) == replicas
+    assert tuple(m["resource"]["target"]["average_utilization"] for m in spec["metric"]) == targets
+    behavior = spec.get("behavior", {})
+    for direction, expected in (("scale_up", up), ("scale_down", down)):
+        rule = policy(behavior.get(direction))
+        found = None if rule is None else (rule["policy"][0]["value"], rule["policy"][0]["period_seconds"])
+        assert found == expected, direction
+    objectives = SPECS[service].objectives
+    assert (objectives.p50_ms, objectives.p95_ms, objectives.p99_ms) == latency
+    canary = manifest(doc, "Canary", service)["spec"]
+    p95 = next(m for m in canary["analysis"]["metrics"] if m["name"] == "latency-p95")
+    assert p95["thresholdRange"] == {"max": latency[1]}
+    traffic = canary["service"]["trafficPolicy"]
+    assert traffic["loadBalancer"] == {"simple": "LEAST_REQUEST"}
+    assert {k: traffic["outlierDetection"][k] for k in ("consecutive5xxErrors", "interval")} == {
+        "consecutive5xxErrors": 5, "interval": "30s",
+    }  # fmt: skip
+    if cap is not None:
+        assert traffic["connectionPool"]["http"]["http2MaxRequests"] == cap
+
+
+def test_canaries_step_10_50_100_in_5_minute_windows_and_admin_switches_blue_green(stack_doc: Reader) -> None:
+    doc = stack_doc("production-apps")
+    for service in REFERENCE:
+        analysis = manifest(doc, "Canary", service)["spec"]["analysis"]
+        assert analysis["interval"] == "5m"
+        success = next(m for m in analysis["metrics"] if m["name"] == "success-rate")
+        assert success["thresholdRange"] == {"min": 99}
+        if service == "admin":
+            assert "stepWeights" not in analysis and analysis["iterations"] >= 1
+        else:
+            assert analysis["stepWeights"] == [10, 50]  # then promotion: 100 %
+
+
+@ALL
+def test_smaller_environments_size_services_as_their_config_says(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    doc = stack_doc(f"{env.name}-apps")
+    for name, spec in SPECS.items():
+        (hpa,) = named(doc, "kubernetes_horizontal_pod_autoscaler_v2", name)
+        expected = env.service_replicas.get(
+            name, (spec.autoscaling.min_replicas, spec.autoscaling.max_replicas)
+        )
+        assert (hpa["spec"]["min_replicas"], hpa["spec"]["max_replicas"]) == expected
+
+
+def ingress_sources(doc: StackDoc, spec: MicroserviceProps) -> dict[str, set[str]]:
+    """Namespace labels each ingress policy admits, by policy name."""
+    found: dict[str, set[str]] = {}
+    for network in named(doc, "kubernetes_network_policy_v1", spec.name):
+        for rule in network["spec"].get("ingress", []):
+            sources = {
+                peer["namespace_selector"]["match_labels"]["kubernetes.io/metadata.name"]
+                for peer in rule["from"]
+                if "namespace_selector" in peer
+            }
+            found[network["metadata"]["name"]] = sources
+    return found
+
+
+@ALL
+@pytest.mark.parametrize("spec", services.SPECS, ids=lambda spec: spec.name)
+def test_a_namespace_admits_exactly_what_its_spec_implies(
+    stack_doc: Reader, env: EnvironmentConfig, spec: MicroserviceProps
+) -> None:
+    doc = stack_doc(f"{env.name}-apps")
+    # the mesh: deny-all, plus one allow for the declared callers (and the gateway for public routes)
+    principals = {f"cluster.local/ns/{caller}/sa/{caller}" for caller in spec.callers}
+    if spec.routes:
+        principals.add("cluster.local/ns/istio-ingress/sa/istio-ingressgateway")
+    policies = [
+        r["manifest"] for r in resources(doc, "kubernetes_manifest").values()
+        if r["manifest"]["kind"] == "AuthorizationPolicy"
+        and r["manifest"]["metadata"]["namespace"].startswith(f"${{kubernetes_namespace_v1.{spec.name}_")
+    ]  # fmt: skip
+    allows = [p for p in policies if p["metadata"]["name"] != "deny-all"]
+    if principals:
+        ((allow_rule,),) = [p["spec"]["rules"] for p in allows]
+        assert set(allow_rule["from"][0]["source"]["principals"]) == principals
+    else:
+        assert allows == []
+    # the network: default deny, then the callers' namespaces, the gateway and Prometheus only
+    admitted = set().union(*ingress_sources(doc, spec).values())
+    expected = set(spec.callers) | {"monitoring"} | ({"istio-ingress"} if spec.routes else set())
+    assert admitted == expected
+    egress_ports = {
+        port["port"]
+        for network in named(doc, "kubernetes_network_policy_v1", spec.name)
+        for rule in network["spec"].get("egress", [])
+        # the data stores' subnets; AWS's APIs (443 anywhere, hosts narrowed by the mesh) apart
+        if any(peer.get("ip_block", {}).get("cidr") not in (None, "0.0.0.0/0") for peer in rule.get("to", []))
+        for port in rule.get("ports", [])
+    }
+    assert egress_ports == {str(DATA_STORE_PORTS[store]) for store in spec.data_stores}
+    callee_namespaces = {
+        peer["namespace_selector"]["match_labels"]["kubernetes.io/metadata.name"]
+        for network in named(doc, "kubernetes_network_policy_v1", spec.name)
+        if network["metadata"]["name"].startswith("allow-callees")
+        for rule in network["spec"].get("egress", [])
+        for peer in rule.get("to", [])
+        if "namespace_selector" in peer
+    }
+    assert callee_namespaces == set(callees(spec.name, services.SPECS))
