@@ -5,6 +5,7 @@ the callers, the gateway for public routes, the callees and the declared stores)
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -160,3 +161,12 @@ def test_a_namespace_admits_exactly_what_its_spec_implies(
         if "namespace_selector" in peer
     }
     assert callee_namespaces == set(callees(spec.name, services.SPECS))
+
+
+def test_the_readme_has_a_section_per_service_with_its_production_numbers() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    for spec in services.SPECS:
+        a, o = spec.autoscaling, spec.objectives
+        section = readme.split(f"### {spec.name}\n", 1)[1].split("\n### ", 1)[0]
+        assert f"{a.min_replicas}-{a.max_replicas} replicas at {a.cpu_target_percent} % CPU" in section
+        assert f"{o.p50_ms} / {o.p95_ms} / {o.p99_ms} ms" in section

@@ -229,7 +229,9 @@ class MicroserviceProps:
         autoscaling: Production's HPA (environments may shrink it). Required.
         traffic: DestinationRule. Required.
         timeout_seconds: Per-request timeout at the caller's proxy, 1-300. Default: 15.
-        retries: Attempts on gateway errors (502, 503, 504, reset) for idempotent methods, 0-5. Default: 2.
+        retries: Attempts when the request provably never reached the service (connect failure, refused
+            stream, reset before the request), which is safe for every method: Istio cannot limit retries to
+            idempotent methods, so answered 5xx are not retried. 0-5. Default: 2.
         objectives: Latency objectives. Required.
         delivery: Default: DeliveryProps().
     """
