@@ -227,6 +227,18 @@ MISTAKES = {
         "error: environment 'dev': EnvironmentConfig.service_replicas names 'billing', which is not a "
         "service; services: publishing, discovery, consumption, admin\n",
     ),
+    "release_that_is_not_a_digest": (
+        "environments/releases/production.json", "publishing@sha256:" + "0" * 64, "publishing@sha256:1234",
+        "error: environment 'production': releases/production.json: publishing.history[0] ends in "
+        "'sha256:1234', which is not a digest (sha256: and 64 lowercase hex digits)\n",
+    ),
+    "release_from_another_accounts_registry": (
+        "environments/releases/production.json",
+        '"333333333333.dkr.ecr.us-east-1.amazonaws.com/llm-marketplace/p',
+        '"444444444444.dkr.ecr.us-east-1.amazonaws.com/llm-marketplace/p',
+        "error: environment 'production': releases/production.json: publishing.history[0] names account "
+        "444444444444's registry, not this environment's (333333333333)\n",
+    ),
 }  # fmt: skip
 
 
