@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,15 +43,18 @@ def build_app(
     specs: tuple[MicroserviceProps, ...],
     releases_dir: Path = RELEASES_DIR,
 ) -> None:
-    """Add the stacks of every environment in ``envs`` to ``app``."""
+    """Add the stacks of every environment in ``envs`` to ``app``, after checking every environment's
+    service sizes and release record (a mistake anywhere stops the run before any stack is built)."""
+    envs = tuple(envs)
+    releases = {env.name: service_releases(env, specs, releases_dir) for env in envs}
     for env in envs:
-        build_environment(app, env, specs, releases_dir)
+        build_environment(app, env, specs, releases[env.name])
 
 
-def build_environment(
-    app: App, env: EnvironmentConfig, specs: tuple[MicroserviceProps, ...], releases_dir: Path = RELEASES_DIR
-) -> EnvironmentStacks:
-    """Create ``<env>-bootstrap`` (S3 state only), ``-foundation``, ``-platform`` and ``-apps``."""
+def service_releases(
+    env: EnvironmentConfig, specs: tuple[MicroserviceProps, ...], releases_dir: Path = RELEASES_DIR
+) -> Mapping[str, tuple[str, ...]]:
+    """``env``'s release record, checked against ``specs``, once its per-service sizes name only services."""
     names = [spec.name for spec in specs]
     for service in env.service_replicas:
         if service not in names:
@@ -59,12 +62,22 @@ def build_environment(
                 f"environment {env.name!r}: EnvironmentConfig.service_replicas names {service!r}, which is "
                 f"not a service; services: {', '.join(names)}"
             )
-    bootstrap = BootstrapStack(app, f"{env.name}-bootstrap", env=env) if env.backend.kind == "s3" else None
-    foundation_id, platform_id, apps_id = env.stack_ids
     with defining(env.name):
-        releases = load_releases(
+        return load_releases(
             env.name, env.location.account_id, env.location.region, tuple(names), directory=releases_dir
         )
+
+
+def build_environment(
+    app: App,
+    env: EnvironmentConfig,
+    specs: tuple[MicroserviceProps, ...],
+    releases: Mapping[str, tuple[str, ...]],
+) -> EnvironmentStacks:
+    """Create ``<env>-bootstrap`` (S3 state only), ``-foundation``, ``-platform`` and ``-apps``, each service
+    running the newest image of its history in ``releases``."""
+    bootstrap = BootstrapStack(app, f"{env.name}-bootstrap", env=env) if env.backend.kind == "s3" else None
+    foundation_id, platform_id, apps_id = env.stack_ids
     foundation = FoundationStack(app, foundation_id, env=env, specs=specs)
     if bootstrap:
         foundation.add_dependency(bootstrap)  # the state bucket must exist first; no token links them

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -26,9 +27,11 @@ def tree_digest(folder: Path) -> str:
 
 
 def run_broken_app(tmp_path: Path, file: str, old: str, new: str, selected: str = "") -> tuple[int, str, str]:
-    """Copy the app, replace ``old`` by ``new`` in ``file``, run main.py over an existing cdktf.out.
+    """Copy the app into ``tmp_path`` (made if missing), replace ``old`` by ``new`` in ``file``, run main.py
+    over an existing cdktf.out.
 
     Returns exit status, stderr, and whether cdktf.out stayed identical ("same"/"changed")."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     for name in APP_FILES:
         source = ROOT / name
         if source.is_dir():
@@ -140,10 +143,29 @@ CASES = {
 }  # fmt: skip
 
 
+def run_broken_apps(root: Path, cases: dict[str, tuple[str, str, str]]) -> dict[str, tuple[int, str, str]]:
+    """run_broken_app for every case (name: (file, old, new)), each in its own folder under ``root``, a few
+    at a time: each is a separate process, so the cases share the machine's cores instead of queueing."""
+    with ThreadPoolExecutor(max_workers=(os.cpu_count() or 2) + 1) as pool:
+        futures = {
+            name: pool.submit(run_broken_app, root / name, file, old, new)
+            for name, (file, old, new) in cases.items()
+        }
+        return {name: future.result() for name, future in futures.items()}
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, str, str]]:
+    root = tmp_path_factory.mktemp("bad-input")
+    return run_broken_apps(root, {name: case[:3] for name, case in CASES.items()})
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_bad_environment_value_stops_synthesis_cleanly(tmp_path: Path, case: str) -> None:
-    file, old, new, message = CASES[case]
-    status, stderr, previous_output = run_broken_app(tmp_path, file, old, new)
+def test_bad_environment_value_stops_synthesis_cleanly(
+    outcomes: dict[str, tuple[int, str, str]], case: str
+) -> None:
+    message = CASES[case][3]
+    status, stderr, previous_output = outcomes[case]
     assert status == 2
     assert stderr.startswith(message), stderr
     assert len(stderr.splitlines()) == 1 and "Traceback" not in stderr

@@ -4,11 +4,9 @@ cdktf.out untouched."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.environments.test_bad_input import ROOT, run_broken_app
+from tests.environments.test_bad_input import ROOT, run_broken_apps
 
 MISTAKES = {
     # Wrong Python types: checked before any rule of the props class runs.
@@ -255,12 +253,20 @@ def line_of(file: str, text: str) -> int:
     return next(number for number, line in enumerate(lines, 1) if text in line)
 
 
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, str, str]]:
+    root = tmp_path_factory.mktemp("config-mistakes")
+    return run_broken_apps(root, {name: case[:3] for name, case in MISTAKES.items()})
+
+
 @pytest.mark.parametrize("case", sorted(MISTAKES))
-def test_config_mistake_is_one_line_exit_2_and_leaves_the_output(tmp_path: Path, case: str) -> None:
-    file, old, new, message = MISTAKES[case]
+def test_config_mistake_is_one_line_exit_2_and_leaves_the_output(
+    outcomes: dict[str, tuple[int, str, str]], case: str
+) -> None:
+    file, _, _, message = MISTAKES[case]
     if case in CALL_STARTS:
         message = message.replace("{line}", str(line_of(file, CALL_STARTS[case])))
-    status, stderr, previous_output = run_broken_app(tmp_path, file, old, new)
+    status, stderr, previous_output = outcomes[case]
     assert (status, previous_output) == (2, "same")
     if message.endswith("\n"):
         assert stderr == message
