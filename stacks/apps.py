@@ -72,11 +72,6 @@ class AppsStack(TerraformStack):
             self, "ingress", edge=edge, issuer=self.certificate_authority.issuer_name,
             namespace=INGRESS_NAMESPACE,
         )  # fmt: skip
-        MonitoringResources(
-            self, "monitoring", env=env.name, namespace=MONITORING_NAMESPACE,
-            thresholds=env.monitoring.thresholds, service_namespaces=tuple(spec.name for spec in specs),
-            store=self.secret_store.name,
-        )  # fmt: skip
         Grafana(
             self, "grafana", env=env.name, chart=GRAFANA, namespace=MONITORING_NAMESPACE,
             store=self.secret_store.name, sources=GrafanaSources(
@@ -102,17 +97,24 @@ class AppsStack(TerraformStack):
         network = ServiceNetwork(
             data_store_cidrs=plan_subnets(env.network.cidr, len(env.network.availability_zones)).database
         )
+        objectives = []
         for spec in specs:
             low, high = env.service_replicas.get(
                 spec.name, (spec.autoscaling.min_replicas, spec.autoscaling.max_replicas)
             )
-            Microservice(
+            service = Microservice(
                 self, f"{spec.name.replace('-', '_')}_service", props=spec,
                 autoscaling=replace(spec.autoscaling, min_replicas=low, max_replicas=high),
                 namespace=self.namespaces[spec.name].name, image=images[spec.name],
                 role_arn=service_roles[spec.name], env=env.name, store=self.secret_store.name, specs=specs,
                 network=network,
             )  # fmt: skip
+            objectives.append(service.objective)
+        MonitoringResources(
+            self, "monitoring", env=env.name, namespace=MONITORING_NAMESPACE,
+            thresholds=env.monitoring.thresholds, service_namespaces=tuple(spec.name for spec in specs),
+            store=self.secret_store.name, objectives=tuple(objectives),
+        )  # fmt: skip
         ServiceReleases(
             self, "releases", env=env.name, specs=specs,
             namespaces={name: namespace.name for name, namespace in self.namespaces.items()},

@@ -1,4 +1,4 @@
-"""Microservice: the restricted pod, HPA, PDB, NetworkPolicies, AuthorizationPolicy and PrometheusRule of each
+"""Microservice: the restricted pod, HPA, PDB, NetworkPolicies, AuthorizationPolicy and p95 objective of each
 production spec, the custom resources against their real CRDs, and input validation."""
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from marketplace_constructs import ConfigError
-from marketplace_constructs.observability.alerts import objective_alerts
 from marketplace_constructs.observability.thresholds import ServiceObjective
 from marketplace_constructs.workload.microservice import Microservice, ServiceNetwork
 from marketplace_constructs.workload.service_props import AutoscalingProps, MicroserviceProps, ResourceProps
@@ -73,6 +72,22 @@ def policies(name: str) -> dict[str, dict[str, Any]]:
         policy["metadata"]["name"]: policy["spec"]
         for policy in production(name)["kubernetes_network_policy_v1"].values()
     }
+
+
+def egress_rules(name: str) -> list[dict[str, Any]]:
+    """The rules of the service's one egress allow policy."""
+    rules: list[dict[str, Any]] = policies(name)["allow-egress"]["egress"]
+    return rules
+
+
+def rule_to(name: str, namespace: str) -> dict[str, Any]:
+    """The egress rule whose only peer is in ``namespace``."""
+    (rule,) = [
+        r for r in egress_rules(name)
+        if [to.get("namespace_selector", {}).get("match_labels", {}).get("kubernetes.io/metadata.name")
+            for to in r["to"]] == [namespace]
+    ]  # fmt: skip
+    return rule
 
 
 def peer(rule_peer: dict[str, Any]) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -230,7 +245,7 @@ def test_no_service_or_traffic_routing_is_created_flagger_owns_them() -> None:
     resources = production("discovery")
     assert "kubernetes_service_v1" not in resources
     kinds = {r["manifest"]["kind"] for r in resources["kubernetes_manifest"].values()}
-    assert kinds == {"ExternalSecret", "AuthorizationPolicy", "PrometheusRule"}
+    assert kinds == {"ExternalSecret", "AuthorizationPolicy"}
 
 
 # --- autoscaling and disruption -------------------------------------------------------------------------
@@ -318,8 +333,14 @@ def test_ingress_admits_the_callers_the_gateway_for_routes_and_prometheus(
 def test_egress_reaches_exactly_the_services_that_list_it_as_a_caller(
     name: str, callees: set[tuple[str, str]]
 ) -> None:
-    rules = policies(name).get("allow-callees-egress", {}).get("egress", [])
-    found = {(peer(to)[0], port["port"]) for rule in rules for to in rule["to"] for port in rule["ports"]}
+    services = {"publishing", "discovery", "consumption", "admin"}
+    found = {
+        (peer(to)[0], port["port"])
+        for rule in egress_rules(name)
+        for to in rule["to"]
+        if "namespace_selector" in to and peer(to)[0] in services
+        for port in rule["ports"]
+    }
     assert found == callees
 
 
@@ -329,24 +350,25 @@ def test_egress_reaches_exactly_the_services_that_list_it_as_a_caller(
      ("publishing", {"5432", "9098"}), ("admin", {"5432"})],
 )  # fmt: skip
 def test_egress_to_data_stores_opens_only_the_declared_ones(name: str, ports: set[str]) -> None:
-    (rule,) = policies(name)["allow-data-stores-egress"]["egress"]
+    (rule,) = [
+        r for r in egress_rules(name) if r["to"][0].get("ip_block", {}).get("cidr") in DATABASE_SUBNETS
+    ]
     assert [to["ip_block"]["cidr"] for to in rule["to"]] == list(DATABASE_SUBNETS)
     assert {port["port"] for port in rule["ports"]} == ports
     assert {port["protocol"] for port in rule["ports"]} == {"TCP"}
 
 
 def test_egress_reaches_dns_istiod_the_collector_and_https() -> None:
-    found = policies("admin")
-    (dns,) = found["allow-dns-egress"]["egress"]
+    dns = rule_to("admin", "kube-system")
     assert [peer(to) for to in dns["to"]] == [("kube-system", (("k8s-app", "kube-dns"),))]
     assert {(p["port"], p["protocol"]) for p in dns["ports"]} == {("53", "UDP"), ("53", "TCP")}
-    (istiod,) = found["allow-istiod-egress"]["egress"]
+    istiod = rule_to("admin", "istio-system")
     assert [peer(to) for to in istiod["to"]] == [("istio-system", (("app", "istiod"),))]
     assert [p["port"] for p in istiod["ports"]] == ["15012"]
-    (tracing,) = found["allow-tracing-egress"]["egress"]
+    tracing = rule_to("admin", "monitoring")
     assert peer(tracing["to"][0])[0] == "monitoring"
     assert [p["port"] for p in tracing["ports"]] == ["4317", "4318"]
-    (https,) = found["allow-aws-apis-egress"]["egress"]
+    (https,) = [r for r in egress_rules("admin") if r["to"] == [{"ip_block": {"cidr": "0.0.0.0/0"}}]]
     assert https["to"] == [{"ip_block": {"cidr": "0.0.0.0/0"}}]
     assert https["ports"] == [{"port": "443", "protocol": "TCP"}]
 
@@ -392,11 +414,16 @@ def test_app_secret_extracts_the_whole_json_of_its_secrets_manager_secret() -> N
     assert secret["spec"]["target"] == {"name": "consumption-app", "creationPolicy": "Owner"}
 
 
-def test_objective_rule_is_the_generated_p95_alert_in_the_service_namespace() -> None:
-    (rule,) = manifests("discovery", "PrometheusRule")
-    assert rule["metadata"] == {"name": "discovery-objectives", "namespace": "discovery"}
-    (group,) = rule["spec"]["groups"]
-    assert group["rules"] == objective_alerts((ServiceObjective(namespace="discovery", p95_ms=150),))
+def test_the_objective_is_the_specs_p95_for_the_generated_rules() -> None:
+    services: list[Microservice] = []
+    synth_construct(
+        lambda scope: services.append(Microservice(
+            scope, "svc", props=SPEC["discovery"], autoscaling=SPEC["discovery"].autoscaling,
+            namespace="discovery", image=IMAGE, role_arn=ROLE, env="production", store="aws-secrets-manager",
+            specs=SPECS, network=NETWORK,
+        ))
+    )  # fmt: skip
+    assert services[0].objective == ServiceObjective(namespace="discovery", p95_ms=150)
 
 
 @pytest.mark.parametrize("name", sorted(SPEC))

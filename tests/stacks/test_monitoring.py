@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 
 import environments
+import services
 from environments.base import HIGHLY_AVAILABLE, EnvironmentConfig
 from marketplace_constructs.observability.alertmanager import RECEIVER_DIR, alertmanager_config
 from marketplace_constructs.observability.alerts import rule_groups
+from marketplace_constructs.observability.thresholds import ServiceObjective
 from tests.conftest import StackDoc, resources
 
 Reader = Callable[[str], StackDoc]
@@ -97,7 +99,9 @@ def test_apps_layer_holds_the_generated_rules_istio_scraping_and_the_receivers_s
 ) -> None:
     objects = monitoring_objects(stack_doc, env)
     rules = objects["PrometheusRule/marketplace-alerts"]["spec"]["groups"]
-    assert rules == json.loads(json.dumps(rule_groups(env.monitoring.thresholds, SERVICES)))
+    # the reference alerts for the four services, and each service's own p95 objective from its spec
+    objectives = tuple(ServiceObjective(namespace=s.name, p95_ms=s.objectives.p95_ms) for s in services.SPECS)
+    assert rules == json.loads(json.dumps(rule_groups(env.monitoring.thresholds, SERVICES, objectives)))
     assert objects["ServiceMonitor/istiod"]["spec"]["namespaceSelector"] == {"matchNames": ["istio-system"]}
     (proxies,) = objects["PodMonitor/istio-proxies"]["spec"]["podMetricsEndpoints"]
     assert proxies["path"] == "/stats/prometheus"  # the merged endpoint: Envoy's and the service's metrics

@@ -40,8 +40,6 @@ from constructs import Construct
 from marketplace_constructs.errors import ConfigError
 from marketplace_constructs.manifests import custom_resource
 from marketplace_constructs.manifests.authorization import allow_principals, principal
-from marketplace_constructs.manifests.monitoring import prometheus_rule
-from marketplace_constructs.observability.alerts import objective_alerts
 from marketplace_constructs.observability.thresholds import ServiceObjective
 from marketplace_constructs.workload.env_secret import env_secret
 from marketplace_constructs.workload.network_policies import ServiceNetwork, ServiceNetworkPolicies
@@ -75,8 +73,9 @@ class MicroserviceRef:
 
 class Microservice(Construct):
     """ServiceAccount, app Secret (External Secrets), Deployment, HorizontalPodAutoscaler,
-    PodDisruptionBudget, NetworkPolicies, the callers' AuthorizationPolicy and the p95 objective's
-    PrometheusRule of one service, in ``namespace`` (the Namespace's token, so everything waits for it).
+    PodDisruptionBudget, NetworkPolicies and the callers' AuthorizationPolicy of one service, in
+    ``namespace`` (the Namespace's token, so everything waits for it); ``objective`` is its p95 objective
+    for the generated alert rules (MonitoringResources).
 
     No Service, VirtualService or DestinationRule: Flagger generates the ``<name>``, ``<name>-primary`` and
     ``<name>-canary`` Services, the VirtualService and the DestinationRules from the service's Canary, and
@@ -86,7 +85,8 @@ class Microservice(Construct):
 
     ``autoscaling`` is the environment's HPA (production passes ``props.autoscaling``); ``image`` a digest
     reference; ``role_arn`` the IRSA role pinned to ``<name>:<name>``; ``env`` the environment, which
-    prefixes the Secrets Manager secret ``<env>/<name>/app`` (JSON, every key an environment variable);
+    prefixes the Secrets Manager secret ``<env>/<name>/app`` (JSON, every key a file under
+    /var/run/secrets/app);
     ``store`` the ClusterSecretStore; ``specs`` every service, from which the callees are derived.
     """
 
@@ -197,14 +197,9 @@ class Microservice(Construct):
                 self, "allow_callers",
                 allow_principals("allow-callers", namespace, principals=principals, ports=[props.port]),
             )  # fmt: skip
-        objective = ServiceObjective(namespace=name, p95_ms=props.objectives.p95_ms)
-        custom_resource(
-            self, "objectives",
-            prometheus_rule(
-                f"{name}-objectives", namespace,
-                [{"name": f"{name}-objectives", "rules": objective_alerts((objective,))}],
-            ),
-        )  # fmt: skip
+        # The p95 objective joins the generated rules (MonitoringResources' marketplace-alerts, from
+        # ``objective``), one PrometheusRule for all services rather than one object each.
+        self.objective = ServiceObjective(namespace=name, p95_ms=props.objectives.p95_ms)
         self.ref = MicroserviceRef(
             namespace=namespace,
             deployment=deployment.metadata.name,

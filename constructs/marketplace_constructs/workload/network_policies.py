@@ -123,7 +123,7 @@ def _out_ports(*ports: int, protocols: tuple[str, ...] = ("TCP",)) -> list[Netwo
 
 class ServiceNetworkPolicies(Construct):
     """Default deny for every pod of ``namespace`` (the service's Deployment, and Flagger's ``-primary``
-    copy), then one small allow policy per purpose:
+    copy), then one policy of ingress allowances and one of egress allowances, a rule per purpose:
 
     - ingress: the gateway's pods on ``props.port`` (routed services only); each declared caller's namespace
       on ``props.port``; Prometheus on 15020 (merged metrics);
@@ -132,6 +132,9 @@ class ServiceNetworkPolicies(Construct):
       of ``props.data_stores`` only; TCP 443 anywhere for the AWS APIs (STS for IRSA, Secrets Manager, S3):
       their addresses are not fixed, and the mesh's REGISTRY_ONLY ServiceEntries already limit which hosts
       the sidecar lets through.
+
+    Three objects per namespace rather than one per purpose: each resource costs synthesis time, and the
+    rules read the same.
     """
 
     def __init__(
@@ -148,46 +151,28 @@ class ServiceNetworkPolicies(Construct):
         self._namespace = namespace
         net = network
         self._policy("default_deny", "default-deny")
-        self._policy(
-            "allow_dns", "allow-dns-egress",
-            egress=[([_to(DNS_NAMESPACE, DNS_LABELS)], _out_ports(53, protocols=("UDP", "TCP")))],
-        )  # fmt: skip
-        self._policy(
-            "allow_istiod", "allow-istiod-egress",
-            egress=[([_to(net.mesh_namespace, ISTIOD_LABELS)], _out_ports(XDS_PORT))],
-        )  # fmt: skip
-        self._policy(
-            "allow_tracing", "allow-tracing-egress",
-            egress=[([_to(net.monitoring_namespace, COLLECTOR_LABELS)], _out_ports(*OTLP_PORTS))],
-        )  # fmt: skip
-        anywhere = NetworkPolicyV1SpecEgressTo(ip_block=NetworkPolicyV1SpecEgressToIpBlock(cidr="0.0.0.0/0"))
-        self._policy("allow_aws_apis", "allow-aws-apis-egress", egress=[([anywhere], _out_ports(HTTPS))])
-        self._policy(
-            "allow_metrics", "allow-metrics-ingress",
-            ingress=[([_from(net.monitoring_namespace, PROMETHEUS_LABELS)], _in_ports(MERGED_METRICS_PORT))],
-        )  # fmt: skip
+        ingress = [([_from(net.monitoring_namespace, PROMETHEUS_LABELS)], _in_ports(MERGED_METRICS_PORT))]
         if props.routes:
-            self._policy(
-                "allow_gateway", "allow-gateway-ingress",
-                ingress=[([_from(net.ingress_namespace, GATEWAY_LABELS)], _in_ports(props.port))],
-            )  # fmt: skip
+            ingress.append(([_from(net.ingress_namespace, GATEWAY_LABELS)], _in_ports(props.port)))
         if props.callers:
-            self._policy(
-                "allow_callers", "allow-callers-ingress",
-                ingress=[([_from(caller) for caller in props.callers], _in_ports(props.port))],
-            )  # fmt: skip
-        if callees:
-            self._policy(
-                "allow_callees", "allow-callees-egress",
-                egress=[([_to(callee.name)], _out_ports(callee.port)) for callee in callees],
-            )  # fmt: skip
+            ingress.append(([_from(caller) for caller in props.callers], _in_ports(props.port)))
+        anywhere = NetworkPolicyV1SpecEgressTo(ip_block=NetworkPolicyV1SpecEgressToIpBlock(cidr="0.0.0.0/0"))
+        egress = [
+            ([_to(DNS_NAMESPACE, DNS_LABELS)], _out_ports(53, protocols=("UDP", "TCP"))),
+            ([_to(net.mesh_namespace, ISTIOD_LABELS)], _out_ports(XDS_PORT)),
+            ([_to(net.monitoring_namespace, COLLECTOR_LABELS)], _out_ports(*OTLP_PORTS)),
+            ([anywhere], _out_ports(HTTPS)),
+            *(([_to(callee.name)], _out_ports(callee.port)) for callee in callees),
+        ]
         if props.data_stores:
             subnets = [
                 NetworkPolicyV1SpecEgressTo(ip_block=NetworkPolicyV1SpecEgressToIpBlock(cidr=cidr))
                 for cidr in net.data_store_cidrs
             ]
             ports = _out_ports(*(net.data_store_ports[store] for store in props.data_stores))
-            self._policy("allow_data_stores", "allow-data-stores-egress", egress=[(subnets, ports)])
+            egress.append((subnets, ports))
+        self._policy("allow_ingress", "allow-ingress", ingress=ingress)
+        self._policy("allow_egress", "allow-egress", egress=egress)
 
     def _policy(
         self,
