@@ -12,9 +12,10 @@ from pathlib import Path
 # jsii warns on every run that Node 20 is past end of life; this is jsii's documented switch for it.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-from stacks import lazy_providers
+from stacks import lazy_providers, type_hint_cache
 
 lazy_providers.install()
+type_hint_cache.install()
 
 
 from marketplace_constructs import ConfigError  # noqa: E402

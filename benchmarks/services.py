@@ -60,9 +60,10 @@ def scaled_releases(source: Path, target: Path, copies: int) -> None:
 
 def child(copies: int, outdir: Path) -> None:
     """Synthesize every environment with ``copies`` of each service into ``outdir`` (main.py's path)."""
-    from stacks import lazy_providers
+    from stacks import lazy_providers, type_hint_cache
 
     lazy_providers.install()
+    type_hint_cache.install()
     import environments
     import services
     from environments.releases import RELEASES_DIR
