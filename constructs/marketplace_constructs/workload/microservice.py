@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
 
 from cdktf_cdktf_provider_kubernetes.deployment_v1 import (
@@ -50,7 +49,7 @@ from marketplace_constructs.workload.service_props import (
     ScalingPolicy,
 )
 
-__all__ = ["Microservice", "MicroserviceRef", "ServiceNetwork"]
+__all__ = ["Microservice", "ServiceNetwork"]
 
 GATEWAY_SERVICE_ACCOUNT: Final = "istio-ingressgateway"  # the gateway chart's default: its release name
 # What Kubernetes applies when a direction has no rule (HPA defaults), spelled out because the provider
@@ -59,16 +58,6 @@ UP_WINDOW_SECONDS: Final = 0
 DOWN_WINDOW_SECONDS: Final = 300
 DEFAULT_UP: Final = (("Percent", 100, 15), ("Pods", 4, 15))  # (type, value, period seconds)
 DEFAULT_DOWN: Final = (("Percent", 100, 15),)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class MicroserviceRef:
-    """What the service's delivery (Flagger's Canary) targets: names as tokens."""
-
-    namespace: str
-    deployment: str
-    autoscaler: str
-    service_account: str
 
 
 class Microservice(Construct):
@@ -152,7 +141,7 @@ class Microservice(Construct):
         # promotion (the pods run as <name>-primary) and back to the HPA's minimum for the next analysis;
         # Terraform resetting it would start a second full set of pods. Flagger patches nothing else here.
         deployment.add_override("lifecycle.ignore_changes", ["spec[0].replicas"])
-        autoscaler = HorizontalPodAutoscalerV2(
+        HorizontalPodAutoscalerV2(
             self, "autoscaler",
             metadata=HorizontalPodAutoscalerV2Metadata(name=name, namespace=namespace),
             spec=HorizontalPodAutoscalerV2Spec(
@@ -200,12 +189,6 @@ class Microservice(Construct):
         # The p95 objective joins the generated rules (MonitoringResources' marketplace-alerts, from
         # ``objective``), one PrometheusRule for all services rather than one object each.
         self.objective = ServiceObjective(namespace=name, p95_ms=props.objectives.p95_ms)
-        self.ref = MicroserviceRef(
-            namespace=namespace,
-            deployment=deployment.metadata.name,
-            autoscaler=autoscaler.metadata.name,
-            service_account=account.metadata.name,
-        )
 
 
 def _utilization(resource: str, percent: int) -> HorizontalPodAutoscalerV2SpecMetric:
