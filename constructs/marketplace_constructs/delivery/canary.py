@@ -18,7 +18,7 @@ from typing import Any, Final
 from marketplace_constructs.delivery.flagger import FLAGGER_NAMESPACE, SLACK_PATH
 from marketplace_constructs.errors import ConfigError, check_range
 from marketplace_constructs.manifests import metadata
-from marketplace_constructs.manifests.monitoring import external_secret
+from marketplace_constructs.manifests.secrets import external_secret
 from marketplace_constructs.workload.service_props import MicroserviceProps, TrafficPolicyProps
 
 API_VERSION: Final = "flagger.app/v1beta1"

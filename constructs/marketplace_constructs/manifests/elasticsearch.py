@@ -7,7 +7,7 @@ import json
 from typing import Any, Final
 
 from marketplace_constructs.manifests import metadata
-from marketplace_constructs.manifests.monitoring import external_secret
+from marketplace_constructs.manifests.secrets import external_secret
 from marketplace_constructs.mesh._render import zone_spread
 from marketplace_constructs.observability.tracing_props import (
     EXPORTER_USER,

@@ -1,4 +1,4 @@
-"""prometheus-operator objects (monitoring.coreos.com/v1) and the External Secret of the alert receivers."""
+"""prometheus-operator objects (monitoring.coreos.com/v1)."""
 
 from __future__ import annotations
 
@@ -73,27 +73,6 @@ def envoy_pod_monitor(name: str, namespace: str) -> dict[str, Any]:
                         },
                     ],
                 }
-            ],
-        },
-    }
-
-
-def external_secret(
-    name: str, namespace: str, *, store: str, keys: dict[str, tuple[str, str]]
-) -> dict[str, Any]:
-    """ExternalSecret filling Secret ``name``: each key from (Secrets Manager secret, JSON property),
-    refreshed hourly; the Secret belongs to the ExternalSecret (deleted with it)."""
-    return {
-        "apiVersion": "external-secrets.io/v1",
-        "kind": "ExternalSecret",
-        "metadata": metadata(name, namespace),
-        "spec": {
-            "refreshInterval": "1h",
-            "secretStoreRef": {"kind": "ClusterSecretStore", "name": store},
-            "target": {"name": name, "creationPolicy": "Owner"},
-            "data": [
-                {"secretKey": key, "remoteRef": {"key": remote, "property": prop}}
-                for key, (remote, prop) in keys.items()
             ],
         },
     }

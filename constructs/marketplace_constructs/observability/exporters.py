@@ -11,7 +11,7 @@ from constructs import Construct
 from marketplace_constructs.data.kafka import JMX_EXPORTER_PORT, NODE_EXPORTER_PORT
 from marketplace_constructs.helm import HelmChart, helm_release
 from marketplace_constructs.manifests import custom_resource
-from marketplace_constructs.manifests.monitoring import external_secret
+from marketplace_constructs.manifests.secrets import external_secret
 from marketplace_constructs.observability.secret_paths import POSTGRES_MONITORING_PATH
 
 POSTGRES_SECRET: Final = "postgres-exporter"

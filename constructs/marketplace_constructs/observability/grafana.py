@@ -17,7 +17,7 @@ from constructs import Construct
 
 from marketplace_constructs.helm import HelmChart, helm_release
 from marketplace_constructs.manifests import custom_resource
-from marketplace_constructs.manifests.monitoring import external_secret
+from marketplace_constructs.manifests.secrets import external_secret
 from marketplace_constructs.observability.dashboards import PROMETHEUS_UID, Dashboard
 from marketplace_constructs.observability.logs import TRACE_ID_FIELD
 from marketplace_constructs.observability.secret_paths import GRAFANA_ADMIN_PATH

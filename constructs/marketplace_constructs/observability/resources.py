@@ -9,12 +9,8 @@ from typing import Final
 from constructs import Construct
 
 from marketplace_constructs.manifests import custom_resource
-from marketplace_constructs.manifests.monitoring import (
-    envoy_pod_monitor,
-    external_secret,
-    prometheus_rule,
-    service_monitor,
-)
+from marketplace_constructs.manifests.monitoring import envoy_pod_monitor, prometheus_rule, service_monitor
+from marketplace_constructs.manifests.secrets import external_secret
 from marketplace_constructs.observability.alertmanager import PAGERDUTY_KEY, SLACK_WEBHOOK
 from marketplace_constructs.observability.alerts import rule_groups
 from marketplace_constructs.observability.metrics import RECEIVERS_SECRET

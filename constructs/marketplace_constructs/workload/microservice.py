@@ -39,8 +39,8 @@ from constructs import Construct
 from marketplace_constructs.errors import ConfigError
 from marketplace_constructs.manifests import custom_resource
 from marketplace_constructs.manifests.authorization import allow_principals, principal
+from marketplace_constructs.manifests.secrets import extracted_secret
 from marketplace_constructs.observability.thresholds import ServiceObjective
-from marketplace_constructs.workload.env_secret import env_secret
 from marketplace_constructs.workload.network_policies import ServiceNetwork, ServiceNetworkPolicies
 from marketplace_constructs.workload.pod_spec import pod_template
 from marketplace_constructs.workload.service_props import (
@@ -116,7 +116,7 @@ class Microservice(Construct):
         )  # fmt: skip
         secret_name = f"{name}-app"
         secret = custom_resource(
-            self, "app_secret", env_secret(secret_name, namespace, store=store, key=f"{env}/{name}/app")
+            self, "app_secret", extracted_secret(secret_name, namespace, store=store, key=f"{env}/{name}/app")
         )
         deployment = DeploymentV1(
             self, "deployment",
