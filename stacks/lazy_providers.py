@@ -3,7 +3,10 @@
 Each prebuilt provider package imports all of its ~2,200 submodules from its ``__init__``. This module
 installs an import hook that gives those packages a light ``__init__`` instead: it loads the package's jsii
 assembly (the only thing the submodules need from it) and imports a submodule when it is first asked for.
-Nothing in site-packages changes and the synthesized JSON is byte-identical (``benchmarks/synth.py`` checks).
+The jsii runtime has the same problem on its Node side (the package's ``lib/index.js`` requires every
+submodule), so ``install`` also preloads ``lazy_provider_index.js`` into the runtime through
+``NODE_OPTIONS``. Nothing in site-packages or the package cache changes and the synthesized JSON is
+byte-identical (``benchmarks/synth.py`` checks).
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from __future__ import annotations
 import importlib
 import importlib.abc
 import importlib.machinery
+import os
 import sys
+from pathlib import Path
 from types import ModuleType
 from typing import Final
 
@@ -20,6 +25,7 @@ PROVIDER_PACKAGES: Final = (
     "cdktf_cdktf_provider_kubernetes",
     "cdktf_cdktf_provider_helm",
 )
+NODE_HOOK: Final = Path(__file__).with_name("lazy_provider_index.js")
 
 
 class _LightPackageLoader(importlib.abc.Loader):
@@ -60,6 +66,11 @@ class _LightPackageFinder(importlib.abc.MetaPathFinder):
 
 
 def install() -> None:
-    """Install the hook once. Packages already imported (eagerly) stay as they are."""
+    """Install both hooks once. Packages already imported (eagerly) stay as they are, and the Node hook
+    reaches only a jsii runtime that has not started yet (it starts with the first jsii import)."""
     if not any(isinstance(finder, _LightPackageFinder) for finder in sys.meta_path):
         sys.meta_path.insert(0, _LightPackageFinder())
+    preload = f'--require "{NODE_HOOK}"'
+    options = os.environ.get("NODE_OPTIONS", "")
+    if preload not in options:
+        os.environ["NODE_OPTIONS"] = f"{options} {preload}".strip()
