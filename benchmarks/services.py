@@ -19,12 +19,15 @@ import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "constructs")]
 
 from benchmarks.synth import identical  # noqa: E402
-from marketplace_constructs.workload.service_props import MicroserviceProps  # noqa: E402
+
+if TYPE_CHECKING:  # importing the constructs starts the jsii runtime, which child() must do after its hooks
+    from marketplace_constructs.workload.service_props import MicroserviceProps
 
 
 def scaled(specs: tuple[MicroserviceProps, ...], copies: int) -> tuple[MicroserviceProps, ...]:
