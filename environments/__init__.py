@@ -1,4 +1,5 @@
-"""The four environments, checked together: unique names and non-overlapping VPC ranges (for peering)."""
+"""The four environments, checked together: unique names, non-overlapping VPC ranges (for peering), each
+standby's primary, and the recovery objectives against what the configuration derives."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterable
 
 from environments import dev, dr, production, staging
 from environments.base import ENVIRONMENT_NAMES, EnvironmentConfig
+from environments.recovery import check_objectives
 from marketplace_constructs import ConfigError
 
 
@@ -36,19 +38,55 @@ def check_together(envs: Iterable[EnvironmentConfig]) -> tuple[EnvironmentConfig
                     "be peered"
                 )
         checked.append(env)
+    by_name = {env.name: env for env in checked}
+    for env in checked:
+        if env.standby:
+            _check_standby(env, by_name.get(env.standby.primary))
     return tuple(checked)
+
+
+def _check_standby(env: EnvironmentConfig, primary: EnvironmentConfig | None) -> None:
+    """A standby needs its primary defined, in the same account (replication stays in one account) and in
+    another region (a regional outage must not take both), and the primary must not be a standby itself."""
+    assert env.standby is not None
+    where = f"environment {env.name!r}: StandbyConfig.primary"
+    if primary is None:
+        raise ConfigError(f"{where} names {env.standby.primary!r}, which is not defined")
+    if primary.standby is not None:
+        raise ConfigError(f"{where} names {primary.name!r}, itself a standby; chains are not supported")
+    if primary.location.account_id != env.location.account_id:
+        raise ConfigError(
+            f"{where} {primary.name!r} is in account {primary.location.account_id}; a standby must be in the "
+            f"same account ({env.location.account_id})"
+        )
+    if primary.location.region == env.location.region:
+        raise ConfigError(
+            f"{where} {primary.name!r} is in {primary.location.region} too; a standby must be in another "
+            "region, so one regional outage cannot take both"
+        )
+    copy_region = primary.backup.copy_region
+    if copy_region is not None and copy_region != env.location.region:
+        raise ConfigError(
+            f"environment {primary.name!r}: BackupConfig.copy_region must be {env.location.region} (where "
+            f"{env.name} keeps the copies vault), got {copy_region}"
+        )
 
 
 ALL: tuple[EnvironmentConfig, ...] = check_together(
     (dev.CONFIG, staging.CONFIG, production.CONFIG, dr.CONFIG)
 )
+check_objectives(ALL)
 
 
 def select(names: Iterable[str]) -> tuple[EnvironmentConfig, ...]:
-    """The environments named (all when none are), in deploy order; an unknown name raises ConfigError."""
-    wanted = [name.strip() for name in names if name.strip()]
+    """The environments named (all when none are), in deploy order; an unknown name raises ConfigError.
+
+    A standby standing by brings its primary along: its stacks read the primary's through cross-stack
+    references, which cdktf resolves only between stacks of one app."""
+    wanted = {name.strip() for name in names if name.strip()}
     for name in wanted:
         if name not in ENVIRONMENT_NAMES:
             allowed = ", ".join(repr(known) for known in ENVIRONMENT_NAMES)
             raise ConfigError(f"environment {name!r} is unknown; allowed environments: {allowed}")
+    wanted |= {env.standby.primary for env in ALL if env.name in wanted and env.standby and env.standing_by}
     return tuple(env for env in ALL if not wanted or env.name in wanted)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final, Literal, get_args
 
 from marketplace_constructs import (
@@ -24,16 +24,18 @@ from marketplace_constructs import (
     TracingProps,
     VpcProps,
 )
+from marketplace_constructs.backup.props import VeleroProps
 from marketplace_constructs.checked import checked
 from marketplace_constructs.errors import check_one_of, check_pattern, check_range
 from marketplace_constructs.naming import PROJECT
-from marketplace_constructs.regions import check_zones
+from marketplace_constructs.regions import check_region, check_zones
 
 EnvironmentName = Literal["dev", "staging", "production", "dr"]
 ENVIRONMENT_NAMES: Final[tuple[str, ...]] = get_args(EnvironmentName)
 HIGHLY_AVAILABLE: Final = ("staging", "production", "dr")  # need >= 2 zones and per-zone NAT
 REQUIRED_TAGS: Final = ("Project", "Environment", "Owner", "CostCenter")
 BackendKind = Literal["s3", "local"]
+RecoveryRole = Literal["standby", "active"]
 ServiceLinkedRoleMode = Literal["create", "existing"]
 
 
@@ -90,6 +92,106 @@ class NodeGroupsConfig:
 
 @checked
 @dataclass(frozen=True, slots=True, kw_only=True)
+class BackupConfig:
+    """AWS Backup of the environment's database: snapshots on a schedule, optionally copied to another region.
+
+    Attributes:
+        frequency_minutes: Minutes between snapshots: 60 (hourly, the reference design) up to 1440 (daily),
+            a whole number of hours dividing a day. Default: 60.
+        retention_days: Days each snapshot (and its copy) is kept, 7-35. Default: 30.
+        copy_region: Region each snapshot is copied to (a vault there, encrypted with a key of that region),
+            or None. Default: None.
+        vault_lock: Lock the vaults so no one can delete a snapshot before ``retention_days`` (governance
+            mode: an IAM-permitted administrator can still remove the lock). Default: False.
+    """
+
+    frequency_minutes: int = 60
+    retention_days: int = 30
+    copy_region: str | None = None
+    vault_lock: bool = False
+
+    def __post_init__(self) -> None:
+        check_range("BackupConfig", "frequency_minutes", self.frequency_minutes, 60, 1440, " minutes")
+        if self.frequency_minutes % 60 or 1440 % self.frequency_minutes:
+            raise ConfigError(
+                "BackupConfig.frequency_minutes must be a whole number of hours dividing a day "
+                f"(60, 120, 180, 240, 360, 480, 720 or 1440), got {self.frequency_minutes}"
+            )
+        check_range("BackupConfig", "retention_days", self.retention_days, 7, 35, " days")
+
+
+@checked
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecoveryObjectives:
+    """The recovery point and time the environment must meet; checked against what its configuration
+    gives (environments/recovery.py, ``bin/dev dr-report``).
+
+    Attributes:
+        rpo_minutes: Most data a regional failover may lose, per store, 1-1440. Required.
+        rto_minutes: Longest a regional failover may take, 1-1440. Required.
+    """
+
+    rpo_minutes: int
+    rto_minutes: int
+
+    def __post_init__(self) -> None:
+        check_range("RecoveryObjectives", "rpo_minutes", self.rpo_minutes, 1, 1440, " minutes")
+        check_range("RecoveryObjectives", "rto_minutes", self.rto_minutes, 1, 1440, " minutes")
+
+
+@checked
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StandbyConfig:
+    """This environment as the warm standby of another one in a second region (dr of production).
+
+    Attributes:
+        primary: The environment stood by for; in another region of the same account. Default: "production".
+        role: "standby": a pilot light fed by replication from ``primary`` (node groups at ``floor``, every
+            service at ``service_min_replicas``, data stores as replicas); "active" (after a failover): the
+            environment's own sizes (production's), replicas promoted, nothing read from ``primary``.
+            Changing it to "active" and deploying ``<env>-*`` is the failover (docs/runbooks). Default:
+            "standby".
+        floor: Node group sizes while standing by; each group's max stays the environment's, so the cluster
+            autoscaler can grow before the role changes. Required.
+        service_min_replicas: Minimum replicas of every service while standing by (maxima stay the
+            spec's). Default: 1.
+        max_lag_minutes: Replication lag (database replica, Global Datastore, MSK Replicator) above which
+            an alarm pages: the recovery point the derived report promises while the alarms are quiet,
+            1-15. Default: 5.
+        replica_key_alias: Alias (without "alias/") of the key this environment makes to encrypt what is
+            replicated into it (the database replica, replicated backups and the bucket replica); it stays
+            the database's key after promotion. Required.
+    """
+
+    primary: str = "production"
+    role: RecoveryRole = "standby"
+    floor: NodeGroupsConfig
+    service_min_replicas: int = 1
+    max_lag_minutes: int = 5
+    replica_key_alias: str = ""
+
+    def __post_init__(self) -> None:
+        check_one_of("StandbyConfig", "primary", self.primary, ENVIRONMENT_NAMES)
+        check_one_of("StandbyConfig", "role", self.role, get_args(RecoveryRole))
+        check_range("StandbyConfig", "service_min_replicas", self.service_min_replicas, 1, 10)
+        check_range("StandbyConfig", "max_lag_minutes", self.max_lag_minutes, 1, 15, " minutes")
+        if not self.replica_key_alias:
+            raise ConfigError(
+                "StandbyConfig.replica_key_alias must name the KMS key (alias) that encrypts the replicas; "
+                "replication needs a destination key of the standby's region"
+            )
+        check_pattern(
+            "StandbyConfig", "replica_key_alias", self.replica_key_alias, r"[a-zA-Z0-9/_-]+", "a KMS alias"
+        )
+
+    @property
+    def standing_by(self) -> bool:
+        """True while the role is "standby": replication in, pilot-light sizes."""
+        return self.role == "standby"
+
+
+@checked
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EnvironmentConfig:
     """One environment's settings; the stacks read nothing else.
 
@@ -121,6 +223,11 @@ class EnvironmentConfig:
         edge: Public zone and name, TLS policy and WAF rate limit of the internet edge. Required.
         mesh: Istio replicas, tracing and outbound policy; staging, production and dr need an HA control
             plane, a gateway replica per zone and REGISTRY_ONLY. Default: MeshProps().
+        backup: AWS Backup of the database (schedule, retention, cross-region copy, vault lock).
+            Default: BackupConfig().
+        velero: Velero's schedule, retention and namespaces (cluster objects to the backups bucket).
+            Default: VeleroProps().
+        objectives: Recovery point and time this environment must meet, or None. Default: None.
         backup_lock_days: Object Lock (governance) retention of the backups bucket, 1-3650. Default: 30.
         deletion_protection: Protection of the KMS keys, secrets and buckets; staging, production and dr need
             it there and on every data store. Default: True.
@@ -132,6 +239,8 @@ class EnvironmentConfig:
         plan_role_arn: Role CI assumes to plan (``vars.AWS_PLAN_ROLE_ARN`` in the workflow); the foundation
             grants it ``AmazonEKSAdminViewPolicy`` (read-only, Secrets included: the helm provider reads
             every release from its Secret). Required.
+        standby: Makes this environment the warm standby of ``standby.primary`` (dr of production), or None.
+            Default: None.
         autoscaling_service_linked_role: "create" makes ``AWSServiceRoleForAutoScaling`` (needed by the
             ``ebs`` key's policy before any Auto Scaling group exists); "existing" reads the one the account
             already has (an account that ever ran an Auto Scaling group, or whose other environment created
@@ -154,6 +263,9 @@ class EnvironmentConfig:
     service_replicas: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     allow_idle_analysis: bool = False
     edge: EdgeProps
+    backup: BackupConfig = field(default_factory=BackupConfig)
+    velero: VeleroProps = field(default_factory=VeleroProps)
+    objectives: RecoveryObjectives | None = None
     backup_lock_days: int = 30
     deletion_protection: bool = True
     backend: StateBackendConfig
@@ -161,9 +273,19 @@ class EnvironmentConfig:
     deploy_role_arn: str
     plan_role_arn: str
     autoscaling_service_linked_role: ServiceLinkedRoleMode = "create"
+    standby: StandbyConfig | None = None
 
     def __post_init__(self) -> None:
         check_one_of("EnvironmentConfig", "name", self.name, ENVIRONMENT_NAMES)
+        if self.backup.copy_region == self.location.region:
+            raise ConfigError(
+                f"BackupConfig.copy_region must be another region than {self.location.region} (the copy is "
+                "for a regional outage), or None"
+            )
+        if self.backup.copy_region is not None:
+            check_region("BackupConfig", "copy_region", self.backup.copy_region)
+        if self.standby and self.standby.primary == self.name:
+            raise ConfigError(f"StandbyConfig.primary must name another environment than {self.name!r}")
         missing = [tag for tag in REQUIRED_TAGS if not self.tags.get(tag)]
         if missing:
             raise ConfigError(
@@ -278,6 +400,29 @@ class EnvironmentConfig:
         for field_name, enabled in protected.items():
             if not enabled:
                 raise ConfigError(f"{field_name} must be True in {self.name} (stateful resources), got False")
+
+    @property
+    def standing_by(self) -> bool:
+        """True while this environment is a standby in role "standby" (replicas in, pilot-light sizes)."""
+        return self.standby is not None and self.standby.standing_by
+
+    @property
+    def running_node_groups(self) -> NodeGroupsConfig:
+        """The node groups as deployed: the standby floor (with the environment's maxima) in standby."""
+        if self.standby is None or not self.standby.standing_by:
+            return self.node_groups
+        floor, own = self.standby.floor.by_name(), self.node_groups.by_name()
+        return NodeGroupsConfig(**{
+            name: replace(floor[name], max_size=max(own[name].max_size, floor[name].max_size))
+            for name in own
+        })  # fmt: skip
+
+    def service_sizes(self, name: str, spec_min: int, spec_max: int) -> tuple[int, int]:
+        """(min, max) replicas of service ``name`` here: ``service_replicas``, the standby minimum while
+        standing by, else the spec's."""
+        if self.standby is not None and self.standby.standing_by:
+            return min(self.standby.service_min_replicas, spec_max), spec_max
+        return self.service_replicas.get(name, (spec_min, spec_max))
 
     @property
     def stack_ids(self) -> tuple[str, str, str]:

@@ -1,6 +1,13 @@
 """dev (us-east-1): a small, cheap copy: one shared NAT gateway, short log retention, local state."""
 
-from environments.base import EnvironmentConfig, NodeGroupsConfig, StateBackendConfig, defining, standard_tags
+from environments.base import (
+    BackupConfig,
+    EnvironmentConfig,
+    NodeGroupsConfig,
+    StateBackendConfig,
+    defining,
+    standard_tags,
+)
 from marketplace_constructs import (
     AwsLocation,
     EdgeProps,
@@ -112,6 +119,7 @@ with defining("dev"):
             domain="api.dev.llm-marketplace.example.com",
             deletion_protection=False,
         ),
+        backup=BackupConfig(frequency_minutes=1440, retention_days=7),  # daily is enough for a sandbox
         backup_lock_days=1,
         deletion_protection=False,
         backend=StateBackendConfig(kind="local"),

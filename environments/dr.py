@@ -1,9 +1,23 @@
-"""dr (us-west-2): production's copy in a second region and production's account, own state bucket."""
+"""dr (us-west-2): production's warm standby in a second region and production's account, own state bucket.
+
+``ROLE`` is the failover switch: "standby" (replication from production, pilot-light sizes) or "active"
+(production's sizes, replicas promoted). docs/runbooks/backup-and-restore.md walks through flipping it.
+"""
 
 from dataclasses import replace
 
 from environments import production
-from environments.base import StateBackendConfig, defining, standard_tags, state_bucket_name
+from environments.base import (
+    NodeGroupsConfig,
+    RecoveryRole,
+    StandbyConfig,
+    StateBackendConfig,
+    defining,
+    standard_tags,
+    state_bucket_name,
+)
+
+ROLE: RecoveryRole = "standby"
 
 BASE = production.CONFIG
 
@@ -12,7 +26,11 @@ with defining("dr"):
         BASE,
         name="dr",
         location=replace(BASE.location, region="us-west-2"),
-        allow_idle_analysis=True,  # a standby without traffic: an idle canary window must not roll back
+        allow_idle_analysis=True,
+        # dr's own snapshots stay in us-west-2: production's region is the one presumed lost. Objectives
+        # are production's (dr meets them for production); dr itself has no standby.
+        backup=replace(BASE.backup, copy_region=None),
+        objectives=None,  # a standby without traffic: an idle canary window must not roll back
         network=replace(
             BASE.network, cidr="10.40.0.0/16", availability_zones=("us-west-2a", "us-west-2b", "us-west-2c")
         ),
@@ -27,4 +45,16 @@ with defining("dr"):
         tags=standard_tags("dr", owner="platform-team", cost_center="marketplace-prod"),
         # Production's account: production's foundation creates the role (IAM is global), dr reads it.
         autoscaling_service_linked_role="existing",
+        # Pilot light: one general node per zone (the gateway spreads across zones), one compute node and two
+        # memory nodes; each group keeps production's maximum, so the autoscaler adds what pending pods need.
+        standby=StandbyConfig(
+            primary="production",
+            role=ROLE,
+            replica_key_alias="dr-replicas",
+            floor=NodeGroupsConfig(
+                general=replace(BASE.node_groups.general, min_size=3, desired_size=3),
+                compute=replace(BASE.node_groups.compute, min_size=1, desired_size=1),
+                memory=replace(BASE.node_groups.memory, min_size=2, desired_size=2),
+            ),
+        ),
     )

@@ -1,6 +1,7 @@
 """production (us-east-1): the reference sizing; staging and dr derive from it."""
 
 from environments.base import (
+    BackupConfig,
     EnvironmentConfig,
     NodeGroupsConfig,
     StateBackendConfig,
@@ -102,6 +103,13 @@ with defining("production"):
             domain="api.llm-marketplace.example.com",
             waf_rate_limit=2000,
         ),
+        # Reference design: hourly snapshots kept 30 days, copied to the dr region, in locked vaults.
+        backup=BackupConfig(
+            frequency_minutes=60, retention_days=30, copy_region="us-west-2", vault_lock=True
+        ),
+        # The reference design's RPO 15 min / RTO 1 h are not enforced yet: the database, cache and Kafka have
+        # no replica in dr so far (bin/dev dr-report shows what the configuration gives today).
+        objectives=None,
         backup_lock_days=30,
         backend=StateBackendConfig(
             kind="s3", bucket=state_bucket_name("production", ACCOUNT_ID), key_alias="production-tfstate"

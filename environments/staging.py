@@ -3,7 +3,14 @@
 from dataclasses import replace
 
 from environments import production
-from environments.base import NodeGroupsConfig, StateBackendConfig, defining, standard_tags, state_bucket_name
+from environments.base import (
+    BackupConfig,
+    NodeGroupsConfig,
+    StateBackendConfig,
+    defining,
+    standard_tags,
+    state_bucket_name,
+)
 from marketplace_constructs import AwsLocation, NodeGroupProps
 
 ACCOUNT_ID = "222222222222"  # placeholder: set the staging account id before deploying
@@ -14,6 +21,9 @@ with defining("staging"):
         BASE,
         name="staging",
         location=AwsLocation(account_id=ACCOUNT_ID, region="us-east-1"),
+        # Hourly snapshots kept a week, in the region only: staging has no standby and no objectives.
+        backup=BackupConfig(frequency_minutes=60, retention_days=7),
+        objectives=None,
         network=replace(
             BASE.network, cidr="10.20.0.0/16", flow_log_retention_days=90, interface_endpoints=()
         ),

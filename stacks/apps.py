@@ -14,8 +14,11 @@ from environments.base import EnvironmentConfig
 from marketplace_constructs import ClusterRef, Namespace, NamespaceProps
 from marketplace_constructs.addons.cert_manager import PrivateCertificateAuthority
 from marketplace_constructs.addons.external_secrets import SecretsManagerStore
+from marketplace_constructs.backup.props import BackupLocation
+from marketplace_constructs.backup.resources import read_only_location, velero_schedule
 from marketplace_constructs.delivery.releases import ServiceReleases
 from marketplace_constructs.edge.edge import EdgeRef
+from marketplace_constructs.manifests import custom_resource
 from marketplace_constructs.mesh.ingress import IngressBinding
 from marketplace_constructs.mesh.policies import DataEndpoints, MeshPolicies
 from marketplace_constructs.naming import PROJECT
@@ -54,7 +57,9 @@ class AppsStack(TerraformStack):
         specs: tuple[MicroserviceProps, ...],
         service_roles: Mapping[str, str],
         images: Mapping[str, str],
+        restore_from: BackupLocation | None = None,
     ) -> None:
+        """``restore_from``: a standby's read-only view of its primary's Velero backups (the replica)."""
         super().__init__(scope, stack_id)
         configure_backend(self, env, stack_id)
         kubernetes_provider(self, cluster)
@@ -99,8 +104,8 @@ class AppsStack(TerraformStack):
         )
         objectives = []
         for spec in specs:
-            low, high = env.service_replicas.get(
-                spec.name, (spec.autoscaling.min_replicas, spec.autoscaling.max_replicas)
+            low, high = env.service_sizes(
+                spec.name, spec.autoscaling.min_replicas, spec.autoscaling.max_replicas
             )
             service = Microservice(
                 self, f"{spec.name.replace('-', '_')}_service", props=spec,
@@ -115,9 +120,15 @@ class AppsStack(TerraformStack):
             thresholds=env.monitoring.thresholds, service_namespaces=tuple(spec.name for spec in specs),
             store=self.secret_store.name, objectives=tuple(objectives),
         )  # fmt: skip
+        # Velero's CRDs come with its chart in the platform layer.
+        custom_resource(self, "velero_schedule", velero_schedule(env.velero))
+        if restore_from is not None:
+            custom_resource(
+                self, "velero_primary_backups", read_only_location(restore_from.prefix, restore_from)
+            )
         ServiceReleases(
             self, "releases", env=env.name, specs=specs,
             namespaces={name: namespace.name for name, namespace in self.namespaces.items()},
             store=self.secret_store.name, prometheus_url=PROMETHEUS_URL, gateway=f"{INGRESS_NAMESPACE}/edge",
-            hosts=(env.edge.domain,), allow_idle_analysis=env.allow_idle_analysis,
+            hosts=edge.hosts, allow_idle_analysis=env.allow_idle_analysis,
         )  # fmt: skip

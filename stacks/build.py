@@ -47,8 +47,13 @@ def build_app(
     service sizes and release record (a mistake anywhere stops the run before any stack is built)."""
     envs = tuple(envs)
     releases = {env.name: service_releases(env, specs, releases_dir) for env in envs}
-    for env in envs:
-        build_environment(app, env, specs, releases[env.name])
+    built: dict[str, EnvironmentStacks] = {}
+    for env in sorted(envs, key=lambda env: env.standby is not None):  # primaries before their standbys
+        primary = built[env.standby.primary].foundation if env.standby and env.standing_by else None
+        standbys = tuple(other for other in envs if other.standby and other.standby.primary == env.name)
+        built[env.name] = build_environment(
+            app, env, specs, releases[env.name], primary=primary, standbys=standbys
+        )
 
 
 def service_releases(
@@ -73,12 +78,16 @@ def build_environment(
     env: EnvironmentConfig,
     specs: tuple[MicroserviceProps, ...],
     releases: Mapping[str, tuple[str, ...]],
+    *,
+    primary: FoundationStack | None = None,
+    standbys: tuple[EnvironmentConfig, ...] = (),
 ) -> EnvironmentStacks:
     """Create ``<env>-bootstrap`` (S3 state only), ``-foundation``, ``-platform`` and ``-apps``, each service
-    running the newest image of its history in ``releases``."""
+    running the newest image of its history in ``releases``; a standby standing by reads ``primary``'s
+    foundation (cross-stack references), and a primary with a standby gets a failover record."""
     bootstrap = BootstrapStack(app, f"{env.name}-bootstrap", env=env) if env.backend.kind == "s3" else None
     foundation_id, platform_id, apps_id = env.stack_ids
-    foundation = FoundationStack(app, foundation_id, env=env, specs=specs)
+    foundation = FoundationStack(app, foundation_id, env=env, specs=specs, primary=primary, standbys=standbys)
     if bootstrap:
         foundation.add_dependency(bootstrap)  # the state bucket must exist first; no token links them
     platform = PlatformStack(app, platform_id, env=env, inputs=foundation.platform_inputs)
@@ -87,6 +96,7 @@ def build_environment(
         edge=foundation.edge, stores=foundation.monitored_stores, specs=specs,
         service_roles=foundation.service_roles,
         images={name: history[-1] for name, history in releases.items()},
+        restore_from=foundation.velero_restore_from,
     )  # fmt: skip
     apps.add_dependency(platform)  # CRDs and namespaces come from platform; no token links the two
     return EnvironmentStacks(bootstrap, foundation, platform, apps)

@@ -4,10 +4,12 @@ Plans on an empty account."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Final
 
 from cdktf import TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_aws.data_aws_iam_role import DataAwsIamRole
 from cdktf_cdktf_provider_aws.iam_service_linked_role import IamServiceLinkedRole
+from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 from constructs import Construct
 
 from environments.base import EnvironmentConfig
@@ -29,13 +31,32 @@ from marketplace_constructs import (
     Vpc,
     resource_name,
 )
+from marketplace_constructs.backup.props import BackupLocation
+from marketplace_constructs.backup.role import VeleroRole
 from marketplace_constructs.delivery.flagger import DELIVERY_SECRETS
-from marketplace_constructs.edge.edge import InternetEdge
+from marketplace_constructs.edge.edge import FailoverTarget, InternetEdge
 from marketplace_constructs.mesh.policies import DataEndpoints
 from marketplace_constructs.naming import PROJECT
 from marketplace_constructs.observability.exporters import MonitoredStores
 from marketplace_constructs.observability.log_storage import LogStorage, LogStorageRef
 from marketplace_constructs.observability.secret_paths import OBSERVABILITY_SECRETS
+from marketplace_constructs.recovery import (
+    BackupPlan,
+    BackupPlanProps,
+    BackupVault,
+    BackupVaultProps,
+    BucketReplication,
+    BucketReplicationProps,
+    RegistryReplication,
+    RegistryReplicationProps,
+    VaultLockProps,
+)
+from marketplace_constructs.security.audit import (
+    AuditTrail,
+    AuditTrailProps,
+    ThreatDetection,
+    ThreatDetectionProps,
+)
 from marketplace_constructs.workload.service_props import MicroserviceProps
 from stacks.backend import aws_provider, configure_backend
 from stacks.platform_roles import PlatformRoles, platform_roles
@@ -50,6 +71,7 @@ KEY_PURPOSES = {
     "registry": "ECR images",
     "ebs": "EBS volumes: node root disks and persistent volumes",
 }
+REPLICAS: Final = "replicas"  # a standby's key for what replicates into it; stays its database's key
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -62,25 +84,38 @@ class PlatformInputs:
     volume_key_arn: str
     stores: MonitoredStores
     log_storage: LogStorageRef | None  # None: Loki keeps logs on its volume (dev)
+    velero_role_arn: str
+    velero_location: BackupLocation
 
 
 class FoundationStack(TerraformStack):
     """The environment's AWS base; later layers consume ``cluster.ref`` through cross-stack references."""
 
     def __init__(
-        self, scope: Construct, stack_id: str, *, env: EnvironmentConfig, specs: tuple[MicroserviceProps, ...]
+        self,
+        scope: Construct,
+        stack_id: str,
+        *,
+        env: EnvironmentConfig,
+        specs: tuple[MicroserviceProps, ...],
+        primary: FoundationStack | None = None,
+        standbys: tuple[EnvironmentConfig, ...] = (),
     ) -> None:
+        """``primary``: the primary's foundation, for a standby standing by (its stores replicate in);
+        ``standbys``: the environments standing by for this one in other regions (its public name fails
+        over, its trail records their buckets too)."""
         super().__init__(scope, stack_id)
         configure_backend(self, env, stack_id)
         aws_provider(self, env.location, dict(env.tags))
         self.env = env
+        self.standbys = standbys
         autoscaling_role_arn = self._autoscaling_service_role()
         keys = {
             purpose: KmsKey(
                 self,
                 f"{purpose.replace('-', '_')}_key",
                 props=KmsKeyProps(
-                    alias=resource_name(env.name, purpose),
+                    alias=self._key_alias(purpose),
                     description=f"{env.name}: {description}",
                     cloudwatch_logs=purpose == "logs",
                     autoscaling_role_arn=autoscaling_role_arn if purpose == "ebs" else None,
@@ -88,7 +123,7 @@ class FoundationStack(TerraformStack):
                 ),
                 location=env.location,
             ).ref.arn
-            for purpose, description in KEY_PURPOSES.items()
+            for purpose, description in self._key_purposes().items()
         }
         cluster_name = resource_name(env.name, "eks")
         self.network = Vpc(
@@ -115,7 +150,7 @@ class FoundationStack(TerraformStack):
             volume_key_arn=keys["ebs"],
         )  # fmt: skip
         nodes = NodeGroups(
-            self, "nodes", groups=env.node_groups.by_name(), cluster_name=cluster.name,
+            self, "nodes", groups=env.running_node_groups.by_name(), cluster_name=cluster.name,
             cluster_security_group_id=cluster.security_group_id, location=env.location,
             vpc_id=self.network.ref.vpc_id, subnet_ids=self.network.ref.private_subnet_ids,
             volume_key_arn=keys["ebs"], tags=env.tags, after=addons.before_compute,
@@ -123,6 +158,20 @@ class FoundationStack(TerraformStack):
         addons.install_after(nodes.groups)
         self._data_stores(keys)
         log_bucket = self._backups(keys["backups"])
+        self._audit(log_bucket, keys["logs"])
+        self._database_backups(keys)
+        self.velero_restore_from: BackupLocation | None = None
+        if env.standby is not None:
+            self._standby_copies(keys, log_bucket, primary)
+        velero_location = BackupLocation(
+            bucket=self.backups_bucket.name, prefix=env.name, region=env.location.region,
+            kms_key_arn=keys["backups"],
+        )  # fmt: skip
+        velero = VeleroRole(
+            self, "velero_role", env=env.name, props=env.velero, location=env.location,
+            cluster=self.cluster.ref, backups=velero_location, restore_from=self.velero_restore_from,
+            volume_key_arn=keys["ebs"],
+        )  # fmt: skip
         self.platform_inputs = PlatformInputs(
             cluster=cluster,
             vpc_id=self.network.ref.vpc_id,
@@ -132,13 +181,19 @@ class FoundationStack(TerraformStack):
             volume_key_arn=keys["ebs"],
             stores=self.monitored_stores,
             log_storage=self._log_storage(log_bucket),
+            velero_role_arn=velero.arn,
+            velero_location=velero_location,
+        )
+        serves = (
+            FailoverTarget(zone_id=primary.edge_zone_id, domain=primary.env.edge.domain) if primary else None
         )
         edge = InternetEdge(
             self, "edge", props=env.edge, name=env.name, location=env.location,
             vpc_id=self.network.ref.vpc_id, public_subnet_ids=self.network.ref.public_subnet_ids,
             target_security_group_id=nodes.security_group_id, log_bucket=log_bucket, log_key_arn=keys["logs"],
-            log_retention_days=env.cluster.log_retention_days,
+            log_retention_days=env.cluster.log_retention_days, failover_primary=bool(standbys), serves=serves,
         )  # fmt: skip
+        self.edge_zone_id: str = edge.zone_id
         self.edge = edge.ref
         TerraformOutput(
             self, "edge_name_servers", value=edge.name_servers,
@@ -181,6 +236,130 @@ class FoundationStack(TerraformStack):
         }
         for output_id, (value, description) in outputs.items():
             TerraformOutput(self, output_id, value=value, description=description)
+
+    def _database_backups(self, keys: dict[str, str]) -> None:
+        """AWS Backup of the database on the configured schedule into a vault of this region (locked where
+        configured), each point copied to the ``<env>-copies`` vault a standby keeps in ``copy_region``."""
+        env, backup = self.env, self.env.backup
+        account = env.location.account_id
+        copy_vault = (
+            f"arn:aws:backup:{backup.copy_region}:{account}:backup-vault:{env.name}-copies"
+            if backup.copy_region
+            else None
+        )
+        BackupPlan(
+            self, "database_backup",
+            props=BackupPlanProps(
+                vault=BackupVaultProps(
+                    name=f"{env.name}-database", lock=self._vault_lock(backup.retention_days),
+                    deletion_protection=env.deletion_protection,
+                ),
+                resource_arns=(env.location.arn("rds", f"db:{resource_name(env.name, 'postgres')}"),),
+                retention_days=backup.retention_days, frequency_hours=backup.frequency_minutes // 60,
+                copy_to_vault_arn=copy_vault,
+            ),
+            location=env.location, key_arn=keys["backups"],
+        )  # fmt: skip
+
+    def _vault_lock(self, retention_days: int) -> VaultLockProps | None:
+        """Governance lock admitting exactly the configured retention, where ``BackupConfig.vault_lock``."""
+        if not self.env.backup.vault_lock:
+            return None
+        return VaultLockProps(min_retention_days=retention_days, max_retention_days=retention_days)
+
+    def _standby_copies(self, keys: dict[str, str], log_bucket: str, primary: FoundationStack | None) -> None:
+        """A standby's copies of its primary: the vault the primary's backup plan copies into (kept in both
+        roles: it holds the copies after a failover too) and, while standing by, S3 replication of the
+        primary's backups bucket and ECR replication of its registry into this region, encrypted with the
+        replicas key."""
+        env = self.env
+        assert env.standby is not None
+        primary_env = primary.env if primary else None
+        retention = primary_env.backup.retention_days if primary_env else env.backup.retention_days
+        BackupVault(
+            self, "primary_copies",
+            props=BackupVaultProps(
+                name=f"{env.standby.primary}-copies", lock=self._vault_lock(retention),
+                deletion_protection=env.deletion_protection,
+            ),
+            key_arn=keys[REPLICAS],
+        )  # fmt: skip
+        if primary is None or primary_env is None:
+            return
+        source = primary_env.location
+        provider = AwsProvider(
+            self, "aws_primary", alias="primary", region=source.region,
+            allowed_account_ids=[source.account_id],
+            default_tags=[AwsProviderDefaultTags(tags=dict(env.tags))],
+        )  # fmt: skip
+        account = env.location.account_id
+        replica = BucketReplication(
+            self, "backups_replica",
+            props=BucketReplicationProps(
+                destination=SecureBucketProps(
+                    bucket_name=f"{PROJECT}-{env.name}-{primary_env.name}-backups-{account}",
+                    noncurrent_version_days=90, object_lock_days=env.backup_lock_days,
+                    access_log_bucket=log_bucket, deletion_protection=env.deletion_protection,
+                ),
+                source_region=source.region, role_name_prefix=f"{env.name}-backups",
+            ),
+            location=env.location, source=primary.backups_bucket, source_key_arn=primary.backups_key_arn,
+            source_provider=provider, destination_key_arn=keys[REPLICAS],
+        )  # fmt: skip
+        # Velero in this region reads the primary's backups from the replica (its prefix is the primary's).
+        self.velero_restore_from = BackupLocation(
+            bucket=replica.ref.destination.name,
+            prefix=primary_env.name,
+            region=env.location.region,
+            kms_key_arn=keys[REPLICAS],
+        )
+        RegistryReplication(
+            self, "images_replica",
+            props=RegistryReplicationProps(source_region=source.region, repository_prefix=f"{PROJECT}/"),
+            location=env.location, source_provider=provider,
+        )  # fmt: skip
+
+    def _audit(self, access_log_bucket: str, log_key_arn: str) -> None:
+        """GuardDuty in every environment's region; the account's multi-region trail in the environment that
+        owns the account (a standby shares its primary's account and trail), recording the data events of
+        the account's state and backups buckets (a standby's included: same account)."""
+        env = self.env
+        ThreatDetection(
+            self, "threat_detection", props=ThreatDetectionProps(deletion_protection=env.deletion_protection)
+        )
+        if env.standby is not None:
+            return
+        account = env.location.account_id
+        names = [f"{PROJECT}-{env.name}-backups-{account}"]
+        if env.backend.kind == "s3":
+            names.append(env.backend.bucket)
+        for standby in self.standbys:
+            names += [f"{PROJECT}-{standby.name}-backups-{account}", standby.backend.bucket]
+        AuditTrail(
+            self, "audit",
+            props=AuditTrailProps(
+                trail_name=f"{PROJECT}-{env.name}", bucket_name=f"{PROJECT}-{env.name}-audit-{account}",
+                access_log_bucket=access_log_bucket,
+                data_event_bucket_arns=tuple(f"arn:aws:s3:::{name}" for name in names),
+                log_retention_days=env.cluster.log_retention_days,
+                object_lock_days=env.cluster.log_retention_days,
+                deletion_protection=env.deletion_protection,
+            ),
+            location=env.location, log_key_arn=log_key_arn,
+        )  # fmt: skip
+
+    def _key_purposes(self) -> dict[str, str]:
+        """KEY_PURPOSES, plus a standby's key for what replicates into it (named by its configuration)."""
+        standby = self.env.standby
+        if standby is None:
+            return KEY_PURPOSES
+        return {**KEY_PURPOSES, REPLICAS: f"replicas of {standby.primary}'s database, backups and bucket"}
+
+    def _key_alias(self, purpose: str) -> str:
+        standby = self.env.standby
+        if purpose == REPLICAS and standby is not None:
+            return standby.replica_key_alias
+        return resource_name(self.env.name, purpose)
 
     def _empty_secret(self, construct_id: str, path: str, purpose: str, keys: dict[str, str]) -> None:
         """Secret ``<env>/<path>`` (KMS ``data``), created empty: its owner sets the value out of band."""
@@ -302,5 +481,7 @@ class FoundationStack(TerraformStack):
             self, "backups_bucket", value=backups.ref.name, description="Backups bucket (Velero, DR)"
         )
         TerraformOutput(self, "backups_bucket_arn", value=backups.ref.arn, description="Backups bucket ARN")
+        self.backups_bucket = backups.ref
+        self.backups_key_arn = key_arn
         log_bucket: str = logs.ref.name
         return log_bucket

@@ -22,6 +22,9 @@ from marketplace_constructs import (
 )
 from marketplace_constructs.addons.cert_manager import CertManager
 from marketplace_constructs.addons.external_secrets import ExternalSecrets
+from marketplace_constructs.backup.velero import NAMESPACE as VELERO_NAMESPACE
+from marketplace_constructs.backup.velero import NAMESPACE_PROPS as VELERO_NAMESPACE_PROPS
+from marketplace_constructs.backup.velero import velero_values
 from marketplace_constructs.delivery.releases import ProgressiveDelivery
 from marketplace_constructs.observability.grafana import PROMETHEUS_URL
 from marketplace_constructs.observability.log_storage import LogStorageRef
@@ -43,6 +46,7 @@ from stacks.charts import (
     LOKI,
     METRICS_SERVER,
     OPENTELEMETRY_COLLECTOR,
+    VELERO,
 )
 from stacks.cluster_access import helm_provider, kubernetes_provider
 from stacks.foundation import PlatformInputs
@@ -62,6 +66,7 @@ PLATFORM_NAMESPACES: Final = (
     NamespaceProps(name="cert-manager", mesh_injection=False),
     NamespaceProps(name="external-secrets", mesh_injection=False),
     NamespaceProps(name=ECK_NAMESPACE, mesh_injection=False),
+    VELERO_NAMESPACE_PROPS,
 )
 ROLE_ANNOTATION: Final = "eks.amazonaws.com/role-arn"
 # API groups whose CRDs this stack installs; the apps stacks may use kubernetes_manifest for these kinds only
@@ -74,6 +79,7 @@ INSTALLED_CRD_GROUPS: Final[tuple[str, ...]] = (
     "monitoring.coreos.com",  # kube-prometheus-stack
     "elasticsearch.k8s.elastic.co",  # the ECK operator
     "flagger.app",  # Flagger
+    "velero.io",  # Velero's chart (its CRDs, upgraded by the chart's job)
 )  # fmt: skip
 
 
@@ -151,6 +157,14 @@ class PlatformStack(TerraformStack):
             self, "tracing", props=env.tracing, charts=(ECK_OPERATOR, OPENTELEMETRY_COLLECTOR),
             namespace=self.namespaces["monitoring"].name,
             operator_namespace=self.namespaces[ECK_NAMESPACE].name, after=metrics.release,
+        )  # fmt: skip
+        helm_release(
+            self, "velero_release", chart=VELERO, namespace=self.namespaces[VELERO_NAMESPACE].name,
+            values=velero_values(
+                env.velero, location=inputs.velero_location, region=env.location.region,
+                role_arn=inputs.velero_role_arn,
+            ),
+            depends_on=[metrics.release],  # its ServiceMonitor needs prometheus-operator's CRD
         )  # fmt: skip
         ProgressiveDelivery(
             self, "delivery", chart=FLAGGER, prometheus_url=PROMETHEUS_URL, cluster_name=cluster.name,

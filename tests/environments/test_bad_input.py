@@ -140,6 +140,27 @@ CASES = {
         "error: environment 'dev': NodeGroupProps.instance_types must all be Graviton (arm64) types such as "
         "'m7g.large' because graviton=True, got 'm7i.large'",
     ),
+    "dr_in_production_region": (
+        "environments/dr.py", 'region="us-west-2"', 'region="us-east-1"',
+        "error: environment 'dr': StandbyConfig.primary 'production' is in us-east-1 too; a standby must be "
+        "in another region, so one regional outage cannot take both",
+    ),
+    "dr_role_unknown": (
+        "environments/dr.py", 'ROLE: RecoveryRole = "standby"', 'ROLE: RecoveryRole = "passive"',
+        "error: environment 'dr': StandbyConfig.role must be one of 'standby', 'active', got 'passive'",
+    ),
+    "replication_without_destination_key": (
+        "environments/dr.py", 'replica_key_alias="dr-replicas"', 'replica_key_alias=""',
+        "error: environment 'dr': StandbyConfig.replica_key_alias must name the KMS key (alias) that "
+        "encrypts the replicas; replication needs a destination key of the standby's region",
+    ),
+    "backup_frequency_over_the_objective": (
+        "environments/production.py", "objectives=None,",
+        'objectives=__import__("environments.base").base.RecoveryObjectives(rpo_minutes=15, rto_minutes=60),',
+        "error: environment 'production': production: BackupConfig.frequency_minutes gives PostgreSQL a "
+        "recovery point of 60 minutes (AWS Backup snapshot copied to us-west-2); "
+        "RecoveryObjectives.rpo_minutes allows 15",
+    ),
 }  # fmt: skip
 
 

@@ -3,11 +3,13 @@ forwarding to the Istio ingress gateway's pods over TLS."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Final
 
 from cdktf_cdktf_provider_aws.acm_certificate import AcmCertificate
 from cdktf_cdktf_provider_aws.acm_certificate_validation import AcmCertificateValidation
+from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
 from cdktf_cdktf_provider_aws.lb import Lb, LbAccessLogs
 from cdktf_cdktf_provider_aws.lb_listener import (
     LbListener,
@@ -15,7 +17,12 @@ from cdktf_cdktf_provider_aws.lb_listener import (
     LbListenerDefaultActionRedirect,
 )
 from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup, LbTargetGroupHealthCheck
-from cdktf_cdktf_provider_aws.route53_record import Route53Record, Route53RecordAlias
+from cdktf_cdktf_provider_aws.route53_health_check import Route53HealthCheck
+from cdktf_cdktf_provider_aws.route53_record import (
+    Route53Record,
+    Route53RecordAlias,
+    Route53RecordFailoverRoutingPolicy,
+)
 from cdktf_cdktf_provider_aws.route53_zone import Route53Zone
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
@@ -36,9 +43,20 @@ ANYWHERE: Final = "0.0.0.0/0"
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EdgeRef:
-    """What the cluster side needs: the target group the gateway's pods register in, the public name."""
+    """What the cluster side needs: the target group the gateway's pods register in, the public name and
+    the names the gateway answers for (the public name, and a primary's name this edge stands by for)."""
 
     target_group_arn: str
+    domain: str
+    hosts: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FailoverTarget:
+    """A primary environment's public name that this edge takes over when the primary's health check fails:
+    its hosted zone (a token from the primary's stack) and the name."""
+
+    zone_id: str
     domain: str
 
 
@@ -55,6 +73,13 @@ class InternetEdge(Construct):
     - an IP target group, HTTPS to the gateway's pods (with a TLS 1.3 listener policy the ALB speaks TLS 1.3
       to targets too), health-checked on the gateway's status port;
     - WAF (``WebFirewall``) in front.
+
+    Failover (a primary with a standby in another region): with ``failover_primary`` the alias record is
+    the PRIMARY of a Route 53 failover pair, health-checked through a CloudWatch alarm on the target group's
+    healthy gateway pods (the ALB checks each pod's /healthz/ready on the status port); a region that stops
+    reporting counts as unhealthy. With ``serves`` (the standby) the certificate also names the primary's
+    domain (ACM validates it with the record the primary already has) and a SECONDARY record in the
+    primary's zone points that name at this ALB.
     """
 
     def __init__(
@@ -71,11 +96,13 @@ class InternetEdge(Construct):
         log_bucket: str,
         log_key_arn: str,
         log_retention_days: int,
+        failover_primary: bool = False,
+        serves: FailoverTarget | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         zone = Route53Zone(self, "zone", name=props.hosted_zone, comment=f"{name}: public names")
         prevent_destroy(zone, props.deletion_protection)
-        certificate_arn = self._certificate(props.domain, zone)
+        certificate_arn = self._certificate(props.domain, zone, serves.domain if serves else None)
         security_group = self._security_group(name, vpc_id, target_security_group_id)
         balancer = Lb(
             self, "load_balancer", name=f"{name}-edge", internal=False, load_balancer_type="application",
@@ -107,29 +134,71 @@ class InternetEdge(Construct):
             ssl_policy=props.tls_policy, certificate_arn=certificate_arn,
             default_action=[LbListenerDefaultAction(type="forward", target_group_arn=targets.arn)],
         )  # fmt: skip
-        Route53Record(
-            self, "alias", zone_id=zone.zone_id, name=props.domain, type="A",
-            alias=Route53RecordAlias(
-                name=balancer.dns_name, zone_id=balancer.zone_id, evaluate_target_health=True
-            ),
-        )  # fmt: skip
+        alias = Route53RecordAlias(
+            name=balancer.dns_name, zone_id=balancer.zone_id, evaluate_target_health=True
+        )
+        if failover_primary:
+            Route53Record(
+                self, "alias", zone_id=zone.zone_id, name=props.domain, type="A", alias=alias,
+                set_identifier=f"{name}-primary", failover_routing_policy=Route53RecordFailoverRoutingPolicy(
+                    type="PRIMARY"
+                ),
+                health_check_id=self._health_check(name, location, balancer, targets),
+            )  # fmt: skip
+        else:
+            Route53Record(self, "alias", zone_id=zone.zone_id, name=props.domain, type="A", alias=alias)
+        if serves:
+            Route53Record(
+                self, "failover_alias", zone_id=serves.zone_id, name=serves.domain, type="A", alias=alias,
+                set_identifier=f"{name}-secondary",
+                failover_routing_policy=Route53RecordFailoverRoutingPolicy(type="SECONDARY"),
+            )  # fmt: skip
         WebFirewall(
             self, "firewall", name=name, location=location, protected_arn=balancer.arn,
             rate_limit=props.waf_rate_limit, log_key_arn=log_key_arn, log_retention_days=log_retention_days,
         )  # fmt: skip
         self.name_servers: list[str] = zone.name_servers
         self.dns_name: str = balancer.dns_name
-        self.ref = EdgeRef(target_group_arn=targets.arn, domain=props.domain)
+        self.zone_id: str = zone.zone_id
+        hosts = (props.domain, serves.domain) if serves else (props.domain,)
+        self.ref = EdgeRef(target_group_arn=targets.arn, domain=props.domain, hosts=hosts)
 
-    def _certificate(self, domain: str, zone: Route53Zone) -> str:
-        """ACM certificate for ``domain`` (ECDSA P-256), validated through a record in ``zone``; returns the
-        ARN once validated, so the HTTPS listener waits for an issued certificate."""
+    def _health_check(self, name: str, location: AwsLocation, balancer: Lb, targets: LbTargetGroup) -> str:
+        """A Route 53 health check that follows an alarm on the healthy gateway pods behind the ALB; missing
+        data (the region stops reporting) is unhealthy, so a regional outage fails over too."""
+        alarm = CloudwatchMetricAlarm(
+            self, "healthy_gateways_alarm", alarm_name=f"{name}-edge-no-healthy-gateway",
+            alarm_description=f"{name}: no healthy Istio ingress gateway pod behind the ALB (DNS fails over)",
+            namespace="AWS/ApplicationELB", metric_name="HealthyHostCount", statistic="Minimum",
+            dimensions={"LoadBalancer": balancer.arn_suffix, "TargetGroup": targets.arn_suffix},
+            period=60, evaluation_periods=2, threshold=1, comparison_operator="LessThanThreshold",
+            treat_missing_data="breaching",
+        )  # fmt: skip
+        check = Route53HealthCheck(
+            self, "health_check", type="CLOUDWATCH_METRIC", cloudwatch_alarm_name=alarm.alarm_name,
+            cloudwatch_alarm_region=location.region, insufficient_data_health_status="Unhealthy",
+            tags={"Name": f"{name}-edge"},
+        )  # fmt: skip
+        check_id: str = check.id
+        return check_id
+
+    def _certificate(self, domain: str, zone: Route53Zone, also: str | None) -> str:
+        """ACM certificate for ``domain`` (ECDSA P-256) and ``also`` (a primary's name this edge stands by
+        for), validated through a record for ``domain`` in ``zone`` (``also`` is validated by the record its
+        own zone already holds: ACM's record depends only on the name and the account); returns the ARN
+        once validated, so the HTTPS listener waits for an issued certificate."""
         certificate = AcmCertificate(
             self, "certificate", domain_name=domain, validation_method="DNS", key_algorithm="EC_prime256v1",
+            subject_alternative_names=[also] if also else None,
         )  # fmt: skip
         certificate.add_override("lifecycle.create_before_destroy", True)
-        # One name, so exactly one validation record: one() reads it from the set ACM returns.
-        option = f"one({certificate.fqn}.domain_validation_options)"
+        # The validation record of ``domain``: one() reads it from the set ACM returns.
+        options = f"{certificate.fqn}.domain_validation_options"
+        option = (
+            f"one([for o in {options} : o if o.domain_name == {json.dumps(domain)}])"
+            if also
+            else (f"one({options})")
+        )
         record = Route53Record(
             self, "certificate_validation_record", zone_id=zone.zone_id,
             name=f"${{{option}.resource_record_name}}", type=f"${{{option}.resource_record_type}}",

@@ -19,9 +19,9 @@ CREDENTIAL: Final = "edge-tls"
 
 
 class IngressBinding(Construct):
-    """In ``namespace`` (the gateway's): a cert-manager Certificate for ``edge.domain`` from ClusterIssuer
+    """In ``namespace`` (the gateway's): a cert-manager Certificate for ``edge.hosts`` from ClusterIssuer
     ``issuer`` (the private CA: the ALB does not check a target's certificate, but the hop stays encrypted);
-    the Gateway ``edge`` serving that name on 443 with TLS 1.3 minimum; and a TargetGroupBinding that keeps
+    the Gateway ``edge`` serving those names on 443 with TLS 1.3 minimum; and a TargetGroupBinding that keeps
     the gateway's pod IPs registered in the ALB's target group.
 
     Custom resources: create this in a layer deployed after cert-manager, Istio and the AWS Load Balancer
@@ -33,11 +33,11 @@ class IngressBinding(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         served = certificate(
-            CREDENTIAL, namespace, secret_name=CREDENTIAL, issuer=issuer, dns_names=(edge.domain,)
+            CREDENTIAL, namespace, secret_name=CREDENTIAL, issuer=issuer, dns_names=edge.hosts
         )
         custom_resource(self, "certificate", served)
         gateway = https_gateway(
-            "edge", namespace, selector=GATEWAY_LABELS, hosts=[edge.domain], credential=CREDENTIAL
+            "edge", namespace, selector=GATEWAY_LABELS, hosts=list(edge.hosts), credential=CREDENTIAL
         )
         custom_resource(self, "gateway", gateway)
         custom_resource(
