@@ -33,6 +33,7 @@ ELASTICSEARCH_EXPORTER: Final = HelmChart(PROMETHEUS_COMMUNITY, "prometheus-elas
 FLAGGER: Final = HelmChart("https://flagger.app", "flagger", "1.44.0")
 CERT_MANAGER: Final = HelmChart("https://charts.jetstack.io", "cert-manager", "v1.21.1")
 EXTERNAL_SECRETS: Final = HelmChart("https://charts.external-secrets.io", "external-secrets", "2.9.0")
+VELERO: Final = HelmChart("https://vmware-tanzu.github.io/helm-charts", "velero", "12.1.0")
 ISTIO_REPOSITORY: Final = "https://istio-release.storage.googleapis.com/charts"
 ISTIO_VERSION: Final = "1.30.3"
 ISTIO: Final = IstioCharts(

@@ -18,6 +18,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -173,15 +174,52 @@ def run_environment(workspace: Workspace, synth_dir: Path, stacks: list[str]) ->
     return results
 
 
+def environment_dependencies(synth_dir: Path, order: dict[str, list[str]]) -> dict[str, set[str]]:
+    """The other environments each environment reads remote state from (dr reads production's)."""
+    dependencies: dict[str, set[str]] = {}
+    for env, stacks in order.items():
+        read = set()
+        for stack in stacks:
+            doc = json.loads((synth_dir / "stacks" / stack / "cdk.tf.json").read_text())
+            for remote in doc.get("data", {}).get("terraform_remote_state", {}).values():
+                read.add(_remote_stack(remote).rsplit("-", 1)[0])
+        dependencies[env] = read - {env}
+    return dependencies
+
+
 def run_all_in(workspace: Workspace, synth_dir: Path, workers: int = 2) -> list[StackResult]:
-    """Every environment (concurrently, ``workers`` at a time), each in deploy order.
+    """Every environment (concurrently, ``workers`` at a time), each in deploy order; an environment that
+    reads another's state (dr reads production's) starts once that one has been applied, and is skipped,
+    failing, if that one failed.
 
     Terraform runs in worker processes that inherit this process's environment, which must hold
     ``workspace.env``."""
     order = stacks_in_deploy_order(synth_dir)
+    dependencies = environment_dependencies(synth_dir, order)
+    # Environments others wait for first, so a waiting worker always waits on one already running or done.
+    queue = sorted(order, key=lambda env: (not any(env in deps for deps in dependencies.values()), env))
+    done = {env: threading.Event() for env in order}
+    failed: set[str] = set()
+
+    def run(env: str) -> list[StackResult]:
+        try:
+            for dependency in dependencies[env] & set(order):
+                done[dependency].wait()
+            broken = sorted(dependencies[env] & failed)
+            if broken:
+                failed.add(env)
+                reason = f"not run: it reads the state of {', '.join(broken)}, which failed"
+                return [StackResult(order[env][0], False, 0, {}, f"{order[env][0]}: {reason}")]
+            results = run_environment(workspace, synth_dir, order[env])
+            if any(result.error for result in results):
+                failed.add(env)
+            return results
+        finally:
+            done[env].set()
+
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        batches = list(pool.map(lambda stacks: run_environment(workspace, synth_dir, stacks), order.values()))
-    return [result for batch in batches for result in batch]
+        batches = dict(zip(queue, pool.map(run, queue), strict=True))
+    return [result for env in order for result in batches[env]]
 
 
 def print_table(results: list[StackResult], total: float) -> None:

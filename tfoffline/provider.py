@@ -134,8 +134,11 @@ class StandInProvider:
     def ApplyResourceChange(self, request: Any, context: Any) -> Any:
         planned = values.decode(request.planned_state.msgpack)
         block = self._block(request.type_name, "resource_schemas")
+        applied = values.fill_placeholders(planned, block, null_computed=False)
+        if request.type_name == "aws_acm_certificate" and applied is not None:
+            applied["domain_validation_options"] = _validation_options(applied)
         return self.m["tfplugin6.ApplyResourceChange.Response"](
-            new_state=self._dynamic(values.fill_placeholders(planned, block, null_computed=False)),
+            new_state=self._dynamic(applied),
             private=request.planned_private,
         )
 
@@ -145,6 +148,23 @@ class StandInProvider:
         return self.m["tfplugin6.ReadDataSource.Response"](
             state=self._dynamic(values.fill_placeholders(config, block, null_computed=True))
         )
+
+
+def _validation_options(certificate: dict[str, Any]) -> list[dict[str, str]]:
+    """What ACM returns for a DNS-validated certificate: one validation record per name it covers (the
+    domain and each alternative name), so configurations that pick a name's record can be applied."""
+    alternatives = certificate.get("subject_alternative_names") or []
+    named = [name for name in alternatives if name != values.PLACEHOLDER_STRING]
+    names = [certificate["domain_name"], *named]
+    return [
+        {
+            "domain_name": name,
+            "resource_record_name": f"_validation.{name}.",
+            "resource_record_type": "CNAME",
+            "resource_record_value": "_placeholder.acm-validations.aws.",
+        }
+        for name in sorted(set(names))
+    ]
 
 
 def _wholly_known(value: Any) -> bool:

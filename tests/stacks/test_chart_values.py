@@ -45,7 +45,7 @@ def test_every_pinned_chart_is_vendored_for_the_check() -> None:
     pinned = [value for value in vars(charts).values() if isinstance(value, HelmChart)]
     pinned += [chart for value in vars(charts).values() if isinstance(value, IstioCharts) for chart in (
         value.base, value.istiod, value.cni, value.gateway)]  # fmt: skip
-    assert len(pinned) == 20
+    assert len(pinned) == 21
     for chart in pinned:
         assert load_chart(chart.name, chart.version).values, chart
 

@@ -1,5 +1,5 @@
 """KafkaCluster: MSK with TLS everywhere, IAM client auth, safe topic defaults, Prometheus exporters and
-storage autoscaling."""
+storage autoscaling; optionally the source of a cross-region MSK Replicator."""
 
 from __future__ import annotations
 
@@ -16,6 +16,10 @@ from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.msk_cluster import (
     MskCluster,
     MskClusterBrokerNodeGroupInfo,
+    MskClusterBrokerNodeGroupInfoConnectivityInfo,
+    MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivity,
+    MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthentication,
+    MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationSasl,
     MskClusterBrokerNodeGroupInfoStorageInfo,
     MskClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfo,
     MskClusterClientAuthentication,
@@ -31,10 +35,12 @@ from cdktf_cdktf_provider_aws.msk_cluster import (
     MskClusterOpenMonitoringPrometheusJmxExporter,
     MskClusterOpenMonitoringPrometheusNodeExporter,
 )
+from cdktf_cdktf_provider_aws.msk_cluster_policy import MskClusterPolicy
 from cdktf_cdktf_provider_aws.msk_configuration import MskConfiguration
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
+from marketplace_constructs.aws import policy_document
 from marketplace_constructs.data.access import DataStorePlacement, DataStoreSecurityGroup
 from marketplace_constructs.data.props import KafkaProps
 from marketplace_constructs.errors import ConfigError
@@ -51,6 +57,14 @@ SERVER_PROPERTIES: Final = {
     "unclean.leader.election.enable": "false",
     "num.partitions": "6",
 }
+# What MSK Replicator's service principal needs on a cross-region source (MSK developer guide, "Prepare the
+# source cluster"): set up its managed VPC connection and find the brokers.
+REPLICATION_SOURCE_ACTIONS: Final = (
+    "kafka:CreateVpcConnection",
+    "kafka:GetBootstrapBrokers",
+    "kafka:DescribeCluster",
+    "kafka:DescribeClusterV2",
+)
 
 
 class KafkaCluster(Construct):
@@ -60,6 +74,15 @@ class KafkaCluster(Construct):
     ``broker_domain`` is the DNS suffix the brokers share: broker ``n`` answers at ``b-<n>.<broker_domain>``
     (MSK numbers brokers 1..broker_count). The bootstrap string names only three brokers
     (aws/aws-sdk#500), so scrape targets are built from the suffix instead.
+
+    ``replication_source=True`` (default False: nothing below exists) prepares the cluster as the source of an
+    MSK Replicator in another region (KafkaReplicator), which MSK requires for cross-region replication:
+    multi-VPC private connectivity (PrivateLink) turned on for IAM client authentication, and a cluster
+    policy letting the ``kafka.amazonaws.com`` service principal create its VPC connection and read the
+    brokers. MSK asks for no source-side security group for cross-region replication, so none is added (the
+    cluster's group still admits the workload tier only). Turning it on for an existing cluster is an in-place
+    update (UpdateConnectivity), a rolling broker restart that can take 30 minutes or more, during which MSK
+    takes no other change to the cluster.
     """
 
     def __init__(
@@ -71,6 +94,7 @@ class KafkaCluster(Construct):
         name: str,
         placement: DataStorePlacement,
         log_key_arn: str,
+        replication_source: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
         if props.broker_count % len(placement.subnet_ids):
@@ -110,6 +134,7 @@ class KafkaCluster(Construct):
                         volume_size=props.volume_gb
                     )
                 ),
+                connectivity_info=_private_connectivity() if replication_source else None,
             ),
             encryption_info=MskClusterEncryptionInfo(
                 encryption_at_rest_kms_key_arn=placement.key_arn,
@@ -139,6 +164,23 @@ class KafkaCluster(Construct):
             enhanced_monitoring=props.enhanced_monitoring,
         )
         prevent_destroy(cluster, props.deletion_protection)
+        if replication_source:
+            MskClusterPolicy(
+                self,
+                "replication_source_policy",
+                cluster_arn=cluster.arn,
+                policy=policy_document(
+                    [
+                        {
+                            "Sid": "MskReplicatorSource",
+                            "Effect": "Allow",
+                            "Principal": {"Service": "kafka.amazonaws.com"},
+                            "Action": list(REPLICATION_SOURCE_ACTIONS),
+                            "Resource": cluster.arn,
+                        }
+                    ]
+                ),
+            )
         # Storage autoscaling (below) owns the broker volume size after the first scale-out: a plan would try
         # to shrink it back, which MSK refuses (hashicorp/terraform-provider-aws#20327).
         cluster.add_override(
@@ -182,6 +224,7 @@ class KafkaCluster(Construct):
         )
         self.bootstrap_brokers: str = cluster.bootstrap_brokers_sasl_iam
         self.arn: str = cluster.arn
+        self.security_group_id: str = group.id
         # topic/<cluster>/<uuid> and group/<cluster>/<uuid>: the cluster ARN's path re-typed, as locals so
         # policies name them by reference (JSON policy documents cannot hold a quoted expression)
         self.topic_arn_prefix: str = TerraformLocal(
@@ -196,3 +239,16 @@ class KafkaCluster(Construct):
             self, "broker_domain", Fn.replace(first_broker, "/^b-[0-9]+[.]|:[0-9]+$/", "")
         )
         self.broker_domain: str = domain.as_string
+
+
+def _private_connectivity() -> MskClusterBrokerNodeGroupInfoConnectivityInfo:
+    """Multi-VPC private connectivity for SASL/IAM only (the cluster's one client authentication)."""
+    return MskClusterBrokerNodeGroupInfoConnectivityInfo(
+        vpc_connectivity=MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivity(
+            client_authentication=MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthentication(
+                sasl=MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationSasl(
+                    iam=True
+                )
+            )
+        )
+    )

@@ -1,11 +1,16 @@
-"""PostgresDatabase: RDS PostgreSQL 15, TLS forced, IAM auth, RDS-managed master password, full telemetry."""
+"""PostgresDatabase: RDS PostgreSQL 15, TLS forced, IAM auth, RDS-managed master password, full telemetry,
+or a cross-region read replica; AutomatedBackupsReplication: another region's backups copied here."""
 
 from __future__ import annotations
 
 from typing import Final
 
+from cdktf import Fn, Token
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.db_instance import DbInstance
+from cdktf_cdktf_provider_aws.db_instance_automated_backups_replication import (
+    DbInstanceAutomatedBackupsReplication,
+)
 from cdktf_cdktf_provider_aws.db_parameter_group import DbParameterGroup, DbParameterGroupParameter
 from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
 from cdktf_cdktf_provider_aws.iam_role import IamRole
@@ -15,12 +20,16 @@ from constructs import Construct
 from marketplace_constructs.aws import AwsLocation, service_trust_policy
 from marketplace_constructs.data.access import DataStorePlacement, DataStoreSecurityGroup
 from marketplace_constructs.data.props import PostgresProps
+from marketplace_constructs.errors import ConfigError, check_pattern, check_range, is_known
 from marketplace_constructs.protection import prevent_destroy
 
 PORT: Final = 5432
 # Reference design: 500 application connections; 100 more for migrations, admin sessions and RDS itself.
 MAX_CONNECTIONS: Final = 600
 LOG_EXPORTS: Final = ("postgresql", "upgrade")
+MASTER_USERNAME: Final = "marketplace_admin"
+# An RDS DB instance ARN; the fourth field is the region (a cross-region source must be named by its ARN).
+_INSTANCE_ARN: Final = r"arn:aws[a-z-]*:rds:[a-z]{2}(-[a-z]+)+-\d:\d{12}:db:[a-z][a-z0-9-]*"
 
 
 class PostgresDatabase(Construct):
@@ -31,6 +40,25 @@ class PostgresDatabase(Construct):
     The exported logs go to groups made first, encrypted with ``log_key_arn`` and expiring: left to RDS, they
     would be unencrypted and kept forever. (Enhanced Monitoring writes to ``RDSOSMetrics``, which RDS shares
     between every instance of the account and region and keeps 30 days; it is left to RDS.)
+
+    ``replica_of`` (the ARN of an instance in another region; None, the default, makes a standalone primary)
+    makes the instance a cross-region read replica of it: storage encrypted with ``placement.key_arn``, a key
+    of this region. The master user belongs to the source, so the replica sets no ``username`` (the provider
+    rejects it with ``replicate_source_db``) and no RDS-managed password (RDS refuses Secrets Manager
+    management on a read replica); ``master_secret_arn`` is then empty. Everything else stays: this region's
+    parameter and subnet groups and security group, Multi-AZ, backups (RDS for PostgreSQL 14.1+ backs replicas
+    up), monitoring, Performance Insights, log exports and deletion protection; engine, version and storage
+    size are the source's at creation (the provider warns that it ignores ``allocated_storage``). RDS refuses
+    to create a replica of a source whose master password RDS manages in Secrets Manager (every engine but
+    SQL Server), so the source must manage its password otherwise.
+
+    Promotion (failover): drop ``replica_of``. The identifier, key, engine and every argument above are the
+    same in both roles, so the AWS provider promotes the replica in place (PromoteReadReplica) instead of
+    replacing it; ``username`` comes back equal to the inherited master user, so it plans no change. In the
+    same apply, after promotion, ``manage_master_user_password`` is added as an in-place ModifyDBInstance:
+    RDS then generates a new master password and keeps it in a Secrets Manager secret of this region,
+    encrypted with ``placement.key_arn``; the password inherited from the source stops working. Promotion is
+    one-way: the old primary cannot follow the new one, build a new replica instead.
     """
 
     def __init__(
@@ -43,8 +71,12 @@ class PostgresDatabase(Construct):
         location: AwsLocation,
         placement: DataStorePlacement,
         log_key_arn: str,
+        replica_of: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        replica = replica_of is not None
+        if replica_of is not None:
+            _check_source(replica_of, location)
         group = DataStoreSecurityGroup(
             self, "security_group", name=name, placement=placement, port=PORT, description="PostgreSQL",
         )  # fmt: skip
@@ -107,9 +139,10 @@ class PostgresDatabase(Construct):
             max_allocated_storage=props.max_storage_gb,
             storage_encrypted=True,
             kms_key_id=placement.key_arn,
-            username="marketplace_admin",
-            manage_master_user_password=True,
-            master_user_secret_kms_key_id=placement.key_arn,
+            replicate_source_db=replica_of,
+            username=None if replica else MASTER_USERNAME,
+            manage_master_user_password=None if replica else True,
+            master_user_secret_kms_key_id=None if replica else placement.key_arn,
             iam_database_authentication_enabled=True,
             db_subnet_group_name=subnets.name,
             vpc_security_group_ids=[group.id],
@@ -135,4 +168,53 @@ class PostgresDatabase(Construct):
         prevent_destroy(instance, props.deletion_protection)
         self.endpoint: str = instance.address
         self.resource_id: str = instance.resource_id  # names the instance in rds-db:connect ARNs
-        self.master_secret_arn: str = instance.master_user_secret.get(0).secret_arn
+        secret_arn = instance.master_user_secret.get(0).secret_arn
+        # A replica has no master secret: indexing the empty list would fail every plan that reads it.
+        self.master_secret_arn: str = Token.as_string(Fn.try_([secret_arn, ""])) if replica else secret_arn
+        self.arn: str = instance.arn
+
+
+class AutomatedBackupsReplication(Construct):
+    """The automated backups (snapshots and transaction logs) of a DB instance of another region, copied into
+    this stack's region, so the instance can be restored to a point in time here even while its region is down
+    (a DB instance's ``restore_to_point_in_time.source_db_instance_automated_backups_arn`` takes ``arn``).
+
+    Create it with the provider of the destination region. ``key_arn`` is a KMS key of this region: the copies
+    are encrypted with it. ``retention_days`` (1-35) is how long copies are kept here, apart from the source's
+    own retention. The source must keep automated backups (a retention of 1 day or more).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        source_db_instance_arn: str,
+        key_arn: str,
+        retention_days: int,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        check_pattern(
+            "AutomatedBackupsReplication", "source_db_instance_arn", source_db_instance_arn, _INSTANCE_ARN,
+            "a DB instance ARN (arn:aws:rds:<region>:<account>:db:<identifier>)",
+        )  # fmt: skip
+        check_range("AutomatedBackupsReplication", "retention_days", retention_days, 1, 35, " days")
+        replication = DbInstanceAutomatedBackupsReplication(
+            self,
+            "replication",
+            source_db_instance_arn=source_db_instance_arn,
+            kms_key_id=key_arn,
+            retention_period=retention_days,
+        )
+        self.arn: str = replication.id  # the replicated automated backups' ARN
+
+
+def _check_source(replica_of: str, location: AwsLocation) -> None:
+    """Reject a source that is no DB instance ARN, or one in the replica's own region."""
+    rule = "the source DB instance's ARN (arn:aws:rds:<region>:<account>:db:<identifier>)"
+    check_pattern("PostgresDatabase", "replica_of", replica_of, _INSTANCE_ARN, rule)
+    if is_known(replica_of) and replica_of.split(":")[3] == location.region:
+        raise ConfigError(
+            f"PostgresDatabase.replica_of must name an instance of another region than {location.region!r}, "
+            f"got {replica_of!r}; this replica is for cross-region disaster recovery"
+        )

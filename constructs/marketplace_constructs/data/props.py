@@ -1,14 +1,16 @@
 """Props of the data stores (no provider imports, so environments load fast): PostgresProps, RedisProps,
-KafkaProps."""
+KafkaProps, KafkaReplicatorProps."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Final, Literal
 
 from marketplace_constructs.aws_models import check_instance_type, enumeration
 from marketplace_constructs.checked import checked
 from marketplace_constructs.data.windows import check_windows_apart
-from marketplace_constructs.errors import ConfigError, check_one_of, check_pattern, check_range
+from marketplace_constructs.errors import ConfigError, check_one_of, check_pattern, check_range, is_known
 from marketplace_constructs.network.props import LOG_RETENTION_DAYS
 
 
@@ -156,3 +158,66 @@ class KafkaProps:
             self.enhanced_monitoring,
             sorted(enumeration("kafka", "EnhancedMonitoring")),
         )
+
+
+# MSK Replicator's values (CreateReplicator; tests hold them equal to botocore's kafka model).
+ReplicationStart = Literal["EARLIEST", "LATEST"]
+ReplicationCompression = Literal["NONE", "GZIP", "SNAPPY", "LZ4", "ZSTD"]
+# Kafka's (__consumer_offsets, __transaction_state) and MSK's (__amazon_msk_canary, __amazon_msk_connect_*)
+# internal topics all start with "__"; every cluster keeps its own.
+MSK_INTERNAL_TOPICS: Final = ("__.*",)
+
+
+@checked
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KafkaReplicatorProps:
+    """MSK Replicator copying a source cluster of another region into this region's cluster (a standby).
+
+    Attributes:
+        topics: Regular expressions of the topics to copy, at least one. Default: (".*",).
+        excluded_topics: Regular expressions of topics never copied. Default: MSK_INTERNAL_TOPICS.
+        consumer_groups: Regular expressions of the consumer groups to copy, at least one. Default: (".*",).
+        excluded_consumer_groups: Regular expressions of groups never copied. Default: ().
+        starting_position: Where the copy of a topic starts: "EARLIEST" also copies what the source still
+            retains, "LATEST" only what arrives later. Fixed once the replicator exists. Default: "EARLIEST".
+        identical_topic_names: Keep each topic's name on the target, so clients fail over unchanged; False
+            prefixes them with the source cluster's alias. Default: True.
+        copy_topic_configurations: Keep the target topics' settings in step with the source's. Default: True.
+        copy_access_control_lists: Copy the topics' Kafka ACLs (read ACLs only; MSK never copies write ACLs).
+            Default: True.
+        sync_consumer_group_offsets: Write translated committed offsets to the target, so consumers resume
+            there where they stopped. Default: True.
+        compression: Codec of the records written to the target; AWS advises the source's codec if any.
+            Default: "NONE".
+    """
+
+    topics: tuple[str, ...] = (".*",)
+    excluded_topics: tuple[str, ...] = MSK_INTERNAL_TOPICS
+    consumer_groups: tuple[str, ...] = (".*",)
+    excluded_consumer_groups: tuple[str, ...] = ()
+    starting_position: ReplicationStart = "EARLIEST"
+    identical_topic_names: bool = True
+    copy_topic_configurations: bool = True
+    copy_access_control_lists: bool = True
+    sync_consumer_group_offsets: bool = True
+    compression: ReplicationCompression = "NONE"
+
+    def __post_init__(self) -> None:
+        for field in ("topics", "consumer_groups"):
+            if not getattr(self, field):
+                raise ConfigError(f"KafkaReplicatorProps.{field} must hold at least one regular expression")
+        for field in ("topics", "excluded_topics", "consumer_groups", "excluded_consumer_groups"):
+            for pattern in getattr(self, field):
+                _check_regex(field, pattern)
+
+
+def _check_regex(field: str, pattern: str) -> None:
+    """Reject a pattern the replicator could not compile (Java and Python agree on these basics)."""
+    if not is_known(pattern):
+        return
+    try:
+        re.compile(pattern)
+    except re.error as err:
+        raise ConfigError(
+            f"KafkaReplicatorProps.{field} must hold regular expressions, got {pattern!r} ({err})"
+        ) from None

@@ -1,10 +1,13 @@
-"""RedisCache: ElastiCache for Redis 7, encrypted at rest and in transit, IAM-authenticated, logged."""
+"""RedisCache: ElastiCache for Redis 7, encrypted at rest and in transit, IAM-authenticated, logged, or a
+Global Datastore secondary; RedisGlobalDatastore: the cross-region Global Datastore of a primary group."""
 
 from __future__ import annotations
 
 from typing import Final
 
+from cdktf import TerraformProvider
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.elasticache_global_replication_group import ElasticacheGlobalReplicationGroup
 from cdktf_cdktf_provider_aws.elasticache_replication_group import (
     ElasticacheReplicationGroup,
     ElasticacheReplicationGroupLogDeliveryConfiguration,
@@ -16,6 +19,7 @@ from constructs import Construct
 
 from marketplace_constructs.data.access import DataStorePlacement, DataStoreSecurityGroup
 from marketplace_constructs.data.props import RedisProps
+from marketplace_constructs.errors import check_pattern
 from marketplace_constructs.protection import prevent_destroy
 
 PORT: Final = 6379
@@ -24,6 +28,19 @@ LOG_TYPES: Final = ("slow-log", "engine-log")
 # key, no channel, no write, no CONFIG. redis_exporter speaks no IAM, and a password user would put its
 # password in Terraform's state, so this user needs none; only the workload tier reaches the port at all.
 MONITOR_ACCESS: Final = "on -@all +ping +info"
+# Node types a Global Datastore accepts: these families, size large and up (ElastiCache's prerequisites).
+GLOBAL_DATASTORE_NODE_TYPE: Final = r"cache\.(m5|m6g|m7g|r5|r6g|r6gd|r7g|c7gn)\.(large|\d*xlarge)"
+
+
+def check_global_datastore_node_type(node_type: str) -> None:
+    """Reject a node type that a Global Datastore does not run on (older or smaller than these families)."""
+    check_pattern(
+        "RedisProps",
+        "node_type",
+        node_type,
+        GLOBAL_DATASTORE_NODE_TYPE,
+        "a Global Datastore node type: cache. + m5, m6g, m7g, r5, r6g, r6gd, r7g or c7gn, large or larger",
+    )
 
 
 class RedisCache(Construct):
@@ -32,6 +49,16 @@ class RedisCache(Construct):
     Clients authenticate with IAM (RBAC user ``<name>-app``, Redis 7): no AUTH token exists to leak. The
     mandatory ``default`` user is switched off. ``<name>-monitor`` (``monitor_user``) may only run INFO and
     PING, for the Prometheus exporter.
+
+    ``global_group_id`` (a RedisGlobalDatastore's ``global_group_id``; None, the default, makes a standalone
+    group) makes the group a read-only secondary of that Global Datastore. It inherits from the primary the
+    engine and its version, the node type, the parameter group and the encryption settings (at rest, in
+    transit, transit mode), and the AWS provider refuses those arguments next to
+    ``global_replication_group_id``: the secondary omits exactly those. It keeps its own subnet and security
+    groups, KMS key (a key of its region), snapshots, logs, node count (2 or more when the primary fails over
+    automatically: the secondary inherits that setting) and users: RBAC users and user groups are per region,
+    so the secondary has its own ``<name>-app`` and ``<name>-monitor``. Promotion to primary is a Global
+    Datastore failover (outside Terraform); changing this argument replaces the group.
     """
 
     def __init__(
@@ -43,8 +70,12 @@ class RedisCache(Construct):
         name: str,
         placement: DataStorePlacement,
         log_key_arn: str,
+        global_group_id: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        secondary = global_group_id is not None
+        if secondary:
+            check_global_datastore_node_type(props.node_type)
         group = DataStoreSecurityGroup(
             self, "security_group", name=name, placement=placement, port=PORT, description="Redis",
         )  # fmt: skip
@@ -106,19 +137,20 @@ class RedisCache(Construct):
             "replication_group",
             replication_group_id=name,
             description=f"{name}: Redis {props.engine_version}",
-            engine="redis",
-            engine_version=props.engine_version,
-            node_type=props.node_type,
+            global_replication_group_id=global_group_id,
+            engine=None if secondary else "redis",
+            engine_version=None if secondary else props.engine_version,
+            node_type=None if secondary else props.node_type,
             num_cache_clusters=props.node_count,
             port=PORT,
             automatic_failover_enabled=props.highly_available,
             multi_az_enabled=props.highly_available,
             subnet_group_name=subnets.name,
             security_group_ids=[group.id],
-            at_rest_encryption_enabled="true",
+            at_rest_encryption_enabled=None if secondary else "true",
             kms_key_id=placement.key_arn,
-            transit_encryption_enabled=True,
-            transit_encryption_mode="required",
+            transit_encryption_enabled=None if secondary else True,
+            transit_encryption_mode=None if secondary else "required",
             user_group_ids=[users.user_group_id],
             snapshot_retention_limit=props.snapshot_retention_days,
             snapshot_window=props.snapshot_window,
@@ -138,3 +170,46 @@ class RedisCache(Construct):
         prevent_destroy(replication, props.deletion_protection)
         self.endpoint: str = replication.primary_endpoint_address
         self.arn: str = replication.arn
+
+
+class RedisGlobalDatastore(Construct):
+    """ElastiCache Global Datastore led by an existing replication group (production's RedisCache); RedisCache
+    groups in up to two other regions join it as read-only secondaries through ``global_group_id``.
+
+    AWS creates a Global Datastore in its primary's region, so its resource uses ``primary_provider`` (an aws
+    provider aliased to that region) whichever stack holds the construct. ``props`` are the primary's: their
+    node type must be one a Global Datastore runs on (checked here). The datastore inherits the primary's
+    engine version, node type and encryption; once it exists, it manages its members' engine version (the
+    provider's documentation), so upgrades go through it. Promoting a secondary
+    (FailoverGlobalReplicationGroup) is an operation outside Terraform; it changes which member the provider
+    reads as primary, and since a new primary forces replacement, that one argument is ignored after creation.
+    ``deletion_protection`` refuses ``terraform destroy``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        props: RedisProps,
+        name_suffix: str,
+        primary_replication_group_id: str,
+        primary_provider: TerraformProvider,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        check_global_datastore_node_type(props.node_type)
+        datastore = ElasticacheGlobalReplicationGroup(
+            self,
+            "datastore",
+            provider=primary_provider,
+            global_replication_group_id_suffix=name_suffix,
+            primary_replication_group_id=primary_replication_group_id,
+            global_replication_group_description=f"{name_suffix}: cross-region replication of Redis",
+        )
+        # After a failover the provider reads the promoted member as primary; this argument forces a
+        # replacement, so following it would destroy the datastore that was just failed over.
+        datastore.add_override("lifecycle.ignore_changes", ["primary_replication_group_id"])
+        prevent_destroy(datastore, props.deletion_protection)
+        # "<region prefix>-<name_suffix>", which secondaries join
+        self.global_group_id: str = datastore.global_replication_group_id
+        self.arn: str = datastore.arn

@@ -1,0 +1,67 @@
+"""Disaster recovery: copies of production's storage in the dr region (S3 bucket and ECR registry replication)
+and AWS Backup vaults and plans.
+
+Names resolve on first use (PEP 562), so importing the props to validate configuration does not load the
+provider bindings.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from marketplace_constructs.recovery.backup_plan import (
+        BackupPlan,
+        BackupPlanRef,
+        BackupVault,
+        BackupVaultRef,
+    )
+    from marketplace_constructs.recovery.bucket_replication import BucketReplication, BucketReplicationRef
+    from marketplace_constructs.recovery.props import (
+        BackupPlanProps,
+        BackupVaultProps,
+        BucketReplicationProps,
+        RegistryReplicationProps,
+        VaultLockProps,
+    )
+    from marketplace_constructs.recovery.registry_replication import RegistryReplication
+
+_HOME: Final = {
+    "BackupPlan": "backup_plan",
+    "BackupPlanProps": "props",
+    "BackupPlanRef": "backup_plan",
+    "BackupVault": "backup_plan",
+    "BackupVaultProps": "props",
+    "BackupVaultRef": "backup_plan",
+    "BucketReplication": "bucket_replication",
+    "BucketReplicationProps": "props",
+    "BucketReplicationRef": "bucket_replication",
+    "RegistryReplication": "registry_replication",
+    "RegistryReplicationProps": "props",
+    "VaultLockProps": "props",
+}
+
+__all__ = [
+    "BackupPlan",
+    "BackupPlanProps",
+    "BackupPlanRef",
+    "BackupVault",
+    "BackupVaultProps",
+    "BackupVaultRef",
+    "BucketReplication",
+    "BucketReplicationProps",
+    "BucketReplicationRef",
+    "RegistryReplication",
+    "RegistryReplicationProps",
+    "VaultLockProps",
+]
+
+
+def __getattr__(name: str) -> object:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value  # later lookups skip this hook
+    return value
