@@ -18,6 +18,7 @@ from environments.base import (
 )
 
 ROLE: RecoveryRole = "standby"
+REGION = "us-west-2"  # must differ from production's
 
 BASE = production.CONFIG
 
@@ -25,14 +26,14 @@ with defining("dr"):
     CONFIG = replace(
         BASE,
         name="dr",
-        location=replace(BASE.location, region="us-west-2"),
+        location=replace(BASE.location, region=REGION),
         allow_idle_analysis=True,
         # dr's own snapshots stay in us-west-2: production's region is the one presumed lost. Objectives
         # are production's (dr meets them for production); dr itself has no standby.
         backup=replace(BASE.backup, copy_region=None),
         objectives=None,  # a standby without traffic: an idle canary window must not roll back
         network=replace(
-            BASE.network, cidr="10.40.0.0/16", availability_zones=("us-west-2a", "us-west-2b", "us-west-2c")
+            BASE.network, cidr="10.40.0.0/16", availability_zones=tuple(f"{REGION}{zone}" for zone in "abc")
         ),
         edge=replace(
             BASE.edge,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from cdktf import App, TerraformStack
 
+import environments
 from environments.base import EnvironmentConfig, defining
 from environments.releases import RELEASES_DIR, load_releases
 from marketplace_constructs import ConfigError
@@ -49,11 +50,26 @@ def build_app(
     releases = {env.name: service_releases(env, specs, releases_dir) for env in envs}
     built: dict[str, EnvironmentStacks] = {}
     for env in sorted(envs, key=lambda env: env.standby is not None):  # primaries before their standbys
-        primary = built[env.standby.primary].foundation if env.standby and env.standing_by else None
+        primary_env = _primary_config(env, envs)
+        primary = built[primary_env.name].foundation if primary_env and env.standing_by else None
         standbys = tuple(other for other in envs if other.standby and other.standby.primary == env.name)
         built[env.name] = build_environment(
-            app, env, specs, releases[env.name], primary=primary, standbys=standbys
+            app, env, specs, releases[env.name], primary_env=primary_env, primary=primary, standbys=standbys
         )
+
+
+def _primary_config(env: EnvironmentConfig, envs: tuple[EnvironmentConfig, ...]) -> EnvironmentConfig | None:
+    """A standby's primary: from ``envs`` (always there while standing by: ``environments.select`` brings it),
+    else from every environment (a failed-over standby synthesized alone still answers for its name)."""
+    if env.standby is None:
+        return None
+    for other in (*envs, *environments.ALL):
+        if other.name == env.standby.primary:
+            found: EnvironmentConfig = other
+            return found
+    raise ConfigError(
+        f"environment {env.name!r}: StandbyConfig.primary {env.standby.primary!r} is not defined"
+    )
 
 
 def service_releases(
@@ -79,6 +95,7 @@ def build_environment(
     specs: tuple[MicroserviceProps, ...],
     releases: Mapping[str, tuple[str, ...]],
     *,
+    primary_env: EnvironmentConfig | None = None,
     primary: FoundationStack | None = None,
     standbys: tuple[EnvironmentConfig, ...] = (),
 ) -> EnvironmentStacks:
@@ -87,7 +104,9 @@ def build_environment(
     foundation (cross-stack references), and a primary with a standby gets a failover record."""
     bootstrap = BootstrapStack(app, f"{env.name}-bootstrap", env=env) if env.backend.kind == "s3" else None
     foundation_id, platform_id, apps_id = env.stack_ids
-    foundation = FoundationStack(app, foundation_id, env=env, specs=specs, primary=primary, standbys=standbys)
+    foundation = FoundationStack(
+        app, foundation_id, env=env, specs=specs, primary_env=primary_env, primary=primary, standbys=standbys
+    )
     if bootstrap:
         foundation.add_dependency(bootstrap)  # the state bucket must exist first; no token links them
     platform = PlatformStack(app, platform_id, env=env, inputs=foundation.platform_inputs)

@@ -35,6 +35,7 @@ from marketplace_constructs.backup.props import BackupLocation
 from marketplace_constructs.backup.role import VeleroRole
 from marketplace_constructs.delivery.flagger import DELIVERY_SECRETS
 from marketplace_constructs.edge.edge import FailoverTarget, InternetEdge
+from marketplace_constructs.forget import forget
 from marketplace_constructs.mesh.policies import DataEndpoints
 from marketplace_constructs.naming import PROJECT
 from marketplace_constructs.observability.exporters import MonitoredStores
@@ -49,8 +50,10 @@ from marketplace_constructs.recovery import (
     BucketReplicationProps,
     RegistryReplication,
     RegistryReplicationProps,
+    ReplicationSource,
     VaultLockProps,
 )
+from marketplace_constructs.recovery.bucket_replication import SOURCE_LINKS
 from marketplace_constructs.security.audit import (
     AuditTrail,
     AuditTrailProps,
@@ -98,10 +101,12 @@ class FoundationStack(TerraformStack):
         *,
         env: EnvironmentConfig,
         specs: tuple[MicroserviceProps, ...],
+        primary_env: EnvironmentConfig | None = None,
         primary: FoundationStack | None = None,
         standbys: tuple[EnvironmentConfig, ...] = (),
     ) -> None:
-        """``primary``: the primary's foundation, for a standby standing by (its stores replicate in);
+        """``primary_env``: a standby's primary, in either role; ``primary``: the primary's foundation, for a
+        standby standing by (its stores replicate in);
         ``standbys``: the environments standing by for this one in other regions (its public name fails
         over, its trail records their buckets too)."""
         super().__init__(scope, stack_id)
@@ -161,8 +166,8 @@ class FoundationStack(TerraformStack):
         self._audit(log_bucket, keys["logs"])
         self._database_backups(keys)
         self.velero_restore_from: BackupLocation | None = None
-        if env.standby is not None:
-            self._standby_copies(keys, log_bucket, primary)
+        if primary_env is not None:
+            self._standby_copies(keys, log_bucket, primary_env, primary)
         velero_location = BackupLocation(
             bucket=self.backups_bucket.name, prefix=env.name, region=env.location.region,
             kms_key_arn=keys["backups"],
@@ -184,8 +189,12 @@ class FoundationStack(TerraformStack):
             velero_role_arn=velero.arn,
             velero_location=velero_location,
         )
+        # A standby answers for its primary's name in both roles; it manages the failover record in the
+        # primary's zone only while standing by (after a failover the record stays, forgotten).
         serves = (
-            FailoverTarget(zone_id=primary.edge_zone_id, domain=primary.env.edge.domain) if primary else None
+            FailoverTarget(zone_id=primary.edge_zone_id if primary else None, domain=primary_env.edge.domain)
+            if primary_env
+            else None
         )
         edge = InternetEdge(
             self, "edge", props=env.edge, name=env.name, location=env.location,
@@ -267,30 +276,36 @@ class FoundationStack(TerraformStack):
             return None
         return VaultLockProps(min_retention_days=retention_days, max_retention_days=retention_days)
 
-    def _standby_copies(self, keys: dict[str, str], log_bucket: str, primary: FoundationStack | None) -> None:
-        """A standby's copies of its primary: the vault the primary's backup plan copies into (kept in both
-        roles: it holds the copies after a failover too) and, while standing by, S3 replication of the
-        primary's backups bucket and ECR replication of its registry into this region, encrypted with the
-        replicas key."""
+    def _standby_copies(
+        self,
+        keys: dict[str, str],
+        log_bucket: str,
+        primary_env: EnvironmentConfig,
+        primary: FoundationStack | None,
+    ) -> None:
+        """A standby's copies of its primary, encrypted with the replicas key and kept in both roles: the
+        vault the primary's backup plan copies into and the replica of its backups bucket (Velero here reads
+        the primary's backups from it). While standing by (``primary`` given), S3 replication into that
+        replica and ECR replication of the primary's registry, configured in the primary's region; after a
+        failover those links are forgotten, not destroyed (the primary's region may be down)."""
         env = self.env
-        assert env.standby is not None
-        primary_env = primary.env if primary else None
-        retention = primary_env.backup.retention_days if primary_env else env.backup.retention_days
         BackupVault(
             self, "primary_copies",
             props=BackupVaultProps(
-                name=f"{env.standby.primary}-copies", lock=self._vault_lock(retention),
+                name=f"{primary_env.name}-copies", lock=self._vault_lock(primary_env.backup.retention_days),
                 deletion_protection=env.deletion_protection,
             ),
             key_arn=keys[REPLICAS],
         )  # fmt: skip
-        if primary is None or primary_env is None:
-            return
         source = primary_env.location
+        # After a failover Terraform still needs this configuration to forget what it created with it, but
+        # must not call the primary's region: no credential check, no account lookup (both go to STS).
+        failed_over = primary is None
         provider = AwsProvider(
             self, "aws_primary", alias="primary", region=source.region,
             allowed_account_ids=[source.account_id],
             default_tags=[AwsProviderDefaultTags(tags=dict(env.tags))],
+            skip_credentials_validation=failed_over or None, skip_requesting_account_id=failed_over or None,
         )  # fmt: skip
         account = env.location.account_id
         replica = BucketReplication(
@@ -303,21 +318,28 @@ class FoundationStack(TerraformStack):
                 ),
                 source_region=source.region, role_name_prefix=f"{env.name}-backups",
             ),
-            location=env.location, source=primary.backups_bucket, source_key_arn=primary.backups_key_arn,
-            source_provider=provider, destination_key_arn=keys[REPLICAS],
+            location=env.location,
+            source=ReplicationSource(bucket=primary.backups_bucket, key_arn=primary.backups_key_arn,
+                                     provider=provider) if primary else None,
+            destination_key_arn=keys[REPLICAS],
         )  # fmt: skip
-        # Velero in this region reads the primary's backups from the replica (its prefix is the primary's).
+        # The replica keeps the primary's prefixes: Velero's backups of the primary live under its name.
         self.velero_restore_from = BackupLocation(
-            bucket=replica.ref.destination.name,
-            prefix=primary_env.name,
-            region=env.location.region,
+            bucket=replica.ref.destination.name, prefix=primary_env.name, region=env.location.region,
             kms_key_arn=keys[REPLICAS],
-        )
-        RegistryReplication(
-            self, "images_replica",
-            props=RegistryReplicationProps(source_region=source.region, repository_prefix=f"{PROJECT}/"),
-            location=env.location, source_provider=provider,
         )  # fmt: skip
+        if not failed_over:
+            RegistryReplication(
+                self, "images_replica",
+                props=RegistryReplicationProps(source_region=source.region, repository_prefix=f"{PROJECT}/"),
+                location=env.location, source_provider=provider,
+            )  # fmt: skip
+            return
+        forget(self, [
+            *((kind, f"backups_replica/{path}") for kind, path in SOURCE_LINKS),
+            ("aws_ecr_replication_configuration", "images_replica/configuration"),
+            ("aws_route53_record", "edge/failover_alias"),
+        ])  # fmt: skip
 
     def _audit(self, access_log_bucket: str, log_key_arn: str) -> None:
         """GuardDuty in every environment's region; the account's multi-region trail in the environment that
@@ -338,7 +360,8 @@ class FoundationStack(TerraformStack):
         AuditTrail(
             self, "audit",
             props=AuditTrailProps(
-                trail_name=f"{PROJECT}-{env.name}", bucket_name=f"{PROJECT}-{env.name}-audit-{account}",
+                trail_name=resource_name(env.name, "audit"),
+                bucket_name=f"{PROJECT}-{env.name}-audit-{account}",
                 access_log_bucket=access_log_bucket,
                 data_event_bucket_arns=tuple(f"arn:aws:s3:::{name}" for name in names),
                 log_retention_days=env.cluster.log_retention_days,

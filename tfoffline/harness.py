@@ -52,6 +52,7 @@ class StackResult:
     planned: int
     steps: dict[str, float]
     error: str = ""
+    destroyed: int = 0
 
     @property
     def seconds(self) -> float:
@@ -127,7 +128,7 @@ def run_stack(workspace: Workspace, doc: dict[str, Any], *, apply: bool = True) 
     workdir = workspace.root / "stacks" / stack
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "cdk.tf.json").write_text(json.dumps(workspace.localize(doc), indent=2))
-    validated, planned, seconds = False, 0, {}
+    validated, planned, destroyed, seconds = False, 0, 0, {}
     steps = [("init", "-input=false", "-no-color"), ("validate", "-no-color"),
              ("plan", "-input=false", "-no-color", "-out=tfplan")]  # fmt: skip
     if apply:
@@ -144,9 +145,10 @@ def run_stack(workspace: Workspace, doc: dict[str, Any], *, apply: bool = True) 
             elif step[0] == "plan":
                 match = _PLAN_SUMMARY.search(output)
                 planned = int(match.group(1)) + int(match.group(2)) if match else 0
+                destroyed = int(match.group(3)) if match else 0
     except TerraformFailed as failure:
-        return StackResult(stack, validated, planned, seconds, str(failure))
-    return StackResult(stack, validated, planned, seconds)
+        return StackResult(stack, validated, planned, seconds, str(failure), destroyed)
+    return StackResult(stack, validated, planned, seconds, destroyed=destroyed)
 
 
 def stacks_in_deploy_order(synth_dir: Path) -> dict[str, list[str]]:

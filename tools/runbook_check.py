@@ -8,19 +8,21 @@ Prose is never checked: write a thing that does not exist yet (work in progress)
 
 Each pattern below names a kind of name and where it must exist. ENV is an environment of the synthesized
 manifest (each stack id is ``<env>-<layer>``). A token ends before the first character its pattern does not
-allow, and trailing ``.``, ``-``, ``_`` and ``/`` are dropped, so a name running into a placeholder
-(``production-postgres-<date>``, ``$SUFFIX``) is checked up to the placeholder; ``<env>`` and other
-``<placeholders>`` match nothing, and a word without lower-case letters (``ENV``, ``20``) is a placeholder.
+allow; trailing ``.``, ``-``, ``_`` and ``/`` are dropped. A token running into a placeholder (``<...>``,
+``$VAR``, ``{...}``) is a prefix: ``production-eks-svc-<service>`` must begin some whole name
+(``production-eks-svc-admin``), so an invented ``production-postgres-copy-<date>`` fails while
+``production-postgres-<date>`` passes. ``<env>`` and other ``<placeholders>`` match nothing, and a word
+without lower-case letters (``ENV``, ``20``) is a placeholder.
 
 - task: ``bin/dev TASK``: a label of bin/dev's ``case`` list. ``bin/dev rollback ENV SERVICE`` and
   ``bin/dev dr-report ENV``: a known environment, and a service (a Canary of the apps layer).
 - stack: ``ENV-bootstrap``, ``ENV-foundation``, ``ENV-platform``, ``ENV-apps``: a stack of the manifest.
-  ``ENV-*``: an environment with stacks.
-- cloud name: a token ``ENV-x`` (not right after a letter, digit, ``_``, ``.`` or ``-``; ``/`` may precede it,
-  so ARNs, log group paths and ``s3://`` URLs count; no ``/`` inside, as in bucket and role names),
-  ``ENV/x`` (secret paths: ``/`` inside, none before), ``llm-marketplace-x``, ``llm-marketplace/x`` or
-  ``alias/x``: a whole name inside some string of the synthesized JSON, that is with no letter, digit,
-  ``_`` or ``-`` right before or after it (``production-postgres`` is inside
+  ``ENV-*`` in a ``cdktf`` command: an environment with stacks.
+- cloud name: a token ``ENV-x`` (never right after ``<``, a letter, a digit, ``_``, ``.`` or ``-``, but
+  ``/`` may precede it, so ARNs, log group paths and ``s3://`` URLs count; no ``/`` inside, as in bucket
+  and role names), ``ENV/x`` (secret paths: ``/`` inside, none before), ``llm-marketplace-x``,
+  ``llm-marketplace/x`` or ``alias/x``: a whole name inside some string of the synthesized JSON, that is
+  with no letter, digit, ``_`` or ``-`` right before or after it (``production-postgres`` is inside
   ``/aws/rds/instance/production-postgres/postgresql``; ``production-postgresql`` is inside nothing).
   Stack names are checked as stacks only.
 - namespace: ``-n X``, ``--namespace X`` or ``--namespace=X`` in a ``kubectl`` or ``helm`` command: a
@@ -57,11 +59,12 @@ BUILTIN_NAMESPACES: Final = frozenset({"default", "kube-system", "kube-public", 
 ALERT_SUFFIXES: Final = ("High", "Down", "Exhausted", "Missed")
 _NAME_BOUNDARY: Final = "A-Za-z0-9_-"  # characters that would make a match part of a longer name
 _TRAILING: Final = ".-_/"
+_PLACEHOLDER_STARTS: Final = ("<", "$", "{")
 _FENCE: Final = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _INLINE: Final = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
 _TASK: Final = re.compile(r"(?<![\w/.-])bin/dev\s+([a-z][a-z0-9-]*)((?:[ \t]+[^\s|;&]+)*)")
 _ALERT: Final = re.compile(rf"\b[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)*(?:{'|'.join(ALERT_SUFFIXES)})\b")
-_GLOB: Final = re.compile(r"(?<![A-Za-z0-9_.-])([a-z][a-z0-9]*)-\*")
+_GLOB: Final = re.compile(r"(?<![<A-Za-z0-9_.-])([a-z][a-z0-9]*)-\*")
 _OBJECT: Final = re.compile(r"(?<![\w./-])([a-z]+)/([a-z0-9][a-z0-9.-]*)")
 _NAMESPACE_FLAG: Final = re.compile(r"(?:^|\s)(?:-n|--namespace)(?:=|\s+)([^\s'\"]+)")
 _HELM_VALUE_FLAGS: Final = frozenset(
@@ -107,17 +110,18 @@ class Facts:
 
     @cached_property
     def envs(self) -> frozenset[str]:
+        """The environments: each stack id is ``<env>-<layer>``."""
         return frozenset(stack.rsplit("-", 1)[0] for stack in self.stacks)
 
     @cached_property
     def _patterns(self) -> tuple[re.Pattern[str], ...]:
         envs = "|".join(re.escape(env) for env in sorted(self.envs, key=len, reverse=True))
         return (
-            re.compile(rf"(?<![A-Za-z0-9_.-])(?:{envs})-[A-Za-z0-9][A-Za-z0-9._-]*"),
-            re.compile(rf"(?<![A-Za-z0-9_./-])(?:{envs})/[A-Za-z0-9][A-Za-z0-9._/-]*"),
-            re.compile(r"(?<![A-Za-z0-9_.-])llm-marketplace-[A-Za-z0-9][A-Za-z0-9._-]*"),
-            re.compile(r"(?<![A-Za-z0-9_./-])llm-marketplace/[A-Za-z0-9][A-Za-z0-9._-]*"),
-            re.compile(r"(?<![A-Za-z0-9_.-])alias/[A-Za-z0-9][A-Za-z0-9/_-]*"),
+            re.compile(rf"(?<![<A-Za-z0-9_.-])(?:{envs})-[A-Za-z0-9][A-Za-z0-9._-]*"),
+            re.compile(rf"(?<![<A-Za-z0-9_./-])(?:{envs})/[A-Za-z0-9][A-Za-z0-9._/-]*"),
+            re.compile(r"(?<![<A-Za-z0-9_.-])llm-marketplace-[A-Za-z0-9][A-Za-z0-9._-]*"),
+            re.compile(r"(?<![<A-Za-z0-9_./-])llm-marketplace/[A-Za-z0-9][A-Za-z0-9._-]*"),
+            re.compile(r"(?<![<A-Za-z0-9_.-])alias/[A-Za-z0-9][A-Za-z0-9/_-]*"),
         )
 
     @cached_property
@@ -126,21 +130,26 @@ class Facts:
         envs = "|".join(re.escape(env) for env in self.envs)
         return re.compile(rf"(?:{envs})-(?:{'|'.join(LAYERS)})")
 
-    def cloud_tokens(self, text: str) -> Iterator[str]:
-        """The names ``text`` holds by the cloud-name patterns (stack names included)."""
+    def cloud_tokens(self, text: str) -> Iterator[tuple[str, bool]]:
+        """(name, is_prefix) for each name ``text`` holds by the cloud-name patterns (stack names included);
+        a name running into a placeholder is a prefix and keeps its trailing separator."""
         for pattern in self._patterns:
             for match in pattern.finditer(text):
-                token = match.group().rstrip(_TRAILING)
+                prefix = text[match.end() : match.end() + 1] in _PLACEHOLDER_STARTS
+                token = match.group() if prefix else match.group().rstrip(_TRAILING)
                 if "-" in token or "/" in token:
-                    yield token
+                    yield token, prefix
 
-    def in_strings(self, name: str) -> bool:
-        """True when ``name`` is a whole name inside some string of the synthesized JSON."""
-        if name not in self._found:
+    def in_strings(self, name: str, prefix: bool = False) -> bool:
+        """True when ``name`` is a whole name inside some string of the synthesized JSON (with ``prefix``:
+        the beginning of one)."""
+        key = f"{name}\0{prefix}"
+        if key not in self._found:
             boundary = f"[{_NAME_BOUNDARY}]"
-            pattern = re.compile(rf"(?<!{boundary}){re.escape(name)}(?!{boundary})")
-            self._found[name] = pattern.search(self.strings) is not None
-        return self._found[name]
+            end = "" if prefix else f"(?!{boundary})"
+            pattern = re.compile(rf"(?<!{boundary}){re.escape(name)}{end}")
+            self._found[key] = pattern.search(self.strings) is not None
+        return self._found[key]
 
 
 def load_facts(synth_dir: Path, bin_dev: Path = BIN_DEV) -> Facts:
@@ -243,15 +252,17 @@ def check_code(code: CodeText, facts: Facts, source: str) -> list[Problem]:
         _check_task_args(task, args, facts, report)
         # the task word (dr-report) is no cloud name; its arguments are still read (bin/dev diff STACK)
         text = text[: match.start()] + " " * (match.end(1) - match.start()) + text[match.end(1) :]
-    for match in _GLOB.finditer(text):
-        if match.group(1) not in facts.envs:
-            report("stack glob", match.group())
-    for token in dict.fromkeys(facts.cloud_tokens(text)):
-        if facts.stack_pattern.fullmatch(token):
+    for command in re.split(r"\||;|&&", text):
+        if re.search(r"\bcdktf\b", command):
+            for match in _GLOB.finditer(command):
+                if match.group(1) not in facts.envs:
+                    report("stack glob", match.group())
+    for token, prefix in dict.fromkeys(facts.cloud_tokens(text)):
+        if facts.stack_pattern.fullmatch(token) and not prefix:
             if token not in facts.stacks:
                 report("stack", token)
-        elif not facts.in_strings(token):
-            report("cloud name", token)
+        elif not facts.in_strings(token, prefix):
+            report("cloud name prefix" if prefix else "cloud name", token)
     for command in re.split(r"\||;|&&", text):
         if re.search(r"\b(?:kubectl|helm)\b", command):
             for namespace in _NAMESPACE_FLAG.findall(command):

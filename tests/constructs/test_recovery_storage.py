@@ -21,8 +21,10 @@ from marketplace_constructs.recovery import (
     BucketReplicationProps,
     RegistryReplication,
     RegistryReplicationProps,
+    ReplicationSource,
     VaultLockProps,
 )
+from marketplace_constructs.recovery.bucket_replication import SOURCE_LINKS
 from tests.constructs.synth import synth_construct
 
 DR = AwsLocation(account_id="123456789012", region="us-west-2")
@@ -54,8 +56,9 @@ def only(resources: dict[str, Any], kind: str) -> dict[str, Any]:
 def replication() -> dict[str, Any]:
     return synth_construct(
         lambda scope: BucketReplication(
-            scope, "backups_replica", props=REPLICA_PROPS, location=DR, source=SOURCE,
-            source_key_arn=SOURCE_KEY, source_provider=source_provider(scope), destination_key_arn=DR_KEY,
+            scope, "backups_replica", props=REPLICA_PROPS, location=DR,
+            source=ReplicationSource(bucket=SOURCE, key_arn=SOURCE_KEY, provider=source_provider(scope)),
+            destination_key_arn=DR_KEY,
         )
     )  # fmt: skip
 
@@ -161,8 +164,9 @@ def test_replication_rejects_a_same_region_source() -> None:
     with pytest.raises(ConfigError, match=r"BucketReplicationProps.source_region must be another region"):
         synth_construct(
             lambda scope: BucketReplication(
-                scope, "r", props=props, location=DR, source=SOURCE, source_key_arn=SOURCE_KEY,
-                source_provider=source_provider(scope), destination_key_arn=DR_KEY,
+                scope, "r", props=props, location=DR,
+                source=ReplicationSource(bucket=SOURCE, key_arn=SOURCE_KEY, provider=source_provider(scope)),
+                destination_key_arn=DR_KEY,
             )
         )  # fmt: skip
 
@@ -378,3 +382,29 @@ def test_backup_plan_props_reject_bad_values(overrides: dict[str, object], messa
 def test_vault_props_reject_bad_values(make: Any, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         make()
+
+
+def test_without_a_source_only_the_replica_bucket_stays_at_the_same_addresses() -> None:
+    def build(scope: Construct, source: ReplicationSource | None) -> None:
+        BucketReplication(
+            scope,
+            "backups_replica",
+            props=REPLICA_PROPS,
+            location=DR,
+            source=source,
+            destination_key_arn=DR_KEY,
+        )
+
+    linked = synth_construct(
+        lambda scope: build(
+            scope, ReplicationSource(bucket=SOURCE, key_arn=SOURCE_KEY, provider=source_provider(scope))
+        )
+    )
+    kept = synth_construct(lambda scope: build(scope, None))
+    assert set(kept) <= set(linked)
+    gone = {(kind, name) for kind, names in linked.items() for name in names} - {
+        (kind, name) for kind, names in kept.items() for name in names
+    }
+    assert {kind for kind, _ in gone} == {kind for kind, _ in SOURCE_LINKS}
+    for kind in kept:
+        assert kept[kind].keys() <= linked[kind].keys()

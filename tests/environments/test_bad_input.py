@@ -141,7 +141,7 @@ CASES = {
         "'m7g.large' because graviton=True, got 'm7i.large'",
     ),
     "dr_in_production_region": (
-        "environments/dr.py", 'region="us-west-2"', 'region="us-east-1"',
+        "environments/dr.py", 'REGION = "us-west-2"', 'REGION = "us-east-1"',
         "error: environment 'dr': StandbyConfig.primary 'production' is in us-east-1 too; a standby must be "
         "in another region, so one regional outage cannot take both",
     ),

@@ -64,4 +64,5 @@ def test_unknown_environment_name_is_rejected_when_selecting() -> None:
         ConfigError, match=r"environment 'qa' is unknown; allowed environments: 'dev', 'staging'"
     ):
         environments.select(["qa"])
-    assert [env.name for env in environments.select(["dr", " staging"])] == ["staging", "dr"]
+    # dr standing by brings production along: its stacks read production's through cross-stack references
+    assert [env.name for env in environments.select(["dr", " staging"])] == ["staging", "production", "dr"]

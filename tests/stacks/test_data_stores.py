@@ -183,8 +183,11 @@ def test_backups_bucket_is_locked_aged_logged_and_kms_encrypted(
     doc = foundation(stack_doc, env)
     buckets = {name.split("_bucket_")[0]: b for name, b in resources(doc, "aws_s3_bucket").items()}
     assert buckets["backups"]["object_lock_enabled"] is True
-    lock = one(doc, "aws_s3_bucket_object_lock_configuration")["rule"]["default_retention"]
-    assert lock == {"mode": "GOVERNANCE", "days": env.backup_lock_days}
+    locks = {
+        name.split("_object_lock_")[0]: config["rule"]["default_retention"]
+        for name, config in resources(doc, "aws_s3_bucket_object_lock_configuration").items()
+    }
+    assert locks["backups"] == {"mode": "GOVERNANCE", "days": env.backup_lock_days}
     lifecycle = {
         name.split("_lifecycle_")[0]: config["rule"][0]
         for name, config in resources(doc, "aws_s3_bucket_lifecycle_configuration").items()
@@ -197,7 +200,11 @@ def test_backups_bucket_is_locked_aged_logged_and_kms_encrypted(
         logging["bucket"].split(".")[1].split("_bucket_")[0]: logging["target_bucket"]
         for logging in resources(doc, "aws_s3_bucket_logging").values()
     }
-    assert set(logged) == ({"backups", "log_storage"} if env.logs.storage == "s3" else {"backups"})
+    expected = {"backups", "log_storage"} if env.logs.storage == "s3" else {"backups"}
+    # the account's audit-trail bucket lives with the environment owning the account; a standby keeps the
+    # replica of its primary's backups
+    expected |= {"backups_replica_destination"} if env.standby else {"audit"}
+    assert set(logged) == expected
     assert all(target.startswith("${aws_s3_bucket.access_logs_") for target in logged.values())
     encryption = {
         name.split("_encryption_")[0]: config["rule"][0]["apply_server_side_encryption_by_default"]
@@ -240,9 +247,13 @@ def test_no_secret_value_is_synthesized(stack_doc: Reader, stack_id: str) -> Non
 @ALL
 def test_one_key_per_purpose(stack_doc: Reader, env: EnvironmentConfig) -> None:
     aliases = sorted(a["name"] for a in resources(foundation(stack_doc, env), "aws_kms_alias").values())
-    purposes = ["backups", "data", "ebs", "eks-secrets", "logs", "loki", "registry"]
+    purposes = ["audit", "backups", "data", "ebs", "eks-secrets", "logs", "loki", "registry", "replicas"]
     if env.logs.storage != "s3":
         purposes.remove("loki")  # dev keeps its logs on Loki's volume (the ebs key)
+    if env.standby:
+        purposes.remove("audit")  # the account's trail (and its key) belongs to the primary's stack
+    else:
+        purposes.remove("replicas")  # only a standby receives replicas
     assert aliases == [f"alias/{env.name}-{p}" for p in purposes]
 
 

@@ -97,9 +97,11 @@ def test_certificate_is_validated_by_dns_in_the_environments_zone_and_named_by_a
     _, certificate = only(doc, "aws_acm_certificate")
     assert (zone["name"], certificate["domain_name"]) == (env.edge.hosted_zone, env.edge.domain)
     assert certificate["validation_method"] == "DNS"
-    records = {r["type"]: r for r in resources(doc, "aws_route53_record").values()}
-    assert records["A"]["name"] == env.edge.domain and records["A"]["alias"]["evaluate_target_health"] is True
-    assert all(r["zone_id"] == f"${{aws_route53_zone.{zone_name}.zone_id}}" for r in records.values())
+    own_zone = f"${{aws_route53_zone.{zone_name}.zone_id}}"
+    own = [r for r in resources(doc, "aws_route53_record").values() if r["zone_id"] == own_zone]
+    (alias,) = [r for r in own if r["type"] == "A"]
+    assert alias["name"] == env.edge.domain and alias["alias"]["evaluate_target_health"] is True
+    assert len(own) == 2  # the alias and the certificate's validation record
     assert "edge_name_servers" in doc["output"]
 
 
@@ -159,11 +161,10 @@ def test_gateway_serves_the_domain_with_tls13_minimum_and_binds_to_the_alb(
     objects = {o["kind"]: o for o in manifests if o["metadata"].get("namespace") == "istio-ingress"}
     (server,) = objects["Gateway"]["spec"]["servers"]
     assert server["tls"] == {"mode": "SIMPLE", "credentialName": "edge-tls", "minProtocolVersion": "TLSV1_3"}
-    assert server["hosts"] == [env.edge.domain] and objects["Gateway"]["spec"]["selector"] == {
-        "istio": "ingressgateway"
-    }
+    hosts = [env.edge.domain, *([ENVS[env.standby.primary].edge.domain] if env.standby else [])]
+    assert server["hosts"] == hosts and objects["Gateway"]["spec"]["selector"] == {"istio": "ingressgateway"}
     certificate = objects["Certificate"]["spec"]
-    assert certificate["dnsNames"] == [env.edge.domain] and certificate["secretName"] == "edge-tls"
+    assert certificate["dnsNames"] == hosts and certificate["secretName"] == "edge-tls"
     assert certificate["issuerRef"]["name"] == f"llm-marketplace-{env.name}-ca"
     binding = objects["TargetGroupBinding"]["spec"]
     assert (
@@ -193,3 +194,35 @@ def test_no_secret_value_in_any_synthesized_stack(synth_dir: Path, stack_id: str
         assert set(secret["data"]) == ROLE_DEFINITIONS and "password" not in secret["data"]["roles.yml"]
     assert not SECRET_ATTRIBUTES.search(text)
     assert "PRIVATE KEY-----" not in text
+
+
+def test_production_and_dr_form_a_route53_failover_pair_for_the_public_name(stack_doc: Reader) -> None:
+    production, dr = ENVS["production"], ENVS["dr"]
+    primary_doc, standby_doc = stack_doc("production-foundation"), stack_doc("dr-foundation")
+    (primary,) = [r for r in resources(primary_doc, "aws_route53_record").values() if r["type"] == "A"]
+    assert primary["name"] == production.edge.domain
+    assert primary["failover_routing_policy"] == {"type": "PRIMARY"}
+    assert primary["set_identifier"] == "production-primary"
+    check_name, check = only(primary_doc, "aws_route53_health_check")
+    assert primary["health_check_id"] == f"${{aws_route53_health_check.{check_name}.id}}"
+    assert check["type"] == "CLOUDWATCH_METRIC" and check["insufficient_data_health_status"] == "Unhealthy"
+    (alarm,) = [
+        a
+        for name, a in resources(primary_doc, "aws_cloudwatch_metric_alarm").items()
+        if name.startswith("edge_")
+    ]
+    assert (alarm["metric_name"], alarm["comparison_operator"], alarm["threshold"]) == (
+        "HealthyHostCount", "LessThanThreshold", 1,
+    )  # fmt: skip
+    assert alarm["treat_missing_data"] == "breaching"  # a region that stops reporting fails over
+    (secondary,) = [
+        r for r in resources(standby_doc, "aws_route53_record").values() if "failover_routing_policy" in r
+    ]
+    assert secondary["name"] == production.edge.domain
+    assert secondary["failover_routing_policy"] == {"type": "SECONDARY"}
+    assert secondary["zone_id"].startswith(
+        "${data.terraform_remote_state.cross-stack-reference-input-production"
+    )
+    _, certificate = only(standby_doc, "aws_acm_certificate")
+    assert certificate["domain_name"] == dr.edge.domain
+    assert certificate["subject_alternative_names"] == [production.edge.domain]

@@ -94,23 +94,32 @@ def test_no_absolute_paths_or_machine_names_in_any_synthesized_file(synth_dir: P
     checkout = str(Path.cwd())
     # machine paths only: container paths (/var/log/pods, /var/loki) are part of the configuration
     absolute = re.compile(r'"(/(root|home|tmp|work|Users|var/folders)/|[A-Za-z]:\\\\)')
+    # the machine's name as a word of its own (a short name such as "vm" is part of "vmware-tanzu")
+    machine = re.compile(rf"(?<![\w.-]){re.escape(os.uname().nodename)}(?![\w-])")
     for path in synth_dir.rglob("*.json"):
         text = path.read_text()
         assert checkout not in text and str(synth_dir) not in text, path
         assert not absolute.search(text), path
-        assert os.uname().nodename not in text, path
+        assert not machine.search(text), path
 
 
 @pytest.mark.parametrize("env", environments.ALL, ids=lambda env: env.name)
 def test_aws_provider_has_default_tags_and_is_pinned_to_the_account(
     stack_doc: Reader, env: EnvironmentConfig
 ) -> None:
-    (aws,) = stack_doc(f"{env.name}-foundation")["provider"]["aws"]
-    tags = aws["default_tags"][0]["tags"]
-    assert set(tags) >= {"Project", "Environment", "Owner", "CostCenter"}
-    assert tags["Environment"] == env.name
-    assert aws["allowed_account_ids"] == [env.location.account_id]
+    providers = stack_doc(f"{env.name}-foundation")["provider"]["aws"]
+    (aws,) = [p for p in providers if "alias" not in p]
+    for provider in providers:  # a standby's alias for its primary's region is pinned and tagged alike
+        tags = provider["default_tags"][0]["tags"]
+        assert set(tags) >= {"Project", "Environment", "Owner", "CostCenter"}
+        assert tags["Environment"] == env.name
+        assert provider["allowed_account_ids"] == [env.location.account_id]
     assert aws["region"] == env.location.region
+    assert [p["region"] for p in providers if "alias" in p] == (
+        [next(e for e in environments.ALL if e.name == env.standby.primary).location.region]
+        if env.standby
+        else []
+    )
 
 
 @pytest.mark.parametrize("env", environments.ALL, ids=lambda env: env.name)

@@ -98,9 +98,7 @@ def test_smaller_environments_size_services_as_their_config_says(
     doc = stack_doc(f"{env.name}-apps")
     for name, spec in SPECS.items():
         (hpa,) = named(doc, "kubernetes_horizontal_pod_autoscaler_v2", name)
-        expected = env.service_replicas.get(
-            name, (spec.autoscaling.min_replicas, spec.autoscaling.max_replicas)
-        )
+        expected = env.service_sizes(name, spec.autoscaling.min_replicas, spec.autoscaling.max_replicas)
         assert (hpa["spec"]["min_replicas"], hpa["spec"]["max_replicas"]) == expected
 
 

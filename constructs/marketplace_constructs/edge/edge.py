@@ -54,9 +54,10 @@ class EdgeRef:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FailoverTarget:
     """A primary environment's public name that this edge takes over when the primary's health check fails:
-    its hosted zone (a token from the primary's stack) and the name."""
+    the name and its hosted zone (a token from the primary's stack), or None where this edge answers for
+    the name but no longer manages the failover record (after a failover)."""
 
-    zone_id: str
+    zone_id: str | None
     domain: str
 
 
@@ -147,7 +148,7 @@ class InternetEdge(Construct):
             )  # fmt: skip
         else:
             Route53Record(self, "alias", zone_id=zone.zone_id, name=props.domain, type="A", alias=alias)
-        if serves:
+        if serves and serves.zone_id:
             Route53Record(
                 self, "failover_alias", zone_id=serves.zone_id, name=serves.domain, type="A", alias=alias,
                 set_identifier=f"{name}-secondary",

@@ -17,7 +17,11 @@ if TYPE_CHECKING:
         BackupVault,
         BackupVaultRef,
     )
-    from marketplace_constructs.recovery.bucket_replication import BucketReplication, BucketReplicationRef
+    from marketplace_constructs.recovery.bucket_replication import (
+        BucketReplication,
+        BucketReplicationRef,
+        ReplicationSource,
+    )
     from marketplace_constructs.recovery.props import (
         BackupPlanProps,
         BackupVaultProps,
@@ -39,6 +43,7 @@ _HOME: Final = {
     "BucketReplicationRef": "bucket_replication",
     "RegistryReplication": "registry_replication",
     "RegistryReplicationProps": "props",
+    "ReplicationSource": "bucket_replication",
     "VaultLockProps": "props",
 }
 
@@ -54,6 +59,7 @@ __all__ = [
     "BucketReplicationRef",
     "RegistryReplication",
     "RegistryReplicationProps",
+    "ReplicationSource",
     "VaultLockProps",
 ]
 

@@ -37,18 +37,39 @@ RTC_MINUTES: Final = 15
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ReplicationSource:
+    """The bucket replicated from: its name and ARN, the key its objects are encrypted with, and an aws
+    provider (an alias) configured for its region and this account."""
+
+    bucket: SecureBucketRef
+    key_arn: str
+    provider: TerraformProvider
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class BucketReplicationRef:
     """Handle to the replication: the replica bucket, the role S3 replicates with, and the rule's id (the
-    ``RuleId`` dimension of the S3 replication metrics in CloudWatch)."""
+    ``RuleId`` dimension of the S3 replication metrics in CloudWatch); role and rule are None without a
+    source."""
 
     destination: SecureBucketRef
-    role_arn: str
-    rule_id: str
+    role_arn: str | None
+    rule_id: str | None
+
+
+# What links the replica to its source (construct ids below the construct): what a failed-over standby
+# stops managing and keeps (``marketplace_constructs.forget``), the configuration living in the source's
+# region.
+SOURCE_LINKS: Final = (
+    ("aws_iam_role", "role"),
+    ("aws_iam_role_policy", "role_policy"),
+    ("aws_s3_bucket_replication_configuration", "configuration"),
+)
 
 
 class BucketReplication(Construct):
     """Creates the replica bucket (``SecureBucket`` with Object Lock, SSE-KMS with ``destination_key_arn``) in
-    the stack's region, a replication role and, through ``source_provider``, the replication configuration of
+    the stack's region, a replication role and, through ``source.provider``, the replication configuration of
     the source bucket. Lives in the destination's stack.
 
     Why it creates the destination itself: the replication configuration may be written only once the
@@ -67,6 +88,9 @@ class BucketReplication(Construct):
     outlive their deletion in the source; the destination's own lifecycle (``expire_after_days``,
     ``noncurrent_version_days``) ages them, after its Object Lock retention.
 
+    Without a ``source`` (a standby after its failover) only the replica bucket stays: the same resources at
+    the same addresses, so the data it holds is kept; ``SOURCE_LINKS`` lists what is no longer managed.
+
     Ordering: S3 refuses the configuration unless versioning is on in both buckets. The source's versioning
     belongs to the source's stack (production's foundation), which must be applied first; SecureBucket turns
     it on, and Object Lock keeps it on for good. The destination's is ordered here with ``depends_on``.
@@ -79,14 +103,11 @@ class BucketReplication(Construct):
         *,
         props: BucketReplicationProps,
         location: AwsLocation,
-        source: SecureBucketRef,
-        source_key_arn: str,
-        source_provider: TerraformProvider,
+        source: ReplicationSource | None,
         destination_key_arn: str,
     ) -> None:
-        """``location``: this stack's account and region, the destination's. ``source``, ``source_key_arn``:
-        the source bucket and the key its objects are encrypted with, in ``props.source_region``.
-        ``source_provider``: an aws provider (an alias) configured for that region and this account."""
+        """``location``: this stack's account and region, the destination's. ``source``: the bucket in
+        ``props.source_region`` replicated from, or None to keep only the replica."""
         super().__init__(scope, construct_id)
         if props.source_region == location.region:
             raise ConfigError(
@@ -98,6 +119,9 @@ class BucketReplication(Construct):
             self, "destination", props=props.destination, location=location, key_arn=destination_key_arn
         )
         replica = destination.ref
+        if source is None:
+            self.ref = BucketReplicationRef(destination=replica, role_arn=None, rule_id=None)
+            return
         role = IamRole(
             self,
             "role",
@@ -110,8 +134,8 @@ class BucketReplication(Construct):
             name="replicate-to-dr",
             role=role.id,
             policy=_replication_policy(
-                source=source,
-                source_key_arn=source_key_arn,
+                source=source.bucket,
+                source_key_arn=source.key_arn,
                 source_region=props.source_region,
                 destination=replica,
                 destination_key_arn=destination_key_arn,
@@ -122,8 +146,8 @@ class BucketReplication(Construct):
         S3BucketReplicationConfigurationA(
             self,
             "configuration",
-            provider=source_provider,
-            bucket=source.name,
+            provider=source.provider,
+            bucket=source.bucket.name,
             role=role.arn,
             rule=[
                 S3BucketReplicationConfigurationRule(

@@ -17,6 +17,7 @@ from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
     S3BucketLifecycleConfigurationRuleTransition,
 )
 from cdktf_cdktf_provider_aws.s3_bucket_logging import S3BucketLoggingA
+from cdktf_cdktf_provider_aws.s3_bucket_notification import S3BucketNotification
 from cdktf_cdktf_provider_aws.s3_bucket_object_lock_configuration import (
     S3BucketObjectLockConfigurationA,
     S3BucketObjectLockConfigurationRuleA,
@@ -77,7 +78,9 @@ def load_balancer_log_writer(region: str) -> dict[str, str]:
 
 class SecureBucket(Construct):
     """Private, versioned, owner-enforced, TLS-only; SSE-KMS with ``key_arn`` (bucket keys on) unless it is a
-    log-delivery target. Never force-destroyed."""
+    log-delivery target. Never force-destroyed. Object events go to the account's default EventBridge bus,
+    so security automation (say, an alert on deletes in the state or backups bucket) can subscribe without
+    touching the bucket; delivery is free, only rules that match cost."""
 
     def __init__(
         self,
@@ -130,6 +133,7 @@ class SecureBucket(Construct):
             ],
         )
         self._lifecycle(bucket, props, versioning)
+        S3BucketNotification(self, "events", bucket=bucket.id, eventbridge=True)
         if props.object_lock_days:
             S3BucketObjectLockConfigurationA(
                 self,

@@ -1,0 +1,75 @@
+"""Failover rehearsal, offline: dr switched to "active" plans against the state its standby deploy left,
+reads nothing of production, keeps every resource, and forgets (not destroys) its links into us-east-1."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+import environments
+import services
+from stacks.build import build_app
+from stacks.synth import synth_atomically
+from tfoffline import harness
+
+DR = next(env for env in environments.ALL if env.name == "dr")
+PRODUCTION = next(env for env in environments.ALL if env.name == "production")
+
+
+@pytest.fixture(scope="module")
+def active_dr(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """dr's stacks synthesized with the role switched to "active", alone (as `cdktf deploy 'dr-*'` would)."""
+    assert DR.standby is not None
+    active = replace(DR, standby=replace(DR.standby, role="active"))
+    outdir = tmp_path_factory.mktemp("active-dr") / "cdktf.out"
+    synth_atomically(outdir, lambda app: build_app(app, (active,), services.SPECS))
+    return {
+        path.parent.name: json.loads(path.read_text()) for path in (outdir / "stacks").glob("*/cdk.tf.json")
+    }
+
+
+def test_active_dr_reads_nothing_of_production(active_dr: dict[str, dict[str, Any]]) -> None:
+    assert sorted(active_dr) == ["dr-apps", "dr-bootstrap", "dr-foundation", "dr-platform"]
+    for doc in active_dr.values():
+        assert "terraform_remote_state" not in doc.get("data", {}) or all(
+            remote["config"]["key"].startswith("dr-")
+            for remote in doc["data"]["terraform_remote_state"].values()
+        )
+        assert "production-foundation" not in json.dumps(doc)
+
+
+def test_active_dr_runs_production_sizes(active_dr: dict[str, dict[str, Any]]) -> None:
+    groups = active_dr["dr-foundation"]["resource"]["aws_eks_node_group"].values()
+    sizes = {g["node_group_name"]: g["scaling_config"]["min_size"] for g in groups}
+    assert sizes == {name: group.min_size for name, group in PRODUCTION.node_groups.by_name().items()}
+    autoscalers = active_dr["dr-apps"]["resource"]["kubernetes_horizontal_pod_autoscaler_v2"].values()
+    minimums = {hpa["metadata"]["name"]: hpa["spec"]["min_replicas"] for hpa in autoscalers}
+    assert minimums == {spec.name: spec.autoscaling.min_replicas for spec in services.SPECS}
+
+
+def test_active_dr_forgets_its_links_into_the_primary_region(active_dr: dict[str, dict[str, Any]]) -> None:
+    doc = active_dr["dr-foundation"]
+    forgotten = {block["from"].split(".")[0] for block in doc["removed"]}
+    assert forgotten == {
+        "aws_iam_role", "aws_iam_role_policy", "aws_s3_bucket_replication_configuration",
+        "aws_ecr_replication_configuration", "aws_route53_record",
+    }  # fmt: skip
+    assert all(block["lifecycle"] == {"destroy": False} for block in doc["removed"])
+    (primary,) = [p for p in doc["provider"]["aws"] if p.get("alias") == "primary"]
+    assert primary["skip_credentials_validation"] and primary["skip_requesting_account_id"]
+    certificate = next(iter(doc["resource"]["aws_acm_certificate"].values()))
+    assert certificate["subject_alternative_names"] == [PRODUCTION.edge.domain]  # still answers for it
+
+
+def test_failover_plans_and_applies_over_the_standby_state_without_destroying_anything(
+    chain: dict[str, harness.StackResult],
+    workspace: harness.Workspace,
+    active_dr: dict[str, dict[str, Any]],
+) -> None:
+    assert chain["dr-apps"].error == "", "the standby chain must have been applied first"
+    result = harness.run_stack(workspace, active_dr["dr-foundation"])
+    assert result.error == ""
+    assert result.planned > 0 and result.destroyed == 0  # node groups grow; nothing is lost
