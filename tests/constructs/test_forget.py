@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 import cdktf
+import pytest
 
 from marketplace_constructs.forget import forget, logical_id
 
