@@ -64,6 +64,12 @@ def _check_standby(env: EnvironmentConfig, primary: EnvironmentConfig | None) ->
             f"{where} {primary.name!r} is in {primary.location.region} too; a standby must be in another "
             "region, so one regional outage cannot take both"
         )
+    if primary.database.master_password_source != "write-only":
+        raise ConfigError(
+            f"environment {primary.name!r}: PostgresProps.master_password_source must be 'write-only' (RDS "
+            f"refuses a read replica, {env.name}'s, of an instance whose password RDS manages), got "
+            f"{primary.database.master_password_source!r}"
+        )
     copy_region = primary.backup.copy_region
     if copy_region is not None and copy_region != env.location.region:
         raise ConfigError(

@@ -30,7 +30,9 @@ DECIDE_MINUTES: Final = 10  # the on-call engineer confirms a regional outage an
 PROMOTE_MINUTES: Final = 15  # dr-foundation deploy: RDS replica promotion, Global Datastore failover
 NODES_MINUTES: Final = 10  # node groups from the standby floor to production's minimum (EC2 + join)
 LAYERS_MINUTES: Final = 15  # dr-platform and dr-apps deploys; services scale to production's minimum
-HEALTH_CHECK_INTERVAL_SECONDS: Final = 30  # the primary's Route 53 health check (edge failover record)
+# The primary's Route 53 health check follows a CloudWatch alarm on healthy gateway pods (two one-minute
+# periods) that Route 53 reads about once a minute: three minutes at most.
+HEALTH_CHECK_INTERVAL_SECONDS: Final = 60
 HEALTH_CHECK_FAILURES: Final = 3
 ALIAS_TTL_SECONDS: Final = 60  # Route 53 alias records answer with the target's TTL (an ALB's is 60 s)
 
@@ -81,10 +83,12 @@ def derive(env: EnvironmentConfig, envs: Iterable[EnvironmentConfig]) -> Recover
         assert standby.standby is not None
         if not standby.standby.standing_by:
             continue  # after a failover nothing replicates into the former standby
-        # What the stacks build today. The database replica, the Global Datastore and MSK Replicator exist
-        # as library constructs (data/) but are not wired into the standby yet, so they are not counted.
-        where = standby.location.region
+        where, lag = standby.location.region, float(standby.standby.max_lag_minutes)
+        lag_setting = f"{standby.name}: StandbyConfig.max_lag_minutes"
         copies += [
+            Copy("PostgreSQL", f"cross-region read replica in {where} (lag alarm)", lag, lag_setting),
+            Copy("Redis", f"Global Datastore secondary in {where} (lag alarm)", lag, lag_setting),
+            Copy("Kafka", f"MSK Replicator to {standby.name}'s cluster (lag alarm)", lag, lag_setting),
             Copy(
                 "Backups bucket", f"S3 replication with Replication Time Control to {where}",
                 S3_RTC_MINUTES, "S3 Replication Time Control (fixed 15-minute SLA)",
@@ -109,8 +113,9 @@ def derive(env: EnvironmentConfig, envs: Iterable[EnvironmentConfig]) -> Recover
 def _failover_steps() -> tuple[Step, ...]:
     detection = HEALTH_CHECK_INTERVAL_SECONDS * HEALTH_CHECK_FAILURES / 60
     return (
-        Step("Detect: the primary's health check fails and pages", detection + 5,
-             f"{HEALTH_CHECK_FAILURES} failed checks {HEALTH_CHECK_INTERVAL_SECONDS} s apart, 5 min to page"),
+        Step("Detect: the primary's health check fails", detection + 5,
+             f"the alarm behind it needs {HEALTH_CHECK_FAILURES} one-minute periods; 5 min for the on-call "
+             "to notice and open the runbook"),
         Step("Decide: confirm the outage, set dr's role to active", DECIDE_MINUTES, "on-call budget"),
         Step("Deploy dr-foundation: promote replicas, scale node groups", PROMOTE_MINUTES + NODES_MINUTES,
              "RDS promotion and Global Datastore failover, then EC2 launch and join"),
@@ -125,7 +130,11 @@ def check_objectives(envs: Iterable[EnvironmentConfig]) -> None:
     envs = tuple(envs)
     for env in envs:
         objectives = env.objectives
-        if objectives is None:
+        failed_over = any(
+            other.standby and other.standby.primary == env.name and not other.standby.standing_by
+            for other in envs
+        )
+        if objectives is None or failed_over:  # after a failover the objectives wait for the failback
             continue
         report = derive(env, envs)
         for store in STORES:

@@ -40,8 +40,13 @@ with defining("staging"):
             ),
             memory=NodeGroupProps(instance_types=("r7i.large",), min_size=2, desired_size=2, max_size=4),
         ),
+        # No standby: RDS keeps managing the master password (production's is write-only, for its replica).
         database=replace(
-            BASE.database, instance_class="db.r6g.large", backup_retention_days=14, log_retention_days=90
+            BASE.database,
+            instance_class="db.r6g.large",
+            backup_retention_days=14,
+            log_retention_days=90,
+            master_password_source="rds-managed",
         ),
         cache=replace(
             BASE.cache, node_type="cache.r6g.large", snapshot_retention_days=3, log_retention_days=90

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Final
 
 from cdktf import TerraformOutput, TerraformStack
+from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
 from cdktf_cdktf_provider_aws.data_aws_iam_role import DataAwsIamRole
 from cdktf_cdktf_provider_aws.iam_service_linked_role import IamServiceLinkedRole
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
@@ -33,6 +34,9 @@ from marketplace_constructs import (
 )
 from marketplace_constructs.backup.props import BackupLocation
 from marketplace_constructs.backup.role import VeleroRole
+from marketplace_constructs.data.kafka_replicator import KafkaReplicator
+from marketplace_constructs.data.props import KafkaReplicatorProps
+from marketplace_constructs.data.redis import RedisGlobalDatastore
 from marketplace_constructs.delivery.flagger import DELIVERY_SECRETS
 from marketplace_constructs.edge.edge import FailoverTarget, InternetEdge
 from marketplace_constructs.forget import forget
@@ -161,7 +165,8 @@ class FoundationStack(TerraformStack):
             volume_key_arn=keys["ebs"], tags=env.tags, after=addons.before_compute,
         )  # fmt: skip
         addons.install_after(nodes.groups)
-        self._data_stores(keys)
+        self.primary_provider = self._primary_provider(primary_env, failed_over=primary is None)
+        self._data_stores(keys, primary)
         log_bucket = self._backups(keys["backups"])
         self._audit(log_bucket, keys["logs"])
         self._database_backups(keys)
@@ -276,6 +281,45 @@ class FoundationStack(TerraformStack):
             return None
         return VaultLockProps(min_retention_days=retention_days, max_retention_days=retention_days)
 
+    def _primary_provider(
+        self, primary_env: EnvironmentConfig | None, *, failed_over: bool
+    ) -> AwsProvider | None:
+        """A standby's aws provider for its primary's region (replication settings and the Global Datastore
+        live there). After a failover Terraform still needs it to forget what it created with it, but must
+        not call that region: no credential check, no account lookup (both go to STS)."""
+        if primary_env is None:
+            return None
+        source = primary_env.location
+        return AwsProvider(
+            self, "aws_primary", alias="primary", region=source.region,
+            allowed_account_ids=[source.account_id],
+            default_tags=[AwsProviderDefaultTags(tags=dict(self.env.tags))],
+            skip_credentials_validation=failed_over or None, skip_requesting_account_id=failed_over or None,
+        )  # fmt: skip
+
+    def _lag_alarms(self, database: str, cache: str, replicator: str) -> None:
+        """Alarms when a store's replication falls more than ``StandbyConfig.max_lag_minutes`` behind (the
+        recovery point environments/recovery.py promises); missing data counts as behind."""
+        assert self.env.standby is not None
+        seconds = self.env.standby.max_lag_minutes * 60
+        lags = {
+            "database": ("AWS/RDS", "ReplicaLag", {"DBInstanceIdentifier": database}, seconds),
+            # a host metric of the secondary's nodes; <group>-001 is its first node
+            "cache": ("AWS/ElastiCache", "GlobalDatastoreReplicationLag", {"CacheClusterId": f"{cache}-001"},
+                      seconds),
+            "kafka": ("AWS/Kafka", "ReplicationLatency", {"ReplicatorName": replicator}, seconds * 1000),
+        }  # fmt: skip
+        for store, (namespace, metric, dimensions, threshold) in lags.items():
+            CloudwatchMetricAlarm(
+                self, f"{store}_replication_lag", alarm_name=f"{self.env.name}-{store}-replication-lag",
+                alarm_description=f"{self.env.name}: {store} replication from "
+                f"{self.env.standby.primary} is over {self.env.standby.max_lag_minutes} minutes behind",
+                namespace=namespace, metric_name=metric, dimensions=dimensions, statistic="Maximum",
+                period=60, evaluation_periods=3, threshold=threshold,
+                comparison_operator="GreaterThanThreshold",
+                treat_missing_data="breaching",
+            )  # fmt: skip
+
     def _standby_copies(
         self,
         keys: dict[str, str],
@@ -298,15 +342,9 @@ class FoundationStack(TerraformStack):
             key_arn=keys[REPLICAS],
         )  # fmt: skip
         source = primary_env.location
-        # After a failover Terraform still needs this configuration to forget what it created with it, but
-        # must not call the primary's region: no credential check, no account lookup (both go to STS).
+        provider = self.primary_provider
+        assert provider is not None
         failed_over = primary is None
-        provider = AwsProvider(
-            self, "aws_primary", alias="primary", region=source.region,
-            allowed_account_ids=[source.account_id],
-            default_tags=[AwsProviderDefaultTags(tags=dict(env.tags))],
-            skip_credentials_validation=failed_over or None, skip_requesting_account_id=failed_over or None,
-        )  # fmt: skip
         account = env.location.account_id
         replica = BucketReplication(
             self, "backups_replica",
@@ -337,6 +375,10 @@ class FoundationStack(TerraformStack):
             return
         forget(self, [
             *((kind, f"backups_replica/{path}") for kind, path in SOURCE_LINKS),
+            ("aws_elasticache_global_replication_group", "cache_global/datastore"),
+            # IAM's control plane is in us-east-1: the replicator's role is forgotten, not deleted
+            ("aws_iam_role", "kafka_replicator/role"),
+            ("aws_iam_role_policy", "kafka_replicator/role_policy"),
             ("aws_ecr_replication_configuration", "images_replica/configuration"),
             ("aws_route53_record", "edge/failover_alias"),
         ])  # fmt: skip
@@ -384,14 +426,16 @@ class FoundationStack(TerraformStack):
             return standby.replica_key_alias
         return resource_name(self.env.name, purpose)
 
-    def _empty_secret(self, construct_id: str, path: str, purpose: str, keys: dict[str, str]) -> None:
-        """Secret ``<env>/<path>`` (KMS ``data``), created empty: its owner sets the value out of band."""
+    def _empty_secret(self, construct_id: str, path: str, purpose: str, keys: dict[str, str]) -> str:
+        """Secret ``<env>/<path>`` (KMS ``data``), created empty: its owner sets the value out of band;
+        returns its ARN."""
         env = self.env
-        AppSecret(
+        secret = AppSecret(
             self, construct_id, name=f"{env.name}/{path}",
             description=f"{env.name}: {purpose} (value set out of band)", key_arn=keys["data"],
             recovery_days=30 if env.deletion_protection else 7, deletion_protection=env.deletion_protection,
         )  # fmt: skip
+        return secret.arn
 
     def _log_storage(self, access_log_bucket: str) -> LogStorageRef | None:
         """Loki's bucket, its own KMS key and its IRSA role, where logs live in S3."""
@@ -430,7 +474,11 @@ class FoundationStack(TerraformStack):
         read: str = existing.arn
         return read
 
-    def _data_stores(self, keys: dict[str, str]) -> None:
+    def _data_stores(self, keys: dict[str, str], primary: FoundationStack | None) -> None:
+        """PostgreSQL, Redis and Kafka. A standby's stores (standing by: ``primary`` given) are fed from the
+        primary's: a cross-region read replica, a Global Datastore secondary and an MSK Replicator, each
+        with a lag alarm at ``StandbyConfig.max_lag_minutes``; after a failover the replica is promoted, the
+        cache leaves the datastore (outside Terraform) and the replicator is removed."""
         env = self.env
         placement = DataStorePlacement(
             vpc_id=self.network.ref.vpc_id,
@@ -438,18 +486,61 @@ class FoundationStack(TerraformStack):
             client_security_group_id=self.cluster.ref.security_group_id,  # nodes and their pods carry it
             key_arn=keys["data"],
         )
+        # A standby's database is encrypted with the replicas key in both roles: RDS cannot change the key of
+        # an instance, and the replica's key is a key of this region.
+        database_placement = replace(placement, key_arn=keys[REPLICAS]) if env.standby else placement
         database = PostgresDatabase(
             self, "database", props=env.database, name=resource_name(env.name, "postgres"),
-            location=env.location, placement=placement, log_key_arn=keys["logs"],
+            location=env.location, placement=database_placement, log_key_arn=keys["logs"],
+            replica_of=primary.database_arn if primary else None,
         )  # fmt: skip
-        cache = RedisCache(
-            self, "cache", props=env.cache, name=resource_name(env.name, "redis"), placement=placement,
-            log_key_arn=keys["logs"],
-        )  # fmt: skip
+        cache_name = resource_name(env.name, "redis")
+        if primary is not None and self.primary_provider is not None:
+            datastore = RedisGlobalDatastore(
+                self, "cache_global", props=primary.env.cache,
+                name_suffix=resource_name(primary.env.name, "redis"),
+                primary_replication_group_id=primary.cache_group_id, primary_provider=self.primary_provider,
+            )  # fmt: skip
+            cache = RedisCache(
+                self, "cache", props=env.cache, name=cache_name, placement=placement,
+                log_key_arn=keys["logs"], global_group_id=datastore.global_group_id,
+            )  # fmt: skip
+        else:
+            cache = RedisCache(
+                self, "cache", props=env.cache, name=cache_name, placement=placement,
+                log_key_arn=keys["logs"], after_failover=env.standby is not None,
+            )  # fmt: skip
         kafka = KafkaCluster(
             self, "kafka", props=env.kafka, name=resource_name(env.name, "kafka"), placement=placement,
-            log_key_arn=keys["logs"],
+            log_key_arn=keys["logs"], replication_source=bool(self.standbys),
         )  # fmt: skip
+        master_secret = (database.master_secret_arn, "Secrets Manager ARN of the RDS-managed master password")
+        if env.database.master_password_source == "write-only":
+            path = "postgres/master"
+            master_secret = (
+                self._empty_secret(
+                    "postgres_master_secret", path,
+                    "the database master password; the deploy passes it as TF_VAR_database_master_password",
+                    keys,
+                ),
+                f"Secrets Manager ARN of {env.name}/{path}, the master password the deploy supplies",
+            )  # fmt: skip
+        self.database_arn: str = database.arn
+        self.cache_group_id: str = cache.group_id
+        self.kafka_arn: str = kafka.arn
+        self.database_subnet_ids: tuple[str, ...] = self.network.ref.database_subnet_ids
+        if primary is not None:
+            replicator_name = f"{env.name}-from-{primary.env.name}"
+            KafkaReplicator(
+                self, "kafka_replicator", props=KafkaReplicatorProps(),
+                name=replicator_name, location=env.location,
+                source_cluster_arn=primary.kafka_arn, source_subnet_ids=primary.database_subnet_ids,
+                target_cluster_arn=kafka.arn, target_placement=placement,
+                target_security_group_id=kafka.security_group_id,
+            )  # fmt: skip
+            self._lag_alarms(
+                resource_name(env.name, "postgres"), cache_name, resource_name(env.name, "kafka-replicator")
+            )
         self.data_endpoints = DataEndpoints(
             database_host=database.endpoint, cache_host=cache.endpoint, region=env.location.region
         )
@@ -464,9 +555,7 @@ class FoundationStack(TerraformStack):
         )  # fmt: skip
         outputs = {
             "database_endpoint": (database.endpoint, "PostgreSQL host (TLS, IAM auth)"),
-            "database_master_secret_arn": (
-                database.master_secret_arn, "Secrets Manager ARN of the RDS-managed master password",
-            ),
+            "database_master_secret_arn": master_secret,
             "cache_endpoint": (cache.endpoint, "Redis primary endpoint (TLS, IAM auth)"),
             "kafka_bootstrap_brokers": (kafka.bootstrap_brokers, "MSK brokers (SASL/IAM over TLS)"),
             "kafka_broker_domain": (kafka.broker_domain, "DNS suffix of the MSK brokers (b-<n>.<suffix>)"),

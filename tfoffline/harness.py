@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from marketplace_constructs.data.props import MASTER_PASSWORD_VARIABLE
 from tfoffline import protocol
 from tfoffline.provider import DESCRIPTORS_ENV
 from tfoffline.schemas import PROVIDERS
@@ -89,6 +90,9 @@ class Workspace:
             "CHECKPOINT_DISABLE": "1",
             "PYTHONPATH": str(ROOT),
             DESCRIPTORS_ENV: str(descriptors),
+            # the ephemeral input a write-only database password comes through (the deploy reads the real one
+            # from <env>/postgres/master); offline, any value: the stand-in never stores it
+            f"TF_VAR_{MASTER_PASSWORD_VARIABLE}": "offline-stand-in-value",
         }
 
     def state_file(self, stack: str) -> str:

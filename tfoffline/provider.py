@@ -121,10 +121,10 @@ class StandInProvider:
         prior = values.decode(request.prior_state.msgpack)
         config = values.decode(request.config.msgpack)
         diagnostics = self._manifest_diagnostics(request.type_name, config)
+        block = self._block(request.type_name, "resource_schemas")
         if prior is None and proposed is not None:  # create: the provider would compute what is left null
-            proposed = values.mark_computed_unknown(
-                proposed, self._block(request.type_name, "resource_schemas")
-            )
+            proposed = values.mark_computed_unknown(proposed, block)
+        proposed = values.null_write_only(proposed, block)
         return self.m["tfplugin6.PlanResourceChange.Response"](
             planned_state=self._dynamic(proposed),
             planned_private=request.prior_private,
@@ -134,7 +134,7 @@ class StandInProvider:
     def ApplyResourceChange(self, request: Any, context: Any) -> Any:
         planned = values.decode(request.planned_state.msgpack)
         block = self._block(request.type_name, "resource_schemas")
-        applied = values.fill_placeholders(planned, block, null_computed=False)
+        applied = values.null_write_only(values.fill_placeholders(planned, block, null_computed=False), block)
         if request.type_name == "aws_acm_certificate" and applied is not None:
             applied["domain_validation_options"] = _validation_options(applied)
         return self.m["tfplugin6.ApplyResourceChange.Response"](

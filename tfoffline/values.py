@@ -95,6 +95,19 @@ def _each_block(value: Any, nesting: str) -> list[Any]:
     return list(value)
 
 
+def null_write_only(obj: Block | None, block: Block) -> Block | None:
+    """Plan and apply: write-only attributes (``password_wo``) are never returned, as real providers do."""
+    if obj is None or is_unknown(obj):
+        return obj
+    for name, attribute in block.get("attributes", {}).items():
+        if attribute.get("write_only"):
+            obj[name] = None
+    for name, block_type in block.get("block_types", {}).items():
+        for element in _each_block(obj.get(name), block_type["nesting_mode"]):
+            null_write_only(element, block_type["block"])
+    return obj
+
+
 def mark_computed_unknown(obj: Block | None, block: Block) -> Block | None:
     """Plan of a create: every computed attribute the configuration leaves null becomes unknown."""
     if obj is None or is_unknown(obj):

@@ -155,8 +155,8 @@ CASES = {
         "encrypts the replicas; replication needs a destination key of the standby's region",
     ),
     "backup_frequency_over_the_objective": (
-        "environments/production.py", "objectives=None,",
-        'objectives=__import__("environments.base").base.RecoveryObjectives(rpo_minutes=15, rto_minutes=60),',
+        "environments/__init__.py", "(dev.CONFIG, staging.CONFIG, production.CONFIG, dr.CONFIG)",
+        "(dev.CONFIG, staging.CONFIG, production.CONFIG)",
         "error: environment 'production': production: BackupConfig.frequency_minutes gives PostgreSQL a "
         "recovery point of 60 minutes (AWS Backup snapshot copied to us-west-2); "
         "RecoveryObjectives.rpo_minutes allows 15",

@@ -19,7 +19,11 @@ ALL = pytest.mark.parametrize("env", environments.ALL, ids=lambda env: env.name)
 
 
 def one(doc: StackDoc, resource_type: str) -> dict[str, Any]:
-    (found,) = resources(doc, resource_type).values()
+    return only_named(doc, resource_type)[1]
+
+
+def only_named(doc: StackDoc, resource_type: str) -> tuple[str, dict[str, Any]]:
+    (found,) = resources(doc, resource_type).items()
     return found
 
 
@@ -59,13 +63,26 @@ def test_postgres_is_encrypted_tls_only_iam_authenticated_and_never_holds_a_pass
 ) -> None:
     doc = foundation(stack_doc, env)
     db = one(doc, "aws_db_instance")
-    for field in ("kms_key_id", "performance_insights_kms_key_id", "master_user_secret_kms_key_id"):
-        assert db[field].startswith(key_ref("data")), field
-    assert (
-        db["storage_encrypted"]
-        and db["manage_master_user_password"]
-        and db["iam_database_authentication_enabled"]
-    )
+    key = key_ref("replicas" if env.standby else "data")  # a standby's database is its primary's replica
+    for field in ("kms_key_id", "performance_insights_kms_key_id"):
+        assert db[field].startswith(key), field
+    assert db["storage_encrypted"] and db["iam_database_authentication_enabled"]
+    if env.standing_by:  # a replica: the master user and its password belong to the primary
+        assert db["replicate_source_db"].startswith(
+            "${data.terraform_remote_state.cross-stack-reference-input-"
+        )
+        assert not {"username", "password_wo", "manage_master_user_password"} & db.keys()
+    elif (
+        env.database.master_password_source == "write-only"
+    ):  # a primary with a replica: RDS may not manage it
+        assert "manage_master_user_password" not in db
+        assert db["password_wo"] == "${var.database_master_password}" and db["password_wo_version"] == 1
+        assert doc["variable"]["database_master_password"] | {"description": ""} == {
+            "type": "string", "sensitive": True, "nullable": False, "ephemeral": True, "description": "",
+        }  # fmt: skip
+    else:
+        assert db["manage_master_user_password"]
+        assert db["master_user_secret_kms_key_id"].startswith(key_ref("data"))
     assert "password" not in db and db["publicly_accessible"] is False
     parameters = {p["name"]: p["value"] for p in one(doc, "aws_db_parameter_group")["parameter"]}
     assert parameters["rds.force_ssl"] == "1" and int(parameters["max_connections"]) >= 500
@@ -91,10 +108,14 @@ def test_shared_environments_protect_the_database_and_keep_a_final_snapshot(
 def test_redis_size_replicas_failover_and_snapshots(
     stack_doc: Reader, name: str, node_type: str, nodes: int, snapshots: int
 ) -> None:
-    redis = one(foundation(stack_doc, ENVS[name]), "aws_elasticache_replication_group")
-    assert (redis["node_type"], redis["num_cache_clusters"], redis["snapshot_retention_limit"]) == (
-        node_type, nodes, snapshots,
-    )  # fmt: skip
+    doc = foundation(stack_doc, ENVS[name])
+    redis = one(doc, "aws_elasticache_replication_group")
+    if ENVS[name].standby:  # a Global Datastore secondary: the node type is the primary's
+        assert "node_type" not in redis
+        one(doc, "aws_elasticache_global_replication_group")
+    else:
+        assert redis["node_type"] == node_type
+    assert (redis["num_cache_clusters"], redis["snapshot_retention_limit"]) == (nodes, snapshots)
     assert redis["automatic_failover_enabled"] is (nodes > 1) and redis["multi_az_enabled"] is (nodes > 1)
 
 
@@ -104,8 +125,18 @@ def test_redis_is_encrypted_requires_tls_and_authenticates_with_iam(
 ) -> None:
     doc = foundation(stack_doc, env)
     redis = one(doc, "aws_elasticache_replication_group")
-    assert redis["at_rest_encryption_enabled"] == "true" and redis["kms_key_id"].startswith(key_ref("data"))
-    assert redis["transit_encryption_enabled"] is True and redis["transit_encryption_mode"] == "required"
+    assert redis["kms_key_id"].startswith(key_ref("data"))
+    if env.standby:  # a secondary inherits encryption at rest and in transit from production's primary
+        datastore_name, datastore = only_named(doc, "aws_elasticache_global_replication_group")
+        assert redis["global_replication_group_id"] == (
+            f"${{aws_elasticache_global_replication_group.{datastore_name}.global_replication_group_id}}"
+        )
+        assert datastore["provider"] == "aws.primary"
+        assert datastore["primary_replication_group_id"].startswith("${data.terraform_remote_state.")
+        assert not {"at_rest_encryption_enabled", "transit_encryption_enabled", "engine"} & redis.keys()
+    else:
+        assert redis["at_rest_encryption_enabled"] == "true"
+        assert redis["transit_encryption_enabled"] is True and redis["transit_encryption_mode"] == "required"
     assert "auth_token" not in redis and redis["user_group_ids"]
     users = {u["user_name"]: u for u in resources(doc, "aws_elasticache_user").values()}
     assert users["default"]["access_string"].startswith("off")
@@ -160,11 +191,15 @@ def test_data_stores_admit_only_the_workload_tier(stack_doc: Reader, env: Enviro
     groups = {
         name
         for name in resources(doc, "aws_security_group")
-        if name.split("_")[0] in ("database", "cache", "kafka")
+        if name.split("_")[0] in ("database", "cache", "kafka") and not name.startswith("kafka_replicator")
     }
     assert len(groups) == 3
     rules = [r for r in resources(doc, "aws_vpc_security_group_ingress_rule").values()
              if r["security_group_id"].split(".")[1] in groups]  # fmt: skip
+    # a standby's Kafka also admits the MSK Replicator writing into it (IAM over TLS)
+    replicator = [r for r in rules if "kafka_replicator_security_group" in r["referenced_security_group_id"]]
+    assert [(r["from_port"], r["to_port"]) for r in replicator] == ([(9098, 9098)] if env.standing_by else [])
+    rules = [r for r in rules if r not in replicator]
     # each store's port; Kafka also its open-monitoring exporters (11001-11002), scraped from the cluster
     assert sorted((r["from_port"], r["to_port"]) for r in rules) == [
         (5432, 5432), (6379, 6379), (9098, 9098), (11001, 11002),

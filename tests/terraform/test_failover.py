@@ -16,6 +16,7 @@ from stacks.synth import synth_atomically
 from tfoffline import harness
 
 DR = next(env for env in environments.ALL if env.name == "dr")
+LAG_ALARMS = ("database_replication_lag", "cache_replication_lag", "kafka_replication_lag")
 PRODUCTION = next(env for env in environments.ALL if env.name == "production")
 
 
@@ -55,7 +56,7 @@ def test_active_dr_forgets_its_links_into_the_primary_region(active_dr: dict[str
     forgotten = {block["from"].split(".")[0] for block in doc["removed"]}
     assert forgotten == {
         "aws_iam_role", "aws_iam_role_policy", "aws_s3_bucket_replication_configuration",
-        "aws_ecr_replication_configuration", "aws_route53_record",
+        "aws_ecr_replication_configuration", "aws_route53_record", "aws_elasticache_global_replication_group",
     }  # fmt: skip
     assert all(block["lifecycle"] == {"destroy": False} for block in doc["removed"])
     (primary,) = [p for p in doc["provider"]["aws"] if p.get("alias") == "primary"]
@@ -64,12 +65,34 @@ def test_active_dr_forgets_its_links_into_the_primary_region(active_dr: dict[str
     assert certificate["subject_alternative_names"] == [PRODUCTION.edge.domain]  # still answers for it
 
 
-def test_failover_plans_and_applies_over_the_standby_state_without_destroying_anything(
+def test_active_dr_promotes_its_database_and_keeps_its_cache(active_dr: dict[str, dict[str, Any]]) -> None:
+    doc = active_dr["dr-foundation"]
+    (database,) = doc["resource"]["aws_db_instance"].values()
+    assert "replicate_source_db" not in database and database["username"]  # promoted in place
+    assert database["password_wo"] == "${var.database_master_password}"
+    assert doc["variable"]["database_master_password"]["ephemeral"] is True
+    (cache,) = doc["resource"]["aws_elasticache_replication_group"].values()
+    assert "global_replication_group_id" not in cache and "engine" not in cache  # same shape, no replacement
+    assert cache["lifecycle"]["ignore_changes"] == ["global_replication_group_id"]
+    assert "aws_msk_replicator" not in doc["resource"]
+
+
+def test_failover_plans_and_applies_over_the_standby_state_destroying_only_the_replication(
     chain: dict[str, harness.StackResult],
     workspace: harness.Workspace,
     active_dr: dict[str, dict[str, Any]],
+    stack_doc: Any,
 ) -> None:
     assert chain["dr-apps"].error == "", "the standby chain must have been applied first"
+    standby = stack_doc("dr-foundation")
+    replication_only = [
+        name
+        for resources in standby["resource"].values()
+        for name, resource in resources.items()
+        if resource["//"]["metadata"]["path"].split("/")[1] in ("kafka_replicator", *LAG_ALARMS)
+        and not name.startswith("kafka_replicator_role")  # IAM is forgotten (its control plane is us-east-1)
+    ]
     result = harness.run_stack(workspace, active_dr["dr-foundation"])
     assert result.error == ""
-    assert result.planned > 0 and result.destroyed == 0  # node groups grow; nothing is lost
+    # node groups grow and the replica is promoted; only the Kafka replicator and the lag alarms go
+    assert result.planned > 0 and result.destroyed == len(replication_only) > 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from cdktf import Fn, Token
+from cdktf import Fn, TerraformVariable, Token
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.db_instance import DbInstance
 from cdktf_cdktf_provider_aws.db_instance_automated_backups_replication import (
@@ -19,7 +19,7 @@ from constructs import Construct
 
 from marketplace_constructs.aws import AwsLocation, service_trust_policy
 from marketplace_constructs.data.access import DataStorePlacement, DataStoreSecurityGroup
-from marketplace_constructs.data.props import PostgresProps
+from marketplace_constructs.data.props import MASTER_PASSWORD_VARIABLE, PostgresProps
 from marketplace_constructs.errors import ConfigError, check_pattern, check_range, is_known
 from marketplace_constructs.protection import prevent_destroy
 
@@ -59,6 +59,11 @@ class PostgresDatabase(Construct):
     RDS then generates a new master password and keeps it in a Secrets Manager secret of this region,
     encrypted with ``placement.key_arn``; the password inherited from the source stops working. Promotion is
     one-way: the old primary cannot follow the new one, build a new replica instead.
+
+    ``props.master_password_source`` "write-only": no RDS-managed secret; the stack gets an ephemeral,
+    sensitive input variable ``database_master_password`` whose value goes into the write-only ``password_wo``
+    (never stored), applied again when ``master_password_version`` rises. A promoted replica takes it in the
+    same apply as its promotion (an in-place change).
     """
 
     def __init__(
@@ -75,6 +80,7 @@ class PostgresDatabase(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         replica = replica_of is not None
+        write_only = props.master_password_source == "write-only"
         if replica_of is not None:
             _check_source(replica_of, location)
         group = DataStoreSecurityGroup(
@@ -141,8 +147,8 @@ class PostgresDatabase(Construct):
             kms_key_id=placement.key_arn,
             replicate_source_db=replica_of,
             username=None if replica else MASTER_USERNAME,
-            manage_master_user_password=None if replica else True,
-            master_user_secret_kms_key_id=None if replica else placement.key_arn,
+            manage_master_user_password=None if replica or write_only else True,
+            master_user_secret_kms_key_id=None if replica or write_only else placement.key_arn,
             iam_database_authentication_enabled=True,
             db_subnet_group_name=subnets.name,
             vpc_security_group_ids=[group.id],
@@ -165,12 +171,24 @@ class PostgresDatabase(Construct):
             enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
             depends_on=log_groups,
         )
+        if write_only and not replica:
+            password = TerraformVariable(
+                self, "master_password", type="string", sensitive=True, nullable=False,
+                description=f"{name}'s master password, supplied at plan and apply (TF_VAR_"
+                f"{MASTER_PASSWORD_VARIABLE}); ephemeral and write-only: never in a plan or the state",
+            )  # fmt: skip
+            password.override_logical_id(MASTER_PASSWORD_VARIABLE)
+            password.add_override("ephemeral", True)
+            instance.add_override("password_wo", password.string_value)
+            instance.add_override("password_wo_version", props.master_password_version)
         prevent_destroy(instance, props.deletion_protection)
         self.endpoint: str = instance.address
         self.resource_id: str = instance.resource_id  # names the instance in rds-db:connect ARNs
         secret_arn = instance.master_user_secret.get(0).secret_arn
-        # A replica has no master secret: indexing the empty list would fail every plan that reads it.
-        self.master_secret_arn: str = Token.as_string(Fn.try_([secret_arn, ""])) if replica else secret_arn
+        # A replica, or a write-only password, has no RDS-managed secret: indexing the empty list would fail
+        # every plan that reads it.
+        no_secret = replica or write_only
+        self.master_secret_arn: str = Token.as_string(Fn.try_([secret_arn, ""])) if no_secret else secret_arn
         self.arn: str = instance.arn
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final, Literal, get_args
 
 from marketplace_constructs.aws_models import check_instance_type, enumeration
 from marketplace_constructs.checked import checked
 from marketplace_constructs.data.windows import check_windows_apart
 from marketplace_constructs.errors import ConfigError, check_one_of, check_pattern, check_range, is_known
 from marketplace_constructs.network.props import LOG_RETENTION_DAYS
+
+MasterPasswordSource = Literal["rds-managed", "write-only"]
+MASTER_PASSWORD_VARIABLE: Final = "database_master_password"  # the stack's ephemeral input variable
 
 
 @checked
@@ -31,6 +34,14 @@ class PostgresProps:
         log_retention_days: Retention of the ``postgresql`` and ``upgrade`` log groups, one of CloudWatch's
             values. Default: 365.
         deletion_protection: Deletion protection plus a final snapshot on delete. Default: True.
+        master_password_source: Who holds the master user's password. "rds-managed": RDS generates it, keeps
+            it in Secrets Manager and rotates it (nothing passes through Terraform), but RDS then refuses to
+            make a read replica of the instance. "write-only": the deploy supplies it through the ephemeral
+            variable ``MASTER_PASSWORD_VARIABLE`` (``TF_VAR_database_master_password``, read by the deployer
+            from the ``<env>/postgres/master`` secret) into the write-only ``password_wo``: never in a plan or
+            the state; an instance with cross-region replicas needs it. Default: "rds-managed".
+        master_password_version: Raise it to apply a new "write-only" password (Terraform cannot see the value
+            change), 1-1000. Default: 1.
     """
 
     engine_version: str = "15"
@@ -43,9 +54,18 @@ class PostgresProps:
     maintenance_window: str = "sun:05:00-sun:06:00"
     log_retention_days: int = 365
     deletion_protection: bool = True
+    master_password_source: MasterPasswordSource = "rds-managed"
+    master_password_version: int = 1
 
     def __post_init__(self) -> None:
         check_one_of("PostgresProps", "log_retention_days", self.log_retention_days, LOG_RETENTION_DAYS)
+        check_one_of(
+            "PostgresProps",
+            "master_password_source",
+            self.master_password_source,
+            get_args(MasterPasswordSource),
+        )
+        check_range("PostgresProps", "master_password_version", self.master_password_version, 1, 1000)
         check_pattern(
             "PostgresProps", "engine_version", self.engine_version, r"15(\.\d+)?", "'15' or '15.<minor>'"
         )

@@ -58,7 +58,9 @@ class RedisCache(Construct):
     groups, KMS key (a key of its region), snapshots, logs, node count (2 or more when the primary fails over
     automatically: the secondary inherits that setting) and users: RBAC users and user groups are per region,
     so the secondary has its own ``<name>-app`` and ``<name>-monitor``. Promotion to primary is a Global
-    Datastore failover (outside Terraform); changing this argument replaces the group.
+    Datastore failover (outside Terraform); changing this argument would replace the group, so a secondary
+    ignores it once created. ``after_failover`` renders a former secondary after its failover the same way
+    without the id (the datastore it left is no longer this stack's): same addresses, no replacement.
     """
 
     def __init__(
@@ -71,9 +73,10 @@ class RedisCache(Construct):
         placement: DataStorePlacement,
         log_key_arn: str,
         global_group_id: str | None = None,
+        after_failover: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
-        secondary = global_group_id is not None
+        secondary = global_group_id is not None or after_failover
         if secondary:
             check_global_datastore_node_type(props.node_type)
         group = DataStoreSecurityGroup(
@@ -168,8 +171,11 @@ class RedisCache(Construct):
             ],
         )
         prevent_destroy(replication, props.deletion_protection)
+        if secondary:  # membership changes happen outside Terraform (failover, disassociation)
+            replication.add_override("lifecycle.ignore_changes", ["global_replication_group_id"])
         self.endpoint: str = replication.primary_endpoint_address
         self.arn: str = replication.arn
+        self.group_id: str = replication.replication_group_id
 
 
 class RedisGlobalDatastore(Construct):
