@@ -20,6 +20,9 @@ from marketplace_constructs import ConfigError
 
 STORES: Final = ("PostgreSQL", "Redis", "Kafka", "Backups bucket", "Container images")
 S3_RTC_MINUTES: Final = 15  # S3 Replication Time Control: 99.99 % of objects within 15 minutes (its SLA)
+# RDS cross-region automated backups: transaction logs every 5 minutes, copied asynchronously; AWS's
+# prescriptive guidance gives 5-30 minutes of recovery point
+PITR_REPLICATION_MINUTES: Final = 30
 ECR_REPLICATION_MINUTES: Final = 30  # ECR: "most images replicate in under 30 minutes" (its user guide)
 # Container images are build artifacts: a lost image is rebuilt from git by the pipeline, so their copy
 # is listed but not held to the recovery point objective.
@@ -87,6 +90,10 @@ def derive(env: EnvironmentConfig, envs: Iterable[EnvironmentConfig]) -> Recover
         lag_setting = f"{standby.name}: StandbyConfig.max_lag_minutes"
         copies += [
             Copy("PostgreSQL", f"cross-region read replica in {where} (lag alarm)", lag, lag_setting),
+            Copy(
+                "PostgreSQL", f"automated backups replicated to {where} (point-in-time restore)",
+                PITR_REPLICATION_MINUTES, "RDS backup replication (AWS's figure: 5-30 minutes)",
+            ),
             Copy("Redis", f"Global Datastore secondary in {where} (lag alarm)", lag, lag_setting),
             Copy("Kafka", f"MSK Replicator to {standby.name}'s cluster (lag alarm)", lag, lag_setting),
             Copy(

@@ -35,6 +35,7 @@ from marketplace_constructs import (
 from marketplace_constructs.backup.props import BackupLocation
 from marketplace_constructs.backup.role import VeleroRole
 from marketplace_constructs.data.kafka_replicator import KafkaReplicator
+from marketplace_constructs.data.postgres import AutomatedBackupsReplication
 from marketplace_constructs.data.props import KafkaReplicatorProps
 from marketplace_constructs.data.redis import RedisGlobalDatastore
 from marketplace_constructs.delivery.flagger import DELIVERY_SECRETS
@@ -376,6 +377,8 @@ class FoundationStack(TerraformStack):
         forget(self, [
             *((kind, f"backups_replica/{path}") for kind, path in SOURCE_LINKS),
             ("aws_elasticache_global_replication_group", "cache_global/datastore"),
+            # stopping it would remove the restore window a failover may need: forgotten, kept
+            ("aws_db_instance_automated_backups_replication", "database_backups_replica/replication"),
             # IAM's control plane is in us-east-1: the replicator's role is forgotten, not deleted
             ("aws_iam_role", "kafka_replicator/role"),
             ("aws_iam_role_policy", "kafka_replicator/role_policy"),
@@ -530,6 +533,11 @@ class FoundationStack(TerraformStack):
         self.kafka_arn: str = kafka.arn
         self.database_subnet_ids: tuple[str, ...] = self.network.ref.database_subnet_ids
         if primary is not None:
+            # Point-in-time restore here too (a logical error replicates to the replica at once).
+            AutomatedBackupsReplication(
+                self, "database_backups_replica", source_db_instance_arn=primary.database_arn,
+                key_arn=keys[REPLICAS], retention_days=primary.env.database.backup_retention_days,
+            )  # fmt: skip
             replicator_name = f"{env.name}-from-{primary.env.name}"
             KafkaReplicator(
                 self, "kafka_replicator", props=KafkaReplicatorProps(),
@@ -538,9 +546,7 @@ class FoundationStack(TerraformStack):
                 target_cluster_arn=kafka.arn, target_placement=placement,
                 target_security_group_id=kafka.security_group_id,
             )  # fmt: skip
-            self._lag_alarms(
-                resource_name(env.name, "postgres"), cache_name, resource_name(env.name, "kafka-replicator")
-            )
+            self._lag_alarms(resource_name(env.name, "postgres"), cache_name, replicator_name)
         self.data_endpoints = DataEndpoints(
             database_host=database.endpoint, cache_host=cache.endpoint, region=env.location.region
         )

@@ -154,6 +154,12 @@ CASES = {
         "error: environment 'dr': StandbyConfig.replica_key_alias must name the KMS key (alias) that "
         "encrypts the replicas; replication needs a destination key of the standby's region",
     ),
+    "replicated_database_with_rds_managed_password": (
+        "environments/production.py", 'master_password_source="write-only"',
+        'master_password_source="rds-managed"',
+        "error: environment 'production': PostgresProps.master_password_source must be 'write-only' (RDS "
+        "refuses a read replica, dr's, of an instance whose password RDS manages), got 'rds-managed'",
+    ),
     "backup_frequency_over_the_objective": (
         "environments/__init__.py", "(dev.CONFIG, staging.CONFIG, production.CONFIG, dr.CONFIG)",
         "(dev.CONFIG, staging.CONFIG, production.CONFIG)",

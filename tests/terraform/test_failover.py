@@ -57,6 +57,7 @@ def test_active_dr_forgets_its_links_into_the_primary_region(active_dr: dict[str
     assert forgotten == {
         "aws_iam_role", "aws_iam_role_policy", "aws_s3_bucket_replication_configuration",
         "aws_ecr_replication_configuration", "aws_route53_record", "aws_elasticache_global_replication_group",
+        "aws_db_instance_automated_backups_replication",
     }  # fmt: skip
     assert all(block["lifecycle"] == {"destroy": False} for block in doc["removed"])
     (primary,) = [p for p in doc["provider"]["aws"] if p.get("alias") == "primary"]

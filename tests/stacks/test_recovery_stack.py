@@ -1,0 +1,154 @@
+"""dr as production's warm standby, as synthesized: what replicates from production into dr, how, and
+with what lag alarm; production's backups and their copies; the audit trail per account; Velero."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import environments
+from tests.conftest import StackDoc, resources
+
+Reader = Callable[[str], StackDoc]
+ENVS = {env.name: env for env in environments.ALL}
+PRODUCTION, DR = ENVS["production"], ENVS["dr"]
+ACCOUNT = PRODUCTION.location.account_id
+FROM_PRODUCTION = "${data.terraform_remote_state.cross-stack-reference-input-production-foundation.outputs."
+
+
+def only(doc: StackDoc, resource_type: str) -> dict[str, Any]:
+    (found,) = resources(doc, resource_type).values()
+    return found
+
+
+@pytest.fixture(scope="module")
+def dr(stack_doc: Reader) -> StackDoc:
+    return stack_doc("dr-foundation")
+
+
+@pytest.fixture(scope="module")
+def production(stack_doc: Reader) -> StackDoc:
+    return stack_doc("production-foundation")
+
+
+def test_the_database_is_a_cross_region_replica_with_replicated_backups(dr: StackDoc) -> None:
+    database = only(dr, "aws_db_instance")
+    assert database["replicate_source_db"].startswith(FROM_PRODUCTION)
+    assert database["kms_key_id"].startswith("${aws_kms_key.replicas_key_")
+    backups = only(dr, "aws_db_instance_automated_backups_replication")
+    assert backups["source_db_instance_arn"] == database["replicate_source_db"]
+    assert backups["kms_key_id"].startswith("${aws_kms_key.replicas_key_")
+    assert backups["retention_period"] == PRODUCTION.database.backup_retention_days
+
+
+def test_kafka_replicates_every_topic_and_group_from_production_with_iam(
+    dr: StackDoc, production: StackDoc
+) -> None:
+    replicator = only(dr, "aws_msk_replicator")
+    source, target = replicator["kafka_cluster"]
+    assert source["amazon_msk_cluster"]["msk_cluster_arn"].startswith(FROM_PRODUCTION)
+    assert all(subnet.startswith(FROM_PRODUCTION) for subnet in source["vpc_config"]["subnet_ids"])
+    assert target["amazon_msk_cluster"]["msk_cluster_arn"].startswith("${aws_msk_cluster.kafka_cluster_")
+    replication = replicator["replication_info_list"]
+    (topics,) = replication["topic_replication"]
+    assert topics["topics_to_replicate"] == [".*"] and topics["topics_to_exclude"] == ["__.*"]
+    (groups,) = replication["consumer_group_replication"]
+    assert groups["synchronise_consumer_group_offsets"] is True
+    # production's cluster admits the replicator: multi-VPC connectivity with IAM, and a cluster policy
+    cluster = only(production, "aws_msk_cluster")
+    connectivity = cluster["broker_node_group_info"]["connectivity_info"]["vpc_connectivity"]
+    assert connectivity["client_authentication"]["sasl"]["iam"] is True
+    policy = json.loads(only(production, "aws_msk_cluster_policy")["policy"])
+    assert {s["Principal"]["Service"] for s in policy["Statement"]} == {"kafka.amazonaws.com"}
+
+
+def test_every_replication_has_a_lag_alarm_at_the_configured_recovery_point(dr: StackDoc) -> None:
+    assert DR.standby is not None
+    seconds = DR.standby.max_lag_minutes * 60
+    alarms = {a["metric_name"]: a for a in resources(dr, "aws_cloudwatch_metric_alarm").values()}
+    assert alarms["ReplicaLag"]["threshold"] == seconds
+    assert alarms["GlobalDatastoreReplicationLag"]["threshold"] == seconds
+    assert alarms["ReplicationLatency"]["threshold"] == seconds * 1000  # milliseconds
+    assert alarms["ReplicationLatency"]["dimensions"] == {"ReplicatorName": "dr-from-production"}
+    for metric in ("ReplicaLag", "GlobalDatastoreReplicationLag", "ReplicationLatency"):
+        assert alarms[metric]["treat_missing_data"] == "breaching", metric  # silence counts as behind
+
+
+def test_production_backups_replicate_with_rtc_into_a_locked_dr_bucket(dr: StackDoc) -> None:
+    configuration = only(dr, "aws_s3_bucket_replication_configuration")
+    assert configuration["provider"] == "aws.primary" and configuration["bucket"].startswith(FROM_PRODUCTION)
+    (rule,) = configuration["rule"]
+    destination = rule["destination"]
+    assert destination["replication_time"] == {"status": "Enabled", "time": {"minutes": 15}}
+    assert destination["encryption_configuration"]["replica_kms_key_id"].startswith(
+        "${aws_kms_key.replicas_key_"
+    )
+    assert rule["delete_marker_replication"] == {"status": "Disabled"}
+    buckets = {b["bucket"] for b in resources(dr, "aws_s3_bucket").values()}
+    assert f"llm-marketplace-dr-production-backups-{ACCOUNT}" in buckets
+    (primary,) = [p for p in dr["provider"]["aws"] if p.get("alias") == "primary"]
+    assert primary["region"] == PRODUCTION.location.region
+
+
+def test_images_replicate_to_dr_from_production_registry(dr: StackDoc) -> None:
+    configuration = only(dr, "aws_ecr_replication_configuration")
+    assert configuration["provider"] == "aws.primary"
+    (rule,) = configuration["replication_configuration"]["rule"]
+    assert rule["destination"] == [{"region": DR.location.region, "registry_id": ACCOUNT}]
+    assert rule["repository_filter"] == [{"filter": "llm-marketplace/", "filter_type": "PREFIX_MATCH"}]
+
+
+def test_production_snapshots_hourly_into_a_locked_vault_and_copies_to_dr(
+    dr: StackDoc, production: StackDoc
+) -> None:
+    (rule,) = only(production, "aws_backup_plan")["rule"]
+    assert rule["schedule"] == "cron(0 * ? * * *)" and rule["lifecycle"] == {"delete_after": 30}
+    copies = f"arn:aws:backup:{DR.location.region}:{ACCOUNT}:backup-vault:production-copies"
+    assert rule["copy_action"] == [{"destination_vault_arn": copies, "lifecycle": {"delete_after": 30}}]
+    vaults = {v["name"]: v for v in resources(dr, "aws_backup_vault").values()}
+    assert vaults["production-copies"]["kms_key_arn"].startswith("${aws_kms_key.replicas_key_")
+    locks = [lock for lock in resources(production, "aws_backup_vault_lock_configuration").values()]
+    assert [(lock["min_retention_days"], lock["max_retention_days"]) for lock in locks] == [(30, 30)]
+
+
+@pytest.mark.parametrize("env", environments.ALL, ids=lambda env: env.name)
+def test_each_account_has_one_multi_region_trail_and_each_region_guardduty(
+    stack_doc: Reader, env: environments.EnvironmentConfig
+) -> None:
+    doc = stack_doc(f"{env.name}-foundation")
+    assert len(resources(doc, "aws_guardduty_detector")) == 1
+    features = {f["name"] for f in resources(doc, "aws_guardduty_detector_feature").values()}
+    assert features == {"S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "RUNTIME_MONITORING"}
+    trails = list(resources(doc, "aws_cloudtrail").values())
+    if env.standby:  # production's account: production's trail records every region
+        assert trails == []
+        return
+    (trail,) = trails
+    assert trail["is_multi_region_trail"] and trail["enable_log_file_validation"]
+    watched = {
+        value.removesuffix("/")
+        for selector in trail["advanced_event_selector"]
+        for field in selector["field_selector"]
+        if field["field"] == "resources.ARN"
+        for value in field["starts_with"]
+    }
+    expected = {f"arn:aws:s3:::llm-marketplace-{env.name}-backups-{env.location.account_id}"}
+    if env.backend.kind == "s3":
+        expected.add(f"arn:aws:s3:::{env.backend.bucket}")
+    for other in environments.ALL:
+        if other.standby and other.standby.primary == env.name:
+            expected |= {f"arn:aws:s3:::llm-marketplace-{other.name}-backups-{env.location.account_id}",
+                         f"arn:aws:s3:::{other.backend.bucket}"}  # fmt: skip
+    assert watched == expected
+
+
+def test_dr_restores_production_backups_from_the_replica_read_only(stack_doc: Reader) -> None:
+    manifests = [m["manifest"] for m in resources(stack_doc("dr-apps"), "kubernetes_manifest").values()]
+    (location,) = [m for m in manifests if m["kind"] == "BackupStorageLocation"]
+    assert location["spec"]["accessMode"] == "ReadOnly"
+    assert location["spec"]["objectStorage"]["prefix"] == "production"
+    schedules = [m for m in manifests if m["kind"] == "Schedule"]
+    assert len(schedules) == 1 and schedules[0]["spec"]["template"]["ttl"] == "720h0m0s"
