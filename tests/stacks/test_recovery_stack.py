@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -152,3 +153,13 @@ def test_dr_restores_production_backups_from_the_replica_read_only(stack_doc: Re
     assert location["spec"]["objectStorage"]["prefix"] == "production"
     schedules = [m for m in manifests if m["kind"] == "Schedule"]
     assert len(schedules) == 1 and schedules[0]["spec"]["template"]["ttl"] == "720h0m0s"
+
+
+def test_links_go_from_dr_to_production_only_and_order_the_deploy(synth_dir: Path) -> None:
+    manifest = json.loads((synth_dir / "manifest.json").read_text())["stacks"]
+    assert "production-foundation" in manifest["dr-foundation"]["dependencies"]
+    for stack, entry in manifest.items():
+        if stack.startswith("production-"):  # production never waits for, nor reads, dr
+            assert not [d for d in entry.get("dependencies", []) if d.startswith("dr-")], stack
+            text = (synth_dir / "stacks" / stack / "cdk.tf.json").read_text()
+            assert "cross-stack-reference-input-dr-" not in text, stack
