@@ -11,6 +11,8 @@ from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAla
 from cdktf_cdktf_provider_aws.data_aws_iam_role import DataAwsIamRole
 from cdktf_cdktf_provider_aws.iam_service_linked_role import IamServiceLinkedRole
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
+from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
+from cdktf_cdktf_provider_aws.sns_topic_policy import SnsTopicPolicy
 from constructs import Construct
 
 from environments.base import EnvironmentConfig
@@ -32,6 +34,7 @@ from marketplace_constructs import (
     Vpc,
     resource_name,
 )
+from marketplace_constructs.aws import policy_document
 from marketplace_constructs.backup.props import BackupLocation
 from marketplace_constructs.backup.role import VeleroRole
 from marketplace_constructs.data.kafka_replicator import KafkaReplicator
@@ -78,7 +81,9 @@ KEY_PURPOSES = {
     "backups": "the backups bucket",
     "registry": "ECR images",
     "ebs": "EBS volumes: node root disks and persistent volumes",
+    "alerts": "the alerts topic of the CloudWatch alarms",
 }
+ALERT_PUBLISHERS: Final = ("cloudwatch.amazonaws.com",)
 REPLICAS: Final = "replicas"  # a standby's key for what replicates into it; stays its database's key
 
 
@@ -129,12 +134,14 @@ class FoundationStack(TerraformStack):
                     description=f"{env.name}: {description}",
                     cloudwatch_logs=purpose == "logs",
                     autoscaling_role_arn=autoscaling_role_arn if purpose == "ebs" else None,
+                    publishers=ALERT_PUBLISHERS if purpose == "alerts" else (),
                     deletion_protection=env.deletion_protection,
                 ),
                 location=env.location,
             ).ref.arn
             for purpose, description in self._key_purposes().items()
         }
+        self.alerts_topic_arn = self._alerts_topic(keys["alerts"])
         cluster_name = resource_name(env.name, "eks")
         self.network = Vpc(
             self, "network", props=env.network, name=env.name, location=env.location,
@@ -207,6 +214,7 @@ class FoundationStack(TerraformStack):
             vpc_id=self.network.ref.vpc_id, public_subnet_ids=self.network.ref.public_subnet_ids,
             target_security_group_id=nodes.security_group_id, log_bucket=log_bucket, log_key_arn=keys["logs"],
             log_retention_days=env.cluster.log_retention_days, failover_primary=bool(standbys), serves=serves,
+            alarm_topic_arn=self.alerts_topic_arn,
         )  # fmt: skip
         self.edge_zone_id: str = edge.zone_id
         self.edge = edge.ref
@@ -319,6 +327,7 @@ class FoundationStack(TerraformStack):
                 period=60, evaluation_periods=3, threshold=threshold,
                 comparison_operator="GreaterThanThreshold",
                 treat_missing_data="breaching",
+                alarm_actions=[self.alerts_topic_arn], ok_actions=[self.alerts_topic_arn],
             )  # fmt: skip
 
     def _standby_copies(
@@ -385,6 +394,34 @@ class FoundationStack(TerraformStack):
             ("aws_ecr_replication_configuration", "images_replica/configuration"),
             ("aws_route53_record", "edge/failover_alias"),
         ])  # fmt: skip
+
+    def _alerts_topic(self, key_arn: str) -> str:
+        """SNS topic ``<env>-alerts`` (KMS) that the CloudWatch alarms (failover health, replication lag)
+        publish to; the on-call's pager subscribes out of band (its endpoint is a secret;
+        docs/runbooks/monitoring-and-alerts.md)."""
+        env = self.env
+        topic = SnsTopic(self, "alerts", name=resource_name(env.name, "alerts"), kms_master_key_id=key_arn)
+        SnsTopicPolicy(
+            self, "alerts_policy", arn=topic.arn,
+            policy=policy_document([
+                {
+                    "Sid": "AccountServicesPublish", "Effect": "Allow",
+                    "Principal": {"Service": list(ALERT_PUBLISHERS)}, "Action": "sns:Publish",
+                    "Resource": topic.arn,
+                    "Condition": {"StringEquals": {"aws:SourceAccount": env.location.account_id}},
+                },
+                {
+                    "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*",
+                    "Action": "sns:Publish", "Resource": topic.arn,
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                },
+            ]),
+        )  # fmt: skip
+        TerraformOutput(
+            self, "alerts_topic_arn", value=topic.arn, description="Subscribe the on-call's pager"
+        )
+        arn: str = topic.arn
+        return arn
 
     def _audit(self, access_log_bucket: str, log_key_arn: str) -> None:
         """GuardDuty in every environment's region; the account's multi-region trail in the environment that

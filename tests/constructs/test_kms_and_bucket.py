@@ -26,6 +26,7 @@ from tests.constructs.synth import LOCATION, synth_construct
             {"deletion_window_days": 3},
             r"KmsKeyProps.deletion_window_days must be between 7 and 30 days, got 3",
         ),
+        ({"publishers": ("cloudwatch",)}, r"KmsKeyProps.publishers must be service principals"),
     ],
 )
 def test_key_props_reject_bad_values(overrides: dict[str, object], message: str) -> None:
@@ -47,6 +48,16 @@ def test_key_policy_admits_cloudwatch_logs_only_when_asked_and_only_for_own_log_
     if cloudwatch_logs:
         condition = services[0]["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]
         assert condition == "arn:aws:logs:us-east-1:123456789012:log-group:*"
+
+
+def test_key_policy_lets_named_services_publish_to_topics_of_this_account_only() -> None:
+    props = KmsKeyProps(alias="t-alerts", description="d", publishers=("cloudwatch.amazonaws.com",))
+    resources = synth_construct(lambda scope: KmsKey(scope, "key", props=props, location=LOCATION))
+    (key,) = resources["aws_kms_key"].values()
+    (publish,) = [s for s in json.loads(key["policy"])["Statement"] if "Service" in s["Principal"]]
+    assert publish["Principal"] == {"Service": ["cloudwatch.amazonaws.com"]}
+    assert publish["Action"] == ["kms:GenerateDataKey*", "kms:Decrypt"]
+    assert publish["Condition"] == {"StringEquals": {"aws:SourceAccount": LOCATION.account_id}}
 
 
 @pytest.mark.parametrize(

@@ -282,7 +282,18 @@ def test_no_secret_value_is_synthesized(stack_doc: Reader, stack_id: str) -> Non
 @ALL
 def test_one_key_per_purpose(stack_doc: Reader, env: EnvironmentConfig) -> None:
     aliases = sorted(a["name"] for a in resources(foundation(stack_doc, env), "aws_kms_alias").values())
-    purposes = ["audit", "backups", "data", "ebs", "eks-secrets", "logs", "loki", "registry", "replicas"]
+    purposes = [
+        "alerts",
+        "audit",
+        "backups",
+        "data",
+        "ebs",
+        "eks-secrets",
+        "logs",
+        "loki",
+        "registry",
+        "replicas",
+    ]
     if env.logs.storage != "s3":
         purposes.remove("loki")  # dev keeps its logs on Loki's volume (the ebs key)
     if env.standby:

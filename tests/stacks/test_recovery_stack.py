@@ -74,8 +74,10 @@ def test_every_replication_has_a_lag_alarm_at_the_configured_recovery_point(dr: 
     assert alarms["GlobalDatastoreReplicationLag"]["threshold"] == seconds
     assert alarms["ReplicationLatency"]["threshold"] == seconds * 1000  # milliseconds
     assert alarms["ReplicationLatency"]["dimensions"] == {"ReplicatorName": "dr-from-production"}
+    topic = "${aws_sns_topic.alerts."
     for metric in ("ReplicaLag", "GlobalDatastoreReplicationLag", "ReplicationLatency"):
         assert alarms[metric]["treat_missing_data"] == "breaching", metric  # silence counts as behind
+        assert [a.startswith(topic) for a in alarms[metric]["alarm_actions"]] == [True], metric
 
 
 def test_production_backups_replicate_with_rtc_into_a_locked_dr_bucket(dr: StackDoc) -> None:
@@ -163,3 +165,27 @@ def test_links_go_from_dr_to_production_only_and_order_the_deploy(synth_dir: Pat
             assert not [d for d in entry.get("dependencies", []) if d.startswith("dr-")], stack
             text = (synth_dir / "stacks" / stack / "cdk.tf.json").read_text()
             assert "cross-stack-reference-input-dr-" not in text, stack
+
+
+@pytest.mark.parametrize("env", environments.ALL, ids=lambda env: env.name)
+def test_alarms_notify_an_encrypted_topic_only_cloudwatch_of_the_account_may_publish_to(
+    stack_doc: Reader, env: environments.EnvironmentConfig
+) -> None:
+    doc = stack_doc(f"{env.name}-foundation")
+    topic = only(doc, "aws_sns_topic")
+    assert topic["name"] == f"{env.name}-alerts" and topic["kms_master_key_id"].startswith(
+        "${aws_kms_key.alerts_"
+    )
+    statements = json.loads(only(doc, "aws_sns_topic_policy")["policy"])["Statement"]
+    allow, deny = statements
+    assert (
+        allow["Principal"] == {"Service": ["cloudwatch.amazonaws.com"]} and allow["Action"] == "sns:Publish"
+    )
+    assert allow["Condition"] == {"StringEquals": {"aws:SourceAccount": env.location.account_id}}
+    assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    for alarm in resources(doc, "aws_cloudwatch_metric_alarm").values():
+        if "alarm_actions" in alarm:
+            assert alarm["alarm_actions"] == alarm["ok_actions"]
+    if env.standby or any(o.standby and o.standby.primary == env.name for o in environments.ALL):
+        actions = [a for a in resources(doc, "aws_cloudwatch_metric_alarm").values() if "alarm_actions" in a]
+        assert actions  # the failover health alarm (primary) or the replication-lag alarms (standby)

@@ -75,12 +75,12 @@ class InternetEdge(Construct):
       to targets too), health-checked on the gateway's status port;
     - WAF (``WebFirewall``) in front.
 
-    Failover (a primary with a standby in another region): with ``failover_primary`` the alias record is
-    the PRIMARY of a Route 53 failover pair, health-checked through a CloudWatch alarm on the target group's
-    healthy gateway pods (the ALB checks each pod's /healthz/ready on the status port); a region that stops
-    reporting counts as unhealthy. With ``serves`` (the standby) the certificate also names the primary's
-    domain (ACM validates it with the record the primary already has) and a SECONDARY record in the
-    primary's zone points that name at this ALB.
+    Failover (a primary with a standby in another region): with ``failover_primary`` the alias record is the
+    PRIMARY of a Route 53 failover pair, health-checked through a CloudWatch alarm (notifying
+    ``alarm_topic_arn``) on the target group's healthy gateway pods (the ALB checks each pod's /healthz/ready
+    on the status port); a region that stops reporting counts as unhealthy. With ``serves`` (the standby) the
+    certificate also names the primary's domain (ACM validates it with the record the primary already has) and
+    a SECONDARY record in the primary's zone points that name at this ALB.
     """
 
     def __init__(
@@ -99,6 +99,7 @@ class InternetEdge(Construct):
         log_retention_days: int,
         failover_primary: bool = False,
         serves: FailoverTarget | None = None,
+        alarm_topic_arn: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         zone = Route53Zone(self, "zone", name=props.hosted_zone, comment=f"{name}: public names")
@@ -144,7 +145,7 @@ class InternetEdge(Construct):
                 set_identifier=f"{name}-primary", failover_routing_policy=Route53RecordFailoverRoutingPolicy(
                     type="PRIMARY"
                 ),
-                health_check_id=self._health_check(name, location, balancer, targets),
+                health_check_id=self._health_check(name, location, balancer, targets, alarm_topic_arn),
             )  # fmt: skip
         else:
             Route53Record(self, "alias", zone_id=zone.zone_id, name=props.domain, type="A", alias=alias)
@@ -164,7 +165,9 @@ class InternetEdge(Construct):
         hosts = (props.domain, serves.domain) if serves else (props.domain,)
         self.ref = EdgeRef(target_group_arn=targets.arn, domain=props.domain, hosts=hosts)
 
-    def _health_check(self, name: str, location: AwsLocation, balancer: Lb, targets: LbTargetGroup) -> str:
+    def _health_check(
+        self, name: str, location: AwsLocation, balancer: Lb, targets: LbTargetGroup, topic: str | None
+    ) -> str:
         """A Route 53 health check that follows an alarm on the healthy gateway pods behind the ALB; missing
         data (the region stops reporting) is unhealthy, so a regional outage fails over too."""
         alarm = CloudwatchMetricAlarm(
@@ -174,6 +177,7 @@ class InternetEdge(Construct):
             dimensions={"LoadBalancer": balancer.arn_suffix, "TargetGroup": targets.arn_suffix},
             period=60, evaluation_periods=2, threshold=1, comparison_operator="LessThanThreshold",
             treat_missing_data="breaching",
+            alarm_actions=[topic] if topic else None, ok_actions=[topic] if topic else None,
         )  # fmt: skip
         check = Route53HealthCheck(
             self, "health_check", type="CLOUDWATCH_METRIC", cloudwatch_alarm_name=alarm.alarm_name,

@@ -30,6 +30,8 @@ class KmsKeyProps:
             the EBS volumes of instances it launches (managed node groups); IAM policies cannot grant that
             role. Pass the token of the role's resource or data source, so the key is created after it: KMS
             refuses a policy naming a principal that does not exist. Default: None.
+        publishers: AWS service principals (``cloudwatch.amazonaws.com``...) that may encrypt messages they
+            publish to an SNS topic under this key, for this account only. Default: ().
     """
 
     alias: str
@@ -38,8 +40,13 @@ class KmsKeyProps:
     cloudwatch_logs: bool = False
     deletion_protection: bool = True
     autoscaling_role_arn: str | None = None
+    publishers: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        for service in self.publishers:
+            check_pattern(
+                "KmsKeyProps", "publishers", service, r"[a-z0-9-]+\.amazonaws\.com", "service principals"
+            )
         check_pattern(
             "KmsKeyProps", "alias", self.alias, r"[a-zA-Z0-9/_-]+", "letters, digits, '/', '_' or '-'"
         )
@@ -112,6 +119,17 @@ class KmsKey(Construct):
                     "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
                 },
             ]
+        if props.publishers:
+            statements.append(
+                {
+                    "Sid": "ServicesPublishToEncryptedTopics",
+                    "Effect": "Allow",
+                    "Principal": {"Service": list(props.publishers)},
+                    "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": location.account_id}},
+                }
+            )
         key = KmsKeyResource(
             self,
             "key",
