@@ -34,7 +34,7 @@ PROMOTE_MINUTES: Final = 15  # dr-foundation deploy: RDS replica promotion, Glob
 NODES_MINUTES: Final = 10  # node groups from the standby floor to production's minimum (EC2 + join)
 LAYERS_MINUTES: Final = 15  # dr-platform and dr-apps deploys; services scale to production's minimum
 # The primary's Route 53 health check follows a CloudWatch alarm on healthy gateway pods (two one-minute
-# periods) that Route 53 reads about once a minute: three minutes at most.
+# periods) that Route 53 reads about once a minute: three one-minute intervals at most.
 HEALTH_CHECK_INTERVAL_SECONDS: Final = 60
 HEALTH_CHECK_FAILURES: Final = 3
 ALIAS_TTL_SECONDS: Final = 60  # Route 53 alias records answer with the target's TTL (an ALB's is 60 s)
@@ -121,8 +121,8 @@ def _failover_steps() -> tuple[Step, ...]:
     detection = HEALTH_CHECK_INTERVAL_SECONDS * HEALTH_CHECK_FAILURES / 60
     return (
         Step("Detect: the primary's health check fails", detection + 5,
-             f"the alarm behind it needs {HEALTH_CHECK_FAILURES} one-minute periods; 5 min for the on-call "
-             "to notice and open the runbook"),
+             "the alarm's two one-minute periods and Route 53's next read; 5 min for the page to reach "
+             "the on-call and the runbook to be open"),
         Step("Decide: confirm the outage, set dr's role to active", DECIDE_MINUTES, "on-call budget"),
         Step("Deploy dr-foundation: promote replicas, scale node groups", PROMOTE_MINUTES + NODES_MINUTES,
              "RDS promotion and Global Datastore failover, then EC2 launch and join"),
