@@ -46,6 +46,9 @@ with defining("dr"):
         tags=standard_tags("dr", owner="platform-team", cost_center="marketplace-prod"),
         # Production's account: production's foundation creates the role (IAM is global), dr reads it.
         autoscaling_service_linked_role="existing",
+        # dr's own CI roles (trusted for the GitHub environment "dr" only), beside production's.
+        deploy_role_arn=f"arn:aws:iam::{production.ACCOUNT_ID}:role/llm-marketplace-dr-deploy",
+        plan_role_arn=f"arn:aws:iam::{production.ACCOUNT_ID}:role/llm-marketplace-dr-plan",
         # Pilot light: one general node per zone (the gateway spreads across zones), one compute node and two
         # memory nodes; each group keeps production's maximum, so the autoscaler adds what pending pods need.
         standby=StandbyConfig(

@@ -1,4 +1,5 @@
-"""<env>-bootstrap: the encrypted state bucket and its KMS key, for environments whose state lives in S3."""
+"""<env>-bootstrap: the encrypted state bucket and its KMS key, and the CI identities (GitHub's OIDC provider
+once per account, the environment's plan and deploy roles), for environments whose state lives in S3."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ from cdktf import LocalBackend, TerraformOutput, TerraformStack
 from constructs import Construct
 
 from environments.base import EnvironmentConfig
-from marketplace_constructs import KmsKey, KmsKeyProps, SecureBucket, SecureBucketProps
+from marketplace_constructs import KmsKey, KmsKeyProps, SecureBucket, SecureBucketProps, resource_name
+from marketplace_constructs.security.ci_identity import (
+    CiIdentity,
+    CiIdentityProps,
+    github_oidc_provider,
+    provider_arn,
+)
 from stacks.backend import aws_provider, local_state_path
 
 STATE_VERSION_DAYS = 365  # a year of old state versions to roll back to
@@ -15,7 +22,8 @@ STATE_VERSION_DAYS = 365  # a year of old state versions to roll back to
 class BootstrapStack(TerraformStack):
     """Deployed once per account/region before anything else; its own small state stays local (see README)."""
 
-    def __init__(self, scope: Construct, stack_id: str, *, env: EnvironmentConfig) -> None:
+    def __init__(self, scope: Construct, stack_id: str, *, env: EnvironmentConfig, repository: str) -> None:
+        """``repository``: the GitHub ``owner/name`` whose workflows may assume the CI roles."""
         super().__init__(scope, stack_id)
         LocalBackend(self, path=local_state_path(stack_id))
         aws_provider(self, env.location, dict(env.tags))
@@ -43,3 +51,32 @@ class BootstrapStack(TerraformStack):
         TerraformOutput(
             self, "state_bucket_name", value=bucket.ref.name, description="S3 bucket holding Terraform state"
         )
+        # A standby shares its primary's account, so it trusts the provider its primary's bootstrap made
+        # (deploy the primary's bootstrap first).
+        oidc = (
+            provider_arn(env.location) if env.standby else github_oidc_provider(self, "github_oidc_provider")
+        )
+        owner = env.standby.primary if env.standby else env.name  # the account's trail is its owner's
+        identity = CiIdentity(
+            self, "ci",
+            props=CiIdentityProps(
+                repository=repository, environment=env.name,
+                plan_role_name=role_name(env.plan_role_arn), deploy_role_name=role_name(env.deploy_role_arn),
+                state_bucket=env.backend.bucket, trail_name=resource_name(owner, "audit"),
+            ),
+            location=env.location, oidc_provider_arn=oidc, state_key_arn=key.ref.arn,
+        )  # fmt: skip
+        TerraformOutput(
+            self, "plan_role_arn", value=identity.ref.plan_role_arn, description="vars.AWS_PLAN_ROLE_ARN"
+        )
+        TerraformOutput(
+            self,
+            "deploy_role_arn",
+            value=identity.ref.deploy_role_arn,
+            description="vars.AWS_DEPLOY_ROLE_ARN",
+        )
+
+
+def role_name(arn: str) -> str:
+    """The role name of an IAM role ARN (the configuration names roles by ARN)."""
+    return arn.split(":role/", 1)[1].rsplit("/", 1)[-1]

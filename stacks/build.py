@@ -11,6 +11,7 @@ from cdktf import App, TerraformStack
 import environments
 from environments.base import EnvironmentConfig, defining
 from environments.releases import RELEASES_DIR, load_releases
+from environments.repository import REPOSITORY
 from marketplace_constructs import ConfigError
 from marketplace_constructs.workload.service_props import MicroserviceProps
 from stacks.apps import AppsStack
@@ -102,7 +103,11 @@ def build_environment(
     """Create ``<env>-bootstrap`` (S3 state only), ``-foundation``, ``-platform`` and ``-apps``, each service
     running the newest image of its history in ``releases``; a standby standing by reads ``primary``'s
     foundation (cross-stack references), and a primary with a standby gets a failover record."""
-    bootstrap = BootstrapStack(app, f"{env.name}-bootstrap", env=env) if env.backend.kind == "s3" else None
+    bootstrap = (
+        BootstrapStack(app, f"{env.name}-bootstrap", env=env, repository=REPOSITORY)
+        if env.backend.kind == "s3"
+        else None
+    )
     foundation_id, platform_id, apps_id = env.stack_ids
     foundation = FoundationStack(
         app, foundation_id, env=env, specs=specs, primary_env=primary_env, primary=primary, standbys=standbys

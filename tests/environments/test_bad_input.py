@@ -154,6 +154,12 @@ CASES = {
         "error: environment 'dr': StandbyConfig.replica_key_alias must name the KMS key (alias) that "
         "encrypts the replicas; replication needs a destination key of the standby's region",
     ),
+    "repository_not_owner_slash_name": (
+        "environments/repository.py", 'REPOSITORY: Final = "example-org/llm-marketplace-infrastructure"',
+        'REPOSITORY: Final = "llm-marketplace-infrastructure"',
+        "error: environments/repository.py.REPOSITORY must be 'owner/name' of a GitHub repository, got "
+        "'llm-marketplace-infrastructure'",
+    ),
     "replicated_database_with_rds_managed_password": (
         "environments/production.py", 'master_password_source="write-only"',
         'master_password_source="rds-managed"',

@@ -189,3 +189,20 @@ def test_alarms_notify_an_encrypted_topic_only_cloudwatch_of_the_account_may_pub
     if env.standby or any(o.standby and o.standby.primary == env.name for o in environments.ALL):
         actions = [a for a in resources(doc, "aws_cloudwatch_metric_alarm").values() if "alarm_actions" in a]
         assert actions  # the failover health alarm (primary) or the replication-lag alarms (standby)
+
+
+@pytest.mark.parametrize("env", [e for e in environments.ALL if e.backend.kind == "s3"], ids=lambda e: e.name)
+def test_bootstrap_holds_the_environments_ci_roles_pinned_to_repository_and_environment(
+    stack_doc: Reader, env: environments.EnvironmentConfig
+) -> None:
+    from environments.repository import REPOSITORY
+
+    doc = stack_doc(f"{env.name}-bootstrap")
+    names = {role["name"]: role for role in resources(doc, "aws_iam_role").values()}
+    assert set(names) == {env.plan_role_arn.split("/")[-1], env.deploy_role_arn.split("/")[-1]}
+    for role in names.values():
+        (statement,) = json.loads(role["assume_role_policy"])["Statement"]
+        subject = statement["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"]
+        assert subject == f"repo:{REPOSITORY}:environment:{env.name}"
+    providers = resources(doc, "aws_iam_openid_connect_provider")
+    assert len(providers) == (0 if env.standby else 1)  # one per account: dr trusts production's
