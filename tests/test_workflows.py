@@ -89,3 +89,16 @@ def test_workflows_never_run_on_pull_request_target() -> None:
     for path in WORKFLOWS:
         triggers = yaml.safe_load(path.read_text())[True]  # PyYAML reads the key `on` as True
         assert "pull_request_target" not in triggers, path.name
+
+
+def test_drift_runs_daily_with_the_plan_role_and_files_an_issue_per_stack() -> None:
+    drift = yaml.safe_load((ROOT / ".github" / "workflows" / "drift.yml").read_text())
+    assert drift[True]["schedule"] and "workflow_dispatch" in drift[True]
+    assert drift["concurrency"]["cancel-in-progress"] is False
+    job = drift["jobs"]["drift"]
+    assert job["permissions"] == {"contents": "read", "id-token": "write", "issues": "write"}
+    steps = {step.get("name", step.get("uses", "")): step for step in job["steps"]}
+    credentials = next(s for s in job["steps"] if "configure-aws-credentials" in s.get("uses", ""))
+    assert credentials["with"]["role-to-assume"] == "${{ vars.AWS_PLAN_ROLE_ARN }}"  # never the deploy role
+    assert "-detailed-exitcode" in steps["terraform plan -detailed-exitcode"]["run"]
+    assert "tools.plan_changes" in steps["open, update or close the drift issue"]["run"]
