@@ -77,7 +77,11 @@ def jobs() -> list[tuple[str, dict[str, Any]]]:
 def test_every_job_names_its_permissions_has_a_timeout_and_pins_actions_by_sha(
     name: str, job: dict[str, Any]
 ) -> None:
-    assert "permissions" in job and "timeout-minutes" in job, name
+    assert "permissions" in job, name
+    if "uses" in job:  # a reusable workflow's call: the called workflow's jobs carry the timeouts
+        assert job["uses"].startswith("$/.github/workflows/"), name
+        return
+    assert "timeout-minutes" in job, name
     for step in job.get("steps", []):
         if "uses" in step:
             assert SHA_PIN.match(step["uses"]), step["uses"]
@@ -102,3 +106,25 @@ def test_drift_runs_daily_with_the_plan_role_and_files_an_issue_per_stack() -> N
     assert credentials["with"]["role-to-assume"] == "${{ vars.AWS_PLAN_ROLE_ARN }}"  # never the deploy role
     assert "-detailed-exitcode" in steps["terraform plan -detailed-exitcode"]["run"]
     assert "tools.plan_changes" in steps["open, update or close the drift issue"]["run"]
+
+
+def test_deploys_run_staging_then_production_then_dr_one_at_a_time_applying_what_they_planned() -> None:
+    deploy = yaml.safe_load((ROOT / ".github" / "workflows" / "deploy.yml").read_text())
+    assert deploy[True] == {"push": {"branches": ["main"]}}
+    jobs = deploy["jobs"]
+    assert (jobs["staging"]["needs"], jobs["production"]["needs"], jobs["dr"]["needs"]) == (
+        "synth", "staging", "production",
+    )  # fmt: skip
+    assert [jobs[env]["with"]["environment"] for env in ("staging", "production", "dr")] == [
+        "staging", "production", "dr",
+    ]  # fmt: skip
+    called = yaml.safe_load((ROOT / ".github" / "workflows" / "deploy-environment.yml").read_text())
+    job = called["jobs"]["deploy"]
+    # the GitHub environment gates the job: production's requires a reviewer's approval before it starts
+    assert job["environment"] == "${{ inputs.environment }}"
+    assert job["concurrency"] == {"group": "deploy-${{ inputs.environment }}", "cancel-in-progress": False}
+    credentials = next(s for s in job["steps"] if "configure-aws-credentials" in s.get("uses", ""))
+    assert credentials["with"]["role-to-assume"] == "${{ vars.AWS_DEPLOY_ROLE_ARN }}"
+    runs = [s.get("run", "") for s in job["steps"]]
+    assert any("python -m tools.deploy_layers" in run for run in runs)
+    assert job["steps"][-1]["if"] == "always()" and "SLACK_WEBHOOK_URL" in job["steps"][-1]["env"]
