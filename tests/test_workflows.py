@@ -128,3 +128,15 @@ def test_deploys_run_staging_then_production_then_dr_one_at_a_time_applying_what
     runs = [s.get("run", "") for s in job["steps"]]
     assert any("python -m tools.deploy_layers" in run for run in runs)
     assert job["steps"][-1]["if"] == "always()" and "SLACK_WEBHOOK_URL" in job["steps"][-1]["env"]
+
+
+def test_pull_requests_plan_changed_stacks_and_keep_one_summary_comment() -> None:
+    ci = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text())
+    synth_runs = " ".join(step.get("run", "") for step in ci["jobs"]["synth"]["steps"])
+    assert "tools.changed_stacks cdktf.out base/cdktf.out" in synth_runs
+    plan_runs = " ".join(step.get("run", "") for step in ci["jobs"]["plan"]["steps"])
+    assert "-out=tfplan" in plan_runs and "tools.plan_changes" in plan_runs
+    comment = ci["jobs"]["plan-comment"]
+    assert comment["permissions"] == {"pull-requests": "write"} and comment["needs"] == "plan"
+    script = comment["steps"][-1]["run"]
+    assert "terraform-plan-summary" in script and "--method PATCH" in script  # updated, not piled up

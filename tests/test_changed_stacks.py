@@ -1,0 +1,41 @@
+"""tools/changed_stacks: a pull request plans only the stacks whose synthesized JSON differs from the base."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tools.changed_stacks import changed, main, plannable
+
+
+@pytest.fixture()
+def base(synth_dir: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "base"
+    shutil.copytree(synth_dir, copy)
+    return copy
+
+
+def test_without_a_base_every_plannable_stack_is_listed(synth_dir: Path) -> None:
+    stacks = plannable(synth_dir)
+    assert stacks == changed(synth_dir, None)
+    assert not [s for s in stacks if s.startswith("dev-") or s.endswith("-bootstrap")]
+    assert "production-foundation" in stacks and "dr-apps" in stacks
+
+
+def test_identical_output_plans_nothing_and_one_edit_plans_that_stack(synth_dir: Path, base: Path) -> None:
+    assert changed(synth_dir, base) == []
+    edited = base / "stacks" / "staging-apps" / "cdk.tf.json"
+    edited.write_text(edited.read_text().replace("staging", "stagin", 1))
+    assert changed(synth_dir, base) == ["staging-apps"]
+    shutil.rmtree(base / "stacks" / "dr-platform")  # a stack new in the change
+    assert changed(synth_dir, base) == ["dr-platform", "staging-apps"]
+
+
+def test_prints_the_plan_matrix(synth_dir: Path, base: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edited = base / "stacks" / "production-foundation" / "cdk.tf.json"
+    edited.write_text(edited.read_text() + " ")
+    assert main([str(synth_dir), str(base)]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"stack": "production-foundation", "env": "production"}]

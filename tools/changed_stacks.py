@@ -1,0 +1,45 @@
+"""Which stacks a change touches: a stack is changed when its synthesized JSON differs from the base branch's
+(or the base has no such stack). Only stacks CI can plan are listed: S3 state, so neither dev nor the
+bootstrap stacks. Prints the plan matrix as JSON (``[{"stack": ..., "env": ...}]``) for GitHub Actions.
+
+    python -m tools.changed_stacks HEAD_SYNTH [BASE_SYNTH]     (without BASE_SYNTH: every plannable stack)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+
+def plannable(synth_dir: Path) -> list[str]:
+    """The stacks with state in S3 (not dev, not a bootstrap stack), sorted."""
+    stacks = json.loads((synth_dir / "manifest.json").read_text())["stacks"]
+    return sorted(s for s in stacks if not s.startswith("dev-") and not s.endswith("-bootstrap"))
+
+
+def changed(head: Path, base: Path | None) -> list[str]:
+    """The plannable stacks of ``head`` whose JSON differs from ``base``'s (all of them without a base)."""
+    stacks = plannable(head)
+    if base is None:
+        return stacks
+    return [
+        stack
+        for stack in stacks
+        if not (base / "stacks" / stack / "cdk.tf.json").is_file()
+        or (base / "stacks" / stack / "cdk.tf.json").read_bytes()
+        != (head / "stacks" / stack / "cdk.tf.json").read_bytes()
+    ]
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) not in (1, 2):
+        print(__doc__, file=sys.stderr)
+        return 2
+    head, base = Path(argv[0]), Path(argv[1]) if len(argv) == 2 else None
+    print(json.dumps([{"stack": s, "env": s.rsplit("-", 1)[0]} for s in changed(head, base)]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
