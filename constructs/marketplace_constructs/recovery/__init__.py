@@ -7,8 +7,9 @@ provider bindings.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Final
+
+from marketplace_constructs.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from marketplace_constructs.recovery.backup_plan import (
@@ -64,10 +65,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value  # later lookups skip this hook
-    return value
+__getattr__ = lazy_attributes(__name__, _HOME, globals())
