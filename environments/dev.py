@@ -1,4 +1,4 @@
-"""dev (us-east-1): a small, cheap copy: one shared NAT gateway, short log retention, local state."""
+"""dev (us-east-1): a small, cheap copy: one shared NAT gateway, single-AZ data stores, local state."""
 
 from environments.base import (
     BackupConfig,
@@ -34,12 +34,9 @@ with defining("dev"):
             cidr="10.10.0.0/16",
             availability_zones=("us-east-1a", "us-east-1b", "us-east-1c"),
             nat_strategy="single",
-            flow_log_retention_days=30,
         ),
         # The deploy path (self-hosted runners, a bastion) lives in the private subnets.
-        cluster=EksClusterProps(
-            log_retention_days=30, deletion_protection=False, api_access_from_private_subnets=True
-        ),
+        cluster=EksClusterProps(deletion_protection=False, api_access_from_private_subnets=True),
         # Reference design: 3-5 nodes in all.
         node_groups=NodeGroupsConfig(
             general=NodeGroupProps(instance_types=("m7i.large",), min_size=1, desired_size=1, max_size=2),
@@ -58,14 +55,12 @@ with defining("dev"):
             storage_gb=20,
             max_storage_gb=100,
             backup_retention_days=7,
-            log_retention_days=30,
             deletion_protection=False,
         ),
         cache=RedisProps(
             node_type="cache.t4g.small",
             node_count=1,
             snapshot_retention_days=1,
-            log_retention_days=30,
             deletion_protection=False,
         ),
         kafka=KafkaProps(
@@ -73,7 +68,6 @@ with defining("dev"):
             volume_gb=100,
             max_volume_gb=200,
             enhanced_monitoring="DEFAULT",
-            log_retention_days=30,
             deletion_protection=False,
         ),
         registry=RegistryProps(keep_tagged_images=20, deletion_protection=False),

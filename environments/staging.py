@@ -1,4 +1,4 @@
-"""staging (us-east-1): production's shape at a smaller size, with shorter log retention."""
+"""staging (us-east-1): production's shape at a smaller size, without a standby."""
 
 from dataclasses import replace
 
@@ -24,10 +24,7 @@ with defining("staging"):
         # Hourly snapshots kept a week, in the region only: staging has no standby and no objectives.
         backup=BackupConfig(frequency_minutes=60, retention_days=7),
         objectives=None,
-        network=replace(
-            BASE.network, cidr="10.20.0.0/16", flow_log_retention_days=90, interface_endpoints=()
-        ),
-        cluster=replace(BASE.cluster, log_retention_days=90),
+        network=replace(BASE.network, cidr="10.20.0.0/16", interface_endpoints=()),
         # Reference design: 6-12 nodes in all.
         node_groups=NodeGroupsConfig(
             general=NodeGroupProps(instance_types=("m7i.large",), min_size=2, desired_size=2, max_size=4),
@@ -45,19 +42,15 @@ with defining("staging"):
             BASE.database,
             instance_class="db.r6g.large",
             backup_retention_days=14,
-            log_retention_days=90,
             master_password_source="rds-managed",
         ),
-        cache=replace(
-            BASE.cache, node_type="cache.r6g.large", snapshot_retention_days=3, log_retention_days=90
-        ),
+        cache=replace(BASE.cache, node_type="cache.r6g.large", snapshot_retention_days=3),
         kafka=replace(
             BASE.kafka,
             broker_instance_type="kafka.m5.large",
             volume_gb=500,
             max_volume_gb=2000,
             enhanced_monitoring="PER_BROKER",
-            log_retention_days=90,
         ),
         edge=replace(
             BASE.edge,

@@ -2,7 +2,7 @@
 
 checkov cannot skip a check for one resource of cdktf's JSON (bridgecrewio/checkov#4634), so the skips live in
 policy/checkov-skips.yaml and are applied here. The gate fails on any failed check no skip covers, and on a
-skip that covers nothing (so stale skips get removed).
+check of a skip that covers nothing (so stale skips get removed).
 
     .venv/bin/python policy/gate.py [cdktf.out/stacks]
 """
@@ -38,12 +38,17 @@ class GateResult:
 
 
 def load_skips(path: Path = SKIPS_FILE) -> list[dict[str, Any]]:
-    """The reviewed skips; each needs check, stacks, resources and a one-line reason."""
+    """The reviewed skips; each needs its checks (one reason may cover several), stacks, resources and a
+    one-line reason."""
     skips: list[dict[str, Any]] = yaml.safe_load(path.read_text())
     for skip in skips:
-        if set(skip) != {"check", "stacks", "resources", "reason"} or "\n" in skip["reason"].strip():
+        if (
+            set(skip) != {"checks", "stacks", "resources", "reason"}
+            or not skip["checks"]
+            or "\n" in skip["reason"].strip()
+        ):
             raise ValueError(
-                f"{path.name}: each skip needs check, stacks, resources and a one-line reason: {skip}"
+                f"{path.name}: each skip needs checks, stacks, resources and a one-line reason: {skip}"
             )
     return skips
 
@@ -59,7 +64,7 @@ def skip_for(finding: Finding, skips: list[dict[str, Any]]) -> dict[str, Any] | 
     resource = finding["resource"].rsplit(".", 1)[-1]
     for skip in skips:
         if (
-            skip["check"] == finding["check_id"]
+            finding["check_id"] in skip["checks"]
             and any(fnmatch.fnmatch(stack, pattern) for pattern in skip["stacks"])
             and any(fnmatch.fnmatch(resource, pattern) for pattern in skip["resources"])
         ):
@@ -82,15 +87,21 @@ def run_checkov(stacks_dir: Path) -> dict[str, Any]:
 
 
 def evaluate(report: dict[str, Any], skips: list[dict[str, Any]]) -> GateResult:
-    """Split checkov's failures into covered and uncovered, and find skips that matched nothing."""
+    """Split checkov's failures into covered and uncovered, and find each check of a skip that matched
+    nothing."""
     failures: list[Finding] = report["results"]["failed_checks"]
     covered = {id(f): skip for f in failures if (skip := skip_for(f, skips)) is not None}
-    used = {id(skip) for skip in covered.values()}
+    used = {(id(skip), f["check_id"]) for f in failures if (skip := covered.get(id(f))) is not None}
     return GateResult(
         passed=report["summary"]["passed"],
         failed=[f for f in failures if id(f) not in covered],
         skipped=[f for f in failures if id(f) in covered],
-        stale_skips=[f"{s['check']} {s['stacks']} {s['resources']}" for s in skips if id(s) not in used],
+        stale_skips=[
+            f"{check} {s['stacks']} {s['resources']}"
+            for s in skips
+            for check in s["checks"]
+            if (id(s), check) not in used
+        ],
     )
 
 

@@ -1,5 +1,6 @@
-"""<env>-bootstrap: the encrypted state bucket and its KMS key, and the CI identities (GitHub's OIDC provider
-once per account, the environment's plan and deploy roles), for environments whose state lives in S3."""
+"""<env>-bootstrap: the encrypted state bucket, its KMS key and its access-log bucket, and the CI identities
+(GitHub's OIDC provider once per account, the environment's plan and deploy roles), for environments whose
+state lives in S3."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from constructs import Construct
 
 from environments.base import EnvironmentConfig
 from marketplace_constructs import KmsKey, KmsKeyProps, SecureBucket, SecureBucketProps, resource_name
+from marketplace_constructs.naming import PROJECT
 from marketplace_constructs.security.ci_identity import (
     CiIdentity,
     CiIdentityProps,
@@ -17,6 +19,7 @@ from marketplace_constructs.security.ci_identity import (
 from stacks.backend import aws_provider, local_state_path
 
 STATE_VERSION_DAYS = 365  # a year of old state versions to roll back to
+STATE_LOG_DAYS = 365  # a year of requests to the state, beside the trail's S3 data events
 
 
 class BootstrapStack(TerraformStack):
@@ -37,12 +40,27 @@ class BootstrapStack(TerraformStack):
             ),
             location=env.location,
         )
+        # Server access logs (SSE-S3: the only encryption log delivery writes) of every request to the state.
+        logs = SecureBucket(
+            self,
+            "state_access_logs",
+            props=SecureBucketProps(
+                bucket_name=f"{PROJECT}-{env.name}-state-logs-{env.location.account_id}",
+                expire_after_days=STATE_LOG_DAYS,
+                noncurrent_version_days=30,
+                deletion_protection=env.deletion_protection,
+                allow_access_log_delivery=True,
+            ),
+            location=env.location,
+            key_arn=None,
+        )
         bucket = SecureBucket(
             self,
             "state_bucket",
             props=SecureBucketProps(
                 bucket_name=env.backend.bucket,
                 noncurrent_version_days=STATE_VERSION_DAYS,
+                access_log_bucket=logs.ref.name,
                 deletion_protection=env.deletion_protection,
             ),
             location=env.location,
@@ -62,7 +80,8 @@ class BootstrapStack(TerraformStack):
             props=CiIdentityProps(
                 repository=repository, environment=env.name,
                 plan_role_name=role_name(env.plan_role_arn), deploy_role_name=role_name(env.deploy_role_arn),
-                state_bucket=env.backend.bucket, trail_name=resource_name(owner, "audit"),
+                state_bucket=env.backend.bucket, state_log_bucket=logs.ref.name,
+                trail_name=resource_name(owner, "audit"),
             ),
             location=env.location, oidc_provider_arn=oidc, state_key_arn=key.ref.arn,
         )  # fmt: skip

@@ -42,6 +42,7 @@ from marketplace_constructs.data.postgres import AutomatedBackupsReplication
 from marketplace_constructs.data.props import KafkaReplicatorProps
 from marketplace_constructs.data.redis import RedisGlobalDatastore
 from marketplace_constructs.delivery.flagger import DELIVERY_SECRETS
+from marketplace_constructs.edge.dns_protection import ROUTE53_HOME
 from marketplace_constructs.edge.edge import FailoverTarget, InternetEdge
 from marketplace_constructs.forget import forget
 from marketplace_constructs.mesh.policies import DataEndpoints
@@ -209,12 +210,13 @@ class FoundationStack(TerraformStack):
             if primary_env
             else None
         )
+        dns_provider = self._route53_home_provider(failed_over=primary_env is not None and primary is None)
         edge = InternetEdge(
             self, "edge", props=env.edge, name=env.name, location=env.location,
             vpc_id=self.network.ref.vpc_id, public_subnet_ids=self.network.ref.public_subnet_ids,
             target_security_group_id=nodes.security_group_id, log_bucket=log_bucket, log_key_arn=keys["logs"],
             log_retention_days=env.cluster.log_retention_days, failover_primary=bool(standbys), serves=serves,
-            alarm_topic_arn=self.alerts_topic_arn,
+            alarm_topic_arn=self.alerts_topic_arn, dns_provider=dns_provider,
         )  # fmt: skip
         self.edge_zone_id: str = edge.zone_id
         self.edge = edge.ref
@@ -223,6 +225,10 @@ class FoundationStack(TerraformStack):
             description=f"Name servers of {env.edge.hosted_zone}: delegate to them from the parent zone",
         )  # fmt: skip
         TerraformOutput(self, "edge_dns_name", value=edge.dns_name, description="The ALB's own DNS name")
+        TerraformOutput(
+            self, "edge_ds_record", value=edge.ds_record,
+            description=f"DS record of {env.edge.hosted_zone}: add it at the parent zone to complete DNSSEC",
+        )  # fmt: skip
         self.service_roles = service_roles(
             self, cluster, cluster_name, env=env.name, location=env.location, data_key_arn=keys["data"],
             specs=specs, stores=self.data_store_arns,
@@ -289,6 +295,20 @@ class FoundationStack(TerraformStack):
         if not self.env.backup.vault_lock:
             return None
         return VaultLockProps(min_retention_days=retention_days, max_retention_days=retention_days)
+
+    def _route53_home_provider(self, *, failed_over: bool) -> AwsProvider | None:
+        """An aws provider in us-east-1, where Route 53 keeps DNSSEC keys and query-log groups, for a stack in
+        another region; None in us-east-1. After a failover it makes no STS call of its own, so a deploy
+        with ``-refresh=false`` works while us-east-1 is down (backup-and-restore runbook)."""
+        location = self.env.location
+        if location.region == ROUTE53_HOME:
+            return None
+        return AwsProvider(
+            self, "aws_route53_home", alias="route53_home", region=ROUTE53_HOME,
+            allowed_account_ids=[location.account_id],
+            default_tags=[AwsProviderDefaultTags(tags=dict(self.env.tags))],
+            skip_credentials_validation=failed_over or None, skip_requesting_account_id=failed_over or None,
+        )  # fmt: skip
 
     def _primary_provider(
         self, primary_env: EnvironmentConfig | None, *, failed_over: bool

@@ -19,7 +19,7 @@ from tests.constructs.synth import LOCATION, synth_construct
 
 PROPS = CiIdentityProps(
     repository="acme/infra", environment="staging", plan_role_name="ci-plan", deploy_role_name="ci-deploy",
-    state_bucket="state-bucket", trail_name="staging-audit",
+    state_bucket="state-bucket", state_log_bucket="state-logs", trail_name="staging-audit",
 )  # fmt: skip
 
 
@@ -80,6 +80,8 @@ def test_deploy_is_administrator_inside_a_boundary_that_protects_identities_trai
         denies["NotTheTrail"]["Resource"] == "arn:aws:cloudtrail:us-east-1:123456789012:trail/staging-audit"
     )
     assert "s3:DeleteBucket" in denies["NotTheState"]["Action"]
+    assert "s3:PutBucketLogging" in denies["NotTheState"]["Action"]  # the state's logs stay on and intact
+    assert denies["NotTheState"]["Resource"] == ["arn:aws:s3:::state-bucket", "arn:aws:s3:::state-logs"]
     assert "kms:ScheduleKeyDeletion" in denies["NotTheStateKey"]["Action"]
     assert (
         provider_arn(LOCATION)

@@ -287,6 +287,8 @@ def test_one_key_per_purpose(stack_doc: Reader, env: EnvironmentConfig) -> None:
         "audit",
         "backups",
         "data",
+        "dns-logs",  # in us-east-1, beside the zone's query logs
+        "dnssec",  # the zone's asymmetric key-signing key, in us-east-1
         "ebs",
         "eks-secrets",
         "logs",

@@ -109,17 +109,23 @@ def test_aws_provider_has_default_tags_and_is_pinned_to_the_account(
 ) -> None:
     providers = stack_doc(f"{env.name}-foundation")["provider"]["aws"]
     (aws,) = [p for p in providers if "alias" not in p]
-    for provider in providers:  # a standby's alias for its primary's region is pinned and tagged alike
+    for (
+        provider
+    ) in providers:  # the aliases (a primary's region, Route 53's home) are pinned and tagged alike
         tags = provider["default_tags"][0]["tags"]
         assert set(tags) >= {"Project", "Environment", "Owner", "CostCenter"}
         assert tags["Environment"] == env.name
         assert provider["allowed_account_ids"] == [env.location.account_id]
     assert aws["region"] == env.location.region
-    assert [p["region"] for p in providers if "alias" in p] == (
-        [next(e for e in environments.ALL if e.name == env.standby.primary).location.region]
-        if env.standby
-        else []
-    )
+    aliases = {p["alias"]: p["region"] for p in providers if "alias" in p}
+    if env.standby:
+        assert (
+            aliases["primary"]
+            == next(e for e in environments.ALL if e.name == env.standby.primary).location.region
+        )
+    # Route 53 keeps DNSSEC keys and query-log groups in us-east-1: a stack elsewhere reaches it by alias.
+    assert aliases.get("route53_home") == (None if env.location.region == "us-east-1" else "us-east-1")
+    assert set(aliases) <= {"primary", "route53_home"}
 
 
 @pytest.mark.parametrize("env", environments.ALL, ids=lambda env: env.name)

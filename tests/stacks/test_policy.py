@@ -33,3 +33,22 @@ def test_a_skip_covers_only_its_own_check_stack_and_resource() -> None:
     assert evaluate({"summary": {"passed": 1}, "results": {"failed_checks": [finding]}}, skips).failed == [
         finding
     ]
+
+
+def test_each_check_of_a_skip_must_still_match_a_failure() -> None:
+    skip = {"checks": ["CKV_AWS_1", "CKV_AWS_2"], "stacks": ["*"], "resources": ["x"], "reason": "r"}
+    finding = {
+        "check_id": "CKV_AWS_1",
+        "file_path": "/dev-foundation/cdk.tf.json",
+        "resource": "aws_s3_bucket.x",
+    }
+    result = evaluate({"summary": {"passed": 1}, "results": {"failed_checks": [finding]}}, [skip])
+    assert result.skipped == [finding] and result.failed == []
+    assert result.stale_skips == ["CKV_AWS_2 ['*'] ['x']"]  # the other check no longer fails: remove it
+
+
+def test_a_skip_without_checks_or_reason_is_refused(tmp_path: Path) -> None:
+    skips = tmp_path / "skips.yaml"
+    skips.write_text("- checks: []\n  stacks: ['*']\n  resources: ['*']\n  reason: because\n")
+    with pytest.raises(ValueError, match="each skip needs checks"):
+        load_skips(skips)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -76,7 +77,9 @@ def test_every_kms_key_rotates_and_trusts_only_its_own_account(stack_doc: Reader
     keys = resources(stack_doc(stack_id), "aws_kms_key").values()
     assert keys
     for key in keys:
-        assert key["enable_key_rotation"] is True
+        # Only the zone's DNSSEC signing key is asymmetric, which KMS cannot rotate.
+        signing = key.get("customer_master_key_spec") == "ECC_NIST_P256" and key["key_usage"] == "SIGN_VERIFY"
+        assert key.get("enable_key_rotation", False) is not signing
         statements = json.loads(key["policy"])["Statement"]
         aws_principals = [s["Principal"]["AWS"] for s in statements if "AWS" in s["Principal"]]
         assert aws_principals[0] == f"arn:aws:iam::{account}:root"
@@ -94,7 +97,16 @@ def test_state_bucket_is_private_versioned_kms_encrypted_and_tls_only(
     stack_doc: Reader, stack_id: str
 ) -> None:
     doc = stack_doc(stack_id)
-    (block,) = resources(doc, "aws_s3_bucket_public_access_block").values()
+    env = ENVS[stack_id.rsplit("-", 1)[0]]
+    (bucket_name,) = [
+        n for n, b in resources(doc, "aws_s3_bucket").items() if b["bucket"] == env.backend.bucket
+    ]
+
+    def of_state(resource_type: str) -> list[dict[str, Any]]:
+        ref = f"${{aws_s3_bucket.{bucket_name}.id}}"
+        return [r for r in resources(doc, resource_type).values() if r["bucket"] == ref]
+
+    (block,) = of_state("aws_s3_bucket_public_access_block")
     assert all(
         block[flag] is True
         for flag in (
@@ -104,16 +116,31 @@ def test_state_bucket_is_private_versioned_kms_encrypted_and_tls_only(
             "restrict_public_buckets",
         )
     )
-    (versioning,) = resources(doc, "aws_s3_bucket_versioning").values()
+    (versioning,) = of_state("aws_s3_bucket_versioning")
     assert versioning["versioning_configuration"]["status"] == "Enabled"
-    (encryption,) = resources(doc, "aws_s3_bucket_server_side_encryption_configuration").values()
+    (encryption,) = of_state("aws_s3_bucket_server_side_encryption_configuration")
     default = encryption["rule"][0]["apply_server_side_encryption_by_default"]
     assert default["sse_algorithm"] == "aws:kms" and default["kms_master_key_id"].startswith("${aws_kms_key.")
-    (policy,) = resources(doc, "aws_s3_bucket_policy").values()
+    (policy,) = of_state("aws_s3_bucket_policy")
     (deny,) = json.loads(policy["policy"])["Statement"]
     assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-    (bucket,) = resources(doc, "aws_s3_bucket").values()
-    assert bucket["force_destroy"] is False
+    assert resources(doc, "aws_s3_bucket")[bucket_name]["force_destroy"] is False
+
+
+@pytest.mark.parametrize("stack_id", [s for s in ALL_STACK_IDS if s.endswith("-bootstrap")])
+def test_every_request_to_the_state_is_access_logged_for_a_year(stack_doc: Reader, stack_id: str) -> None:
+    doc = stack_doc(stack_id)
+    env = ENVS[stack_id.rsplit("-", 1)[0]]
+    buckets = {b["bucket"]: n for n, b in resources(doc, "aws_s3_bucket").items()}
+    logs = buckets[f"llm-marketplace-{env.name}-state-logs-{env.location.account_id}"]
+    (logging,) = resources(doc, "aws_s3_bucket_logging").values()
+    assert logging["bucket"] == f"${{aws_s3_bucket.{buckets[env.backend.bucket]}.id}}"
+    assert logging["target_bucket"] == f"${{aws_s3_bucket.{logs}.bucket}}"
+    (lifecycle,) = [
+        r for r in resources(doc, "aws_s3_bucket_lifecycle_configuration").values()
+        if r["bucket"] == f"${{aws_s3_bucket.{logs}.id}}"
+    ]  # fmt: skip
+    assert [rule["expiration"][0]["days"] for rule in lifecycle["rule"] if rule.get("expiration")] == [365]
 
 
 @pytest.mark.parametrize("stack_id", [s for s in ALL_STACK_IDS if s.endswith("-foundation")])

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Final
 
+from cdktf import TerraformProvider
 from cdktf_cdktf_provider_aws.acm_certificate import AcmCertificate
 from cdktf_cdktf_provider_aws.acm_certificate_validation import AcmCertificateValidation
 from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
@@ -14,7 +15,6 @@ from cdktf_cdktf_provider_aws.lb import Lb, LbAccessLogs
 from cdktf_cdktf_provider_aws.lb_listener import (
     LbListener,
     LbListenerDefaultAction,
-    LbListenerDefaultActionRedirect,
 )
 from cdktf_cdktf_provider_aws.lb_target_group import LbTargetGroup, LbTargetGroupHealthCheck
 from cdktf_cdktf_provider_aws.route53_health_check import Route53HealthCheck
@@ -30,6 +30,7 @@ from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurity
 from constructs import Construct
 
 from marketplace_constructs.aws import AwsLocation
+from marketplace_constructs.edge.dns_protection import ROUTE53_HOME, DnsProtection
 from marketplace_constructs.edge.props import EdgeProps
 from marketplace_constructs.edge.waf import WebFirewall
 from marketplace_constructs.protection import prevent_destroy
@@ -66,10 +67,13 @@ class InternetEdge(Construct):
 
     - a public hosted zone ``props.hosted_zone`` (delegate it from the parent domain: ``name_servers``), an
       ACM certificate for ``props.domain`` validated by DNS there, and an alias record to the ALB;
-    - the ALB in ``public_subnet_ids``: port 80 only redirects to 443, 443 uses ``props.tls_policy`` (TLS 1.3
+    - the zone signed with DNSSEC and its queries logged (``DnsProtection``, in us-east-1: ``dns_provider``
+      where the stack's region is another; its DNSSEC alarms only where ``alarm_topic_arn`` is there too);
+    - the ALB in ``public_subnet_ids``, listening on 443 only (no port 80: an API client that dials plain
+      HTTP is refused before it sends a credential in clear), with ``props.tls_policy`` (TLS 1.3
       only by default), invalid header fields are dropped, access logs go to ``log_bucket`` (prefix ``alb``),
       deletion protection per ``props``;
-    - its security group admits 80 and 443 from the internet and reaches only the gateway's ports on the
+    - its security group admits 443 from the internet and reaches only the gateway's ports on the
       nodes (``target_security_group_id``, which admits it back);
     - an IP target group, HTTPS to the gateway's pods (with a TLS 1.3 listener policy the ALB speaks TLS 1.3
       to targets too), health-checked on the gateway's status port;
@@ -100,10 +104,16 @@ class InternetEdge(Construct):
         failover_primary: bool = False,
         serves: FailoverTarget | None = None,
         alarm_topic_arn: str | None = None,
+        dns_provider: TerraformProvider | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         zone = Route53Zone(self, "zone", name=props.hosted_zone, comment=f"{name}: public names")
         prevent_destroy(zone, props.deletion_protection)
+        dns = DnsProtection(
+            self, "dns", name=name, location=location, zone_id=zone.zone_id, zone_name=props.hosted_zone,
+            provider=dns_provider, deletion_protection=props.deletion_protection,
+            alarm_topic_arn=alarm_topic_arn if location.region == ROUTE53_HOME else None,
+        )  # fmt: skip
         certificate_arn = self._certificate(props.domain, zone, serves.domain if serves else None)
         security_group = self._security_group(name, vpc_id, target_security_group_id)
         balancer = Lb(
@@ -121,15 +131,6 @@ class InternetEdge(Construct):
                 protocol="HTTP", port=str(GATEWAY_STATUS_PORT), path="/healthz/ready", matcher="200",
                 interval=10, healthy_threshold=2, unhealthy_threshold=2,
             ),
-        )  # fmt: skip
-        LbListener(
-            self, "http", load_balancer_arn=balancer.arn, port=80, protocol="HTTP",
-            default_action=[LbListenerDefaultAction(
-                type="redirect",
-                redirect=LbListenerDefaultActionRedirect(
-                    protocol="HTTPS", port="443", status_code="HTTP_301"
-                ),
-            )],
         )  # fmt: skip
         LbListener(
             self, "https", load_balancer_arn=balancer.arn, port=443, protocol="HTTPS",
@@ -160,6 +161,7 @@ class InternetEdge(Construct):
             rate_limit=props.waf_rate_limit, log_key_arn=log_key_arn, log_retention_days=log_retention_days,
         )  # fmt: skip
         self.name_servers: list[str] = zone.name_servers
+        self.ds_record: str = dns.ds_record
         self.dns_name: str = balancer.dns_name
         self.zone_id: str = zone.zone_id
         hosts = (props.domain, serves.domain) if serves else (props.domain,)
@@ -219,18 +221,17 @@ class InternetEdge(Construct):
         return arn
 
     def _security_group(self, name: str, vpc_id: str, target_security_group_id: str) -> str:
-        """The ALB's group: 80 and 443 in from anywhere, out only to the gateway's ports on the nodes, which
+        """The ALB's group: 443 in from anywhere, out only to the gateway's ports on the nodes, which
         admit it back."""
         group = SecurityGroup(
             self, "security_group", name=f"{name}-alb", vpc_id=vpc_id,
             description=f"{name} ALB: HTTPS from the internet to the Istio ingress gateway",
             tags={"Name": f"{name}-alb"},
         )  # fmt: skip
-        for port in (80, 443):
-            VpcSecurityGroupIngressRule(
-                self, f"from_internet_{port}", security_group_id=group.id, ip_protocol="tcp", from_port=port,
-                to_port=port, cidr_ipv4=ANYWHERE, description=f"Internet clients on {port}",
-            )  # fmt: skip
+        VpcSecurityGroupIngressRule(
+            self, "from_internet_443", security_group_id=group.id, ip_protocol="tcp", from_port=443,
+            to_port=443, cidr_ipv4=ANYWHERE, description="Internet clients on 443",
+        )  # fmt: skip
         for port in (GATEWAY_HTTPS_PORT, GATEWAY_STATUS_PORT):
             VpcSecurityGroupEgressRule(
                 self, f"to_gateway_{port}", security_group_id=group.id, ip_protocol="tcp", from_port=port,

@@ -29,14 +29,17 @@ from constructs import Construct
 
 from marketplace_constructs.aws import AwsLocation, policy_document
 
-# AWS managed rule groups, in evaluation order: OWASP-style common attacks, known bad inputs (Log4Shell and
-# the like), IPs Amazon's threat intelligence flags, SQL injection.
-MANAGED_RULE_GROUPS: Final = (
-    "AWSManagedRulesCommonRuleSet",
-    "AWSManagedRulesKnownBadInputsRuleSet",
-    "AWSManagedRulesAmazonIpReputationList",
-    "AWSManagedRulesSQLiRuleSet",
-)
+# AWS managed rule groups, in evaluation order, each with the rules it only counts: OWASP-style common
+# attacks, known bad inputs (Log4Shell and the like), IPs Amazon's threat intelligence flags, anonymizers
+# (Tor exits, anonymous proxies and VPNs) and SQL injection. The anonymizer group's hosting-provider list is
+# counted, not blocked: the marketplace's API clients run in clouds.
+MANAGED_RULE_GROUPS: Final[dict[str, tuple[str, ...]]] = {
+    "AWSManagedRulesCommonRuleSet": (),
+    "AWSManagedRulesKnownBadInputsRuleSet": (),
+    "AWSManagedRulesAmazonIpReputationList": (),
+    "AWSManagedRulesAnonymousIpList": ("HostingProviderIPList",),
+    "AWSManagedRulesSQLiRuleSet": (),
+}
 REDACTED_HEADERS: Final = ("authorization", "cookie")  # credentials never reach the logs
 
 
@@ -44,8 +47,19 @@ def _visibility(metric: str) -> dict[str, Any]:
     return {"cloudwatch_metrics_enabled": True, "metric_name": metric, "sampled_requests_enabled": True}
 
 
+def _managed_group(group: str, counted: tuple[str, ...]) -> dict[str, Any]:
+    """An AWS managed rule group whose ``counted`` rules only count (and label) what they match."""
+    statement: dict[str, Any] = {"name": group, "vendor_name": "AWS"}
+    if counted:
+        statement["rule_action_override"] = [
+            {"name": rule, "action_to_use": {"count": {}}} for rule in counted
+        ]
+    return statement
+
+
 class WebFirewall(Construct):
-    """Web ACL ``<name>-edge`` on ``protected_arn`` (an ALB): the managed groups, then a block of any IP over
+    """Web ACL ``<name>-edge`` on ``protected_arn`` (an ALB): the managed groups (``MANAGED_RULE_GROUPS``,
+    1,177 of the ACL's 1,500 capacity units with the rate rule), then a block of any IP over
     ``rate_limit`` requests per 5 minutes; everything else allowed. Logs go to ``aws-waf-logs-<name>``
     (the prefix WAF requires), encrypted with ``log_key_arn``, with the authorization and cookie headers
     redacted; CloudWatch metrics for the ACL and each rule."""
@@ -68,10 +82,10 @@ class WebFirewall(Construct):
                 name=group,
                 priority=priority,
                 override_action=Wafv2WebAclRuleOverrideAction(none=Wafv2WebAclRuleOverrideActionNone()),
-                statement={"managed_rule_group_statement": {"name": group, "vendor_name": "AWS"}},
+                statement={"managed_rule_group_statement": _managed_group(group, counted)},
                 visibility_config=Wafv2WebAclRuleVisibilityConfig(**_visibility(group)),
             )
-            for priority, group in enumerate(MANAGED_RULE_GROUPS)
+            for priority, (group, counted) in enumerate(MANAGED_RULE_GROUPS.items())
         ]
         rules.append(
             Wafv2WebAclRule(

@@ -47,6 +47,7 @@ class CiIdentityProps:
         plan_role_name, deploy_role_name: IAM role names (the config's ``plan_role_arn``/``deploy_role_arn``).
             Required.
         state_bucket: The environment's state bucket name. Required.
+        state_log_bucket: The bucket receiving the state bucket's server access logs. Required.
         trail_name: The account's CloudTrail trail the deploy role may not stop or delete. Required.
         max_session_seconds: Longest session either role grants, 3600-43200. Default: 3600.
     """
@@ -56,6 +57,7 @@ class CiIdentityProps:
     plan_role_name: str
     deploy_role_name: str
     state_bucket: str
+    state_log_bucket: str
     trail_name: str
     max_session_seconds: int = 3600
 
@@ -140,7 +142,7 @@ class CiIdentity(Construct):
         boundary = IamPolicy(
             self, "deploy_boundary", name=f"{props.deploy_role_name}-boundary",
             description=f"Limits of {props.deploy_role_name}: no changes to the CI identities, the trail or "
-            "the state bucket",
+            "the state bucket and its logs",
             policy=policy_document([
                 {"Sid": "EverythingElse", "Effect": "Allow", "Action": "*", "Resource": "*"},
                 {"Sid": "NotTheCiIdentities", "Effect": "Deny", "Action": "iam:*",
@@ -156,8 +158,8 @@ class CiIdentity(Construct):
                  "Resource": location.arn("cloudtrail", f"trail/{props.trail_name}")},
                 {"Sid": "NotTheState", "Effect": "Deny",
                  "Action": ["s3:DeleteBucket", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy",
-                            "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration"],
-                 "Resource": bucket},
+                            "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration", "s3:PutBucketLogging"],
+                 "Resource": [bucket, f"arn:aws:s3:::{props.state_log_bucket}"]},
                 {"Sid": "NotTheStateKey", "Effect": "Deny",
                  "Action": ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"],
                  "Resource": state_key_arn},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cdktf import TerraformProvider
 from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
 from cdktf_cdktf_provider_aws.kms_key import KmsKey as KmsKeyResource
 from constructs import Construct
@@ -66,10 +67,17 @@ class KmsKeyRef:
 
 
 class KmsKey(Construct):
-    """Symmetric key with yearly rotation; its policy admits only the account (via IAM) and named services."""
+    """Symmetric key with yearly rotation; its policy admits only the account (via IAM) and named services.
+    ``location`` is where the key lives: the stack's region, or ``provider``'s."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, props: KmsKeyProps, location: AwsLocation
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        props: KmsKeyProps,
+        location: AwsLocation,
+        provider: TerraformProvider | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         statements: list[dict[str, object]] = [
@@ -137,7 +145,10 @@ class KmsKey(Construct):
             enable_key_rotation=True,
             deletion_window_in_days=props.deletion_window_days,
             policy=policy_document(statements),
+            provider=provider,
         )
         prevent_destroy(key, props.deletion_protection)
-        alias = KmsAlias(self, "alias", name=f"alias/{props.alias}", target_key_id=key.key_id)
+        alias = KmsAlias(
+            self, "alias", name=f"alias/{props.alias}", target_key_id=key.key_id, provider=provider
+        )
         self.ref = KmsKeyRef(arn=key.arn, alias_arn=alias.arn)
