@@ -79,8 +79,8 @@ def test_every_job_names_its_permissions_has_a_timeout_and_pins_actions_by_sha(
 ) -> None:
     assert "permissions" in job, name
     if "uses" in job:  # a reusable workflow's call: the called workflow's jobs carry the timeouts
-        assert job["uses"].startswith("./.github/workflows/"), name  # this repository's, at this commit
-        assert (ROOT / job["uses"]).is_file(), name
+        assert job["uses"].startswith("$/.github/workflows/"), name  # GitHub's self-repository form
+        assert (ROOT / job["uses"].removeprefix("$/")).is_file(), name
         return
     assert "timeout-minutes" in job, name
     for step in job.get("steps", []):
