@@ -1,4 +1,4 @@
-"""dev (us-east-1): a small, cheap copy: one shared NAT gateway, single-AZ data stores, local state."""
+"""dev (us-east-1): a small, cheap copy: one shared NAT gateway, single-AZ data stores."""
 
 from environments.base import (
     BackupConfig,
@@ -7,6 +7,7 @@ from environments.base import (
     StateBackendConfig,
     defining,
     standard_tags,
+    state_bucket_name,
 )
 from marketplace_constructs import (
     AwsLocation,
@@ -116,7 +117,10 @@ with defining("dev"):
         backup=BackupConfig(frequency_minutes=1440, retention_days=7),  # daily is enough for a sandbox
         backup_lock_days=1,
         deletion_protection=False,
-        backend=StateBackendConfig(kind="local"),
+        # Shared, locked state in S3 like the others: CI deploys dev on every push to develop.
+        backend=StateBackendConfig(
+            kind="s3", bucket=state_bucket_name("dev", ACCOUNT_ID), key_alias="dev-tfstate"
+        ),
         tags=standard_tags("dev", owner="platform-team", cost_center="marketplace-dev"),
         deploy_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/llm-marketplace-deploy",
         plan_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/llm-marketplace-plan",

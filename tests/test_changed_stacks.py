@@ -21,8 +21,16 @@ def base(synth_dir: Path, tmp_path: Path) -> Path:
 def test_without_a_base_every_plannable_stack_is_listed(synth_dir: Path) -> None:
     stacks = plannable(synth_dir)
     assert stacks == changed(synth_dir, None)
-    assert not [s for s in stacks if s.startswith("dev-") or s.endswith("-bootstrap")]
-    assert "production-foundation" in stacks and "dr-apps" in stacks
+    assert not [s for s in stacks if s.endswith("-bootstrap")]  # local state: nothing in S3 to plan against
+    assert {"dev-apps", "production-foundation", "dr-apps"} <= set(stacks) and len(stacks) == 12
+
+
+def test_a_stack_with_local_state_is_not_plannable(synth_dir: Path, base: Path) -> None:
+    stack_file = base / "stacks" / "dev-apps" / "cdk.tf.json"
+    doc = json.loads(stack_file.read_text())
+    doc["terraform"]["backend"] = {"local": {"path": "terraform.dev-apps.tfstate"}}
+    stack_file.write_text(json.dumps(doc))
+    assert "dev-apps" not in plannable(base) and "dev-apps" in plannable(synth_dir)
 
 
 def test_identical_output_plans_nothing_and_one_edit_plans_that_stack(synth_dir: Path, base: Path) -> None:

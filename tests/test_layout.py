@@ -43,6 +43,7 @@ def test_plain_python_main_py_synthesizes_one_environment(tmp_path: Path) -> Non
     assert result.stderr == ""  # no jsii or Node banner, no warnings
     assert sorted(p.name for p in (tmp_path / "out" / "stacks").iterdir()) == [
         "dev-apps",
+        "dev-bootstrap",
         "dev-foundation",
         "dev-platform",
     ]

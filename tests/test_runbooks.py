@@ -59,7 +59,6 @@ def test_every_name_the_runbooks_write_in_code_exists(facts: Facts) -> None:
         ("`alias/production-database`", "cloud name", "alias/production-database"),
         ("`production-edge-unhealthy`", "cloud name", "production-edge-unhealthy"),
         ("`production-postgres-copy-<date>`", "cloud name prefix", "production-postgres-copy-"),
-        ("`dev-bootstrap`", "stack", "dev-bootstrap"),
         ("`npx cdktf deploy 'prod-*'`", "stack glob", "prod-*"),
         ("`bin/dev deploy production-apps`", "bin/dev task", "deploy"),
         ("`bin/dev rollback production search`", "service", "search"),

@@ -109,15 +109,19 @@ def test_drift_runs_daily_with_the_plan_role_and_files_an_issue_per_stack() -> N
     assert "tools.plan_changes" in steps["open, update or close the drift issue"]["run"]
 
 
-def test_deploys_run_staging_then_production_then_dr_one_at_a_time_applying_what_they_planned() -> None:
+def test_deploys_run_dev_from_develop_and_staging_production_dr_from_main_applying_what_they_planned() -> (
+    None
+):
     deploy = yaml.safe_load((ROOT / ".github" / "workflows" / "deploy.yml").read_text())
-    assert deploy[True] == {"push": {"branches": ["main"]}}
+    assert deploy[True] == {"push": {"branches": ["main", "develop"]}}
     jobs = deploy["jobs"]
-    assert (jobs["staging"]["needs"], jobs["production"]["needs"], jobs["dr"]["needs"]) == (
-        "synth", "staging", "production",
-    )  # fmt: skip
-    assert [jobs[env]["with"]["environment"] for env in ("staging", "production", "dr")] == [
-        "staging", "production", "dr",
+    assert (jobs["dev"]["needs"], jobs["dev"]["if"]) == ("synth", "github.ref == 'refs/heads/develop'")
+    assert (jobs["staging"]["needs"], jobs["staging"]["if"]) == ("synth", "github.ref == 'refs/heads/main'")
+    # production and dr follow staging (skipped with it on develop), dr only after production succeeded
+    assert (jobs["production"]["needs"], jobs["dr"]["needs"]) == ("staging", "production")
+    assert "if" not in jobs["production"] and "if" not in jobs["dr"]
+    assert [jobs[env]["with"]["environment"] for env in ("dev", "staging", "production", "dr")] == [
+        "dev", "staging", "production", "dr",
     ]  # fmt: skip
     called = yaml.safe_load((ROOT / ".github" / "workflows" / "deploy-environment.yml").read_text())
     job = called["jobs"]["deploy"]
@@ -128,7 +132,13 @@ def test_deploys_run_staging_then_production_then_dr_one_at_a_time_applying_what
     assert credentials["with"]["role-to-assume"] == "${{ vars.AWS_DEPLOY_ROLE_ARN }}"
     runs = [s.get("run", "") for s in job["steps"]]
     assert any("python -m tools.deploy_layers" in run for run in runs)
-    assert job["steps"][-1]["if"] == "always()" and "SLACK_WEBHOOK_URL" in job["steps"][-1]["env"]
+    slack = job["steps"][-1]
+    assert slack["if"] == "always()" and "SLACK_WEBHOOK_URL" in slack["env"]
+    # the message names each service released or rolled back since the push's previous commit
+    assert 'python -m tools.release_changes "$BEFORE"' in slack["run"]
+    assert slack["env"]["BEFORE"] == "${{ github.event.before }}"
+    checkout = job["steps"][0]
+    assert checkout["with"]["fetch-depth"] == 0
 
 
 def test_pull_requests_plan_changed_stacks_and_keep_one_summary_comment() -> None:

@@ -1,6 +1,8 @@
 """Which stacks a change touches: a stack is changed when its synthesized JSON differs from the base branch's
-(or the base has no such stack). Only stacks CI can plan are listed: S3 state, so neither dev nor the
-bootstrap stacks. Prints the plan matrix as JSON (``[{"stack": ..., "env": ...}]``) for GitHub Actions.
+(or the base has no such stack). Only stacks CI can plan are listed: those whose synthesized backend is S3
+(not the bootstrap stacks, which keep local state, nor an environment configured with local state). Prints
+the plan matrix as JSON (``[{"stack": ..., "env": ...}]``) for GitHub Actions; the drift workflow uses it
+too.
 
     python -m tools.changed_stacks HEAD_SYNTH [BASE_SYNTH]     (without BASE_SYNTH: every plannable stack)
 """
@@ -13,9 +15,14 @@ from pathlib import Path
 
 
 def plannable(synth_dir: Path) -> list[str]:
-    """The stacks with state in S3 (not dev, not a bootstrap stack), sorted."""
+    """The stacks whose synthesized backend keeps state in S3, sorted."""
     stacks = json.loads((synth_dir / "manifest.json").read_text())["stacks"]
-    return sorted(s for s in stacks if not s.startswith("dev-") and not s.endswith("-bootstrap"))
+    return sorted(s for s in stacks if "s3" in _backend(synth_dir / "stacks" / s / "cdk.tf.json"))
+
+
+def _backend(stack_file: Path) -> dict[str, object]:
+    backend: dict[str, object] = json.loads(stack_file.read_text())["terraform"]["backend"]
+    return backend
 
 
 def changed(head: Path, base: Path | None) -> list[str]:

@@ -99,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{args.env} {args.service}: {old} -> {new}")
     print(f"Wrote {_display(path)}; history kept, newest last. Commit it through a pull request.")
     print(f"See the change: cdktf diff {args.env}-apps")
-    print(f"Apply it:       cdktf deploy {args.env}-apps")
+    print(f"Merged, the deploy workflow runs cdktf deploy {args.env}-apps and tells Slack it was a rollback.")
     print("Flagger then canaries the old digest like any release.")
     return 0
 

@@ -33,8 +33,8 @@ MISTAKES = {
         "got NoneType None\n",
     ),
     "string_for_a_bool": (
-        "environments/dev.py", "deletion_protection=False,\n        backend",
-        'deletion_protection="false",\n        backend',
+        "environments/dev.py", "deletion_protection=False,\n        # Shared",
+        'deletion_protection="false",\n        # Shared',
         "error: environment 'dev': EnvironmentConfig.deletion_protection must be a bool (True or False), "
         "got str 'false'\n",
     ),

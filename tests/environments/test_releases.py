@@ -253,7 +253,7 @@ def test_rollback_appends_the_earlier_release_and_prints_the_change(releases: Pa
     lines = result.stdout.splitlines()
     assert lines[0] == f"production publishing: {REF_B} -> {REF_A}"
     assert any("cdktf diff production-apps" in line for line in lines)
-    assert any("cdktf deploy production-apps" in line for line in lines)
+    assert any("cdktf deploy production-apps" in line and "Slack" in line for line in lines)
     assert lines[-1] == "Flagger then canaries the old digest like any release."
     load_releases("production", ACCOUNT, REGION, SERVICES, directory=releases)  # still valid
     assert [p.name for p in releases.iterdir() if p.name.startswith(".")] == []  # no temporary left

@@ -24,7 +24,7 @@ def test_every_environment_has_its_three_layers_plus_bootstrap_where_state_is_in
         f"{env}-{layer}"
         for env in ("dev", "staging", "production", "dr")
         for layer in ("foundation", "platform", "apps")
-    } | {"staging-bootstrap", "production-bootstrap", "dr-bootstrap"}
+    } | {"dev-bootstrap", "staging-bootstrap", "production-bootstrap", "dr-bootstrap"}
 
 
 @pytest.mark.parametrize("stack_id", [s for s in ALL_STACK_IDS if s.endswith(("-foundation", "-bootstrap"))])
@@ -84,10 +84,10 @@ def test_shared_environments_keep_encrypted_locked_state_in_s3_one_key_per_stack
         )
 
 
-def test_dev_keeps_local_state_at_a_relative_path(stack_doc: Reader) -> None:
-    for layer in ("foundation", "platform", "apps"):
-        path = stack_doc(f"dev-{layer}")["terraform"]["backend"]["local"]["path"]
-        assert path == f"../../../terraform.dev-{layer}.tfstate"
+def test_bootstrap_stacks_keep_local_state_at_a_relative_path(stack_doc: Reader) -> None:
+    for env in environments.ALL:  # every shipped environment keeps the rest of its state in S3
+        path = stack_doc(f"{env.name}-bootstrap")["terraform"]["backend"]["local"]["path"]
+        assert path == f"../../../terraform.{env.name}-bootstrap.tfstate"
 
 
 def test_no_absolute_paths_or_machine_names_in_any_synthesized_file(synth_dir: Path) -> None:
