@@ -16,6 +16,7 @@ from cdktf_cdktf_provider_aws.sns_topic_policy import SnsTopicPolicy
 from constructs import Construct
 
 from environments.base import EnvironmentConfig
+from environments.repository import SERVICE_REPOSITORIES
 from marketplace_constructs import (
     AppSecret,
     ClusterRef,
@@ -63,12 +64,14 @@ from marketplace_constructs.recovery import (
     VaultLockProps,
 )
 from marketplace_constructs.recovery.bucket_replication import SOURCE_LINKS
+from marketplace_constructs.registry.push_role import ImagePushRole
 from marketplace_constructs.security.audit import (
     AuditTrail,
     AuditTrailProps,
     ThreatDetection,
     ThreatDetectionProps,
 )
+from marketplace_constructs.security.ci_identity import provider_arn
 from marketplace_constructs.workload.service_props import MicroserviceProps
 from stacks.backend import aws_provider, configure_backend
 from stacks.platform_roles import PlatformRoles, platform_roles
@@ -234,10 +237,14 @@ class FoundationStack(TerraformStack):
             specs=specs, stores=self.data_store_arns,
         )  # fmt: skip
         for service in specs:
-            ContainerRepository(
+            images = ContainerRepository(
                 self, f"{service.name}_images", props=env.registry, name=f"{PROJECT}/{service.name}",
                 key_arn=keys["registry"],
             )  # fmt: skip
+            # A standby's registry is filled by replication, never pushed to; a service without a source
+            # repository in environments/repository.py has no pipeline to trust.
+            if env.standby is None and service.name in SERVICE_REPOSITORIES:
+                self._image_push_role(service.name, images.arn)
             self._empty_secret(
                 f"{service.name}_secret",
                 f"{service.name}/app",
@@ -295,6 +302,19 @@ class FoundationStack(TerraformStack):
         if not self.env.backup.vault_lock:
             return None
         return VaultLockProps(min_retention_days=retention_days, max_retention_days=retention_days)
+
+    def _image_push_role(self, service: str, repository_arn: str) -> None:
+        """The role the service's image pipeline assumes to push to its repository here (output
+        ``<service>_image_push_role_arn``, the pipeline's ``push-role-arns`` entry for this environment)."""
+        role = ImagePushRole(
+            self, f"{service}_image_push", name=f"{PROJECT}-{self.env.name}-push-{service}",
+            source_repository=SERVICE_REPOSITORIES[service], repository_arn=repository_arn,
+            oidc_provider_arn=provider_arn(self.env.location),
+        )  # fmt: skip
+        TerraformOutput(
+            self, f"{service}_image_push_role_arn", value=role.arn,
+            description=f"Role {SERVICE_REPOSITORIES[service]}'s image pipeline assumes to push {service}",
+        )  # fmt: skip
 
     def _route53_home_provider(self, *, failed_over: bool) -> AwsProvider | None:
         """An aws provider in us-east-1, where Route 53 keeps DNSSEC keys and query-log groups, for a stack in

@@ -151,3 +151,47 @@ def test_pull_requests_plan_changed_stacks_and_keep_one_summary_comment() -> Non
     assert comment["permissions"] == {"pull-requests": "write"} and comment["needs"] == "plan"
     script = comment["steps"][-1]["run"]
     assert "terraform-plan-summary" in script and "--method PATCH" in script  # updated, not piled up
+
+
+def test_the_service_image_pipeline_scans_before_it_pushes_by_digest_and_proposes_the_dev_release() -> None:
+    pipeline = yaml.safe_load((ROOT / ".github" / "workflows" / "service-image.yml").read_text())
+    called = pipeline[True]["workflow_call"]
+    assert {"service", "push-role-arns", "infrastructure-repository", "test-command"} <= set(called["inputs"])
+    build, publish, proposal = (pipeline["jobs"][job] for job in ("build", "publish", "release-pr"))
+
+    def step(job: dict[str, Any], name: str) -> dict[str, Any]:
+        return next(s for s in job["steps"] if s.get("name") == name)
+
+    assert (
+        step(build, "tests")["run"] == 'bash -euo pipefail -c "$TEST_COMMAND"'
+    )  # input via env, not inlined
+    assert step(build, "build linux/amd64 and linux/arm64")["with"]["platforms"] == "linux/amd64,linux/arm64"
+    gate = step(build, "Trivy gate (fails on HIGH or CRITICAL)")["with"]
+    assert (gate["severity"], gate["exit-code"]) == ("HIGH,CRITICAL", "1")
+    assert any("upload-sarif" in s.get("uses", "") for s in build["steps"])
+    # only main's pushes publish, after the scan passed, with attestations
+    assert publish["needs"] == "build"
+    assert publish["if"] == "github.event_name == 'push' && github.ref == 'refs/heads/main'"
+    assert publish["permissions"] == {"contents": "read", "id-token": "write", "attestations": "write"}
+    push = step(publish, "push to every environment's registry")["with"]
+    assert push["platforms"] == "linux/amd64,linux/arm64" and push["push"] is True
+    assert (push["sbom"], push["provenance"]) == (True, "mode=max")
+    roles = [
+        s["with"]["role-to-assume"]
+        for s in publish["steps"]
+        if "configure-aws-credentials" in s.get("uses", "")
+    ]
+    assert roles == [
+        f"${{{{ steps.targets.outputs.{env}-role }}}}" for env in ("dev", "staging", "production")
+    ]
+    assert any("attest-build-provenance" in s.get("uses", "") for s in publish["steps"])
+    assert publish["outputs"]["digest"] == "${{ steps.push.outputs.digest }}"
+    # the pull request records the pushed digest for dev, through an app token limited to two permissions
+    token = next(s for s in proposal["steps"] if "create-github-app-token" in s.get("uses", ""))["with"]
+    assert {k for k in token if k.startswith("permission-")} == {
+        "permission-contents",
+        "permission-pull-requests",
+    }
+    record = step(proposal, "record the digest for dev and open the pull request")
+    assert 'python3 -m tools.release dev "$SERVICE" "$DIGEST"' in record["run"]
+    assert record["env"]["DIGEST"] == "${{ needs.publish.outputs.digest }}" and proposal["permissions"] == {}

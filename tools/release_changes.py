@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
 
-from tools.rollback import ENVIRONMENTS, RELEASES_DIR
+from tools.release_file import ENVIRONMENTS, RELEASES_DIR
 
 NO_COMMIT: Final = "0" * 40
 

@@ -8,29 +8,23 @@ check of every reference happens when the app synthesizes (``environments.releas
 
 from __future__ import annotations
 
-import argparse
-import contextlib
-import json
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Final, NoReturn
 
-RELEASES_DIR: Final = Path(__file__).resolve().parents[1] / "environments" / "releases"
-# environments.base.ENVIRONMENT_NAMES, repeated so this tool never imports the app; a test keeps them equal.
-ENVIRONMENTS: Final = ("dev", "staging", "production", "dr")
-EXIT_REFUSED: Final = 2
+from tools.release_file import (
+    ENVIRONMENTS,
+    EXIT_REFUSED,
+    RELEASES_DIR,
+    Refused,
+    RefusingParser,
+    display,
+    read_history,
+    render,
+    write_atomically,
+)
 
-
-class Refused(Exception):
-    """A one-line reason the rollback did not happen; the file is unchanged."""
-
-
-def render(document: Any) -> str:
-    """The canonical text of a release file: sorted keys, 2-space indent, trailing newline."""
-    return json.dumps(document, indent=2, sort_keys=True) + "\n"
+__all__ = ["ENVIRONMENTS", "RELEASES_DIR", "main", "previous_release", "render", "rollback"]
 
 
 def previous_release(history: Sequence[str]) -> str | None:
@@ -41,16 +35,8 @@ def previous_release(history: Sequence[str]) -> str | None:
 
 def rollback(env: str, service: str, path: Path) -> tuple[str, str]:
     """Append ``service``'s previous release to its history in ``path``; return (old current, new current)."""
-    if env not in ENVIRONMENTS:
-        raise Refused(f"environment {env!r} is unknown; allowed: {', '.join(ENVIRONMENTS)}")
-    label = _display(path)
-    document = _read(path, label)
-    if service not in document:
-        raise Refused(f"service {service!r} is unknown in {env}; allowed: {', '.join(sorted(document))}")
-    entry = document[service]
-    history = entry.get("history") if isinstance(entry, dict) else None
-    if not isinstance(history, list) or not history or not all(isinstance(ref, str) for ref in history):
-        raise Refused(f"{label}: {service}.history must be a non-empty array of image references")
+    document, history = read_history(path, env, service)
+    label = display(path)
     target = previous_release(history)
     if target is None:
         raise Refused(
@@ -63,24 +49,8 @@ def rollback(env: str, service: str, path: Path) -> tuple[str, str]:
     return current, target
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` in one rename, keeping its permissions; a crash leaves the old file."""
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, path.stat().st_mode & 0o777)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _Parser(
+    parser = RefusingParser(
         prog="bin/dev rollback",
         description="Roll SERVICE in ENV back to the previous release (appended to its history).",
     )
@@ -97,40 +67,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {refusal}", file=sys.stderr)
         return EXIT_REFUSED
     print(f"{args.env} {args.service}: {old} -> {new}")
-    print(f"Wrote {_display(path)}; history kept, newest last. Commit it through a pull request.")
+    print(f"Wrote {display(path)}; history kept, newest last. Commit it through a pull request.")
     print(f"See the change: cdktf diff {args.env}-apps")
     print(f"Merged, the deploy workflow runs cdktf deploy {args.env}-apps and tells Slack it was a rollback.")
     print("Flagger then canaries the old digest like any release.")
     return 0
-
-
-class _Parser(argparse.ArgumentParser):
-    """Usage mistakes are refusals too: one line, exit 2 (argparse alone prints the usage block)."""
-
-    def error(self, message: str) -> NoReturn:
-        raise Refused(f"{message}; usage: {' '.join(self.format_usage().split()[1:])}")
-
-
-def _read(path: Path, label: str) -> dict[str, Any]:
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise Refused(f"{label}: file not found") from None
-    except UnicodeDecodeError:
-        raise Refused(f"{label}: is not UTF-8 text") from None
-    except json.JSONDecodeError as err:
-        raise Refused(f"{label}: invalid JSON at line {err.lineno}, column {err.colno}: {err.msg}") from None
-    if not isinstance(document, dict):
-        raise Refused(f"{label}: must be an object mapping each service to its release history")
-    return document
-
-
-def _display(path: Path) -> str:
-    """``path`` relative to the working directory when it lies below it (shorter in messages)."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 if __name__ == "__main__":

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 import environments
+import services
 from environments.base import EnvironmentConfig
+from environments.repository import SERVICE_REPOSITORIES
 from tests.conftest import ALL_STACK_IDS, StackDoc, policy, resources
 
 Reader = Callable[[str], StackDoc]
@@ -154,11 +157,46 @@ def test_every_role_trusts_one_narrow_principal(stack_doc: Reader, stack_id: str
             if kind == "Service":
                 assert condition.get("StringEquals", {}).get("aws:SourceAccount", account) == account
             elif kind == "Federated":
-                assert statement["Principal"]["Federated"] == "TOKEN"  # this cluster's OIDC provider
-                values = sorted(condition["StringEquals"].values())
-                assert values[0] == "sts.amazonaws.com" and values[1].startswith("system:serviceaccount:")
-                assert "*" not in values[1] and "StringLike" not in condition
+                claims = {key.rsplit(":", 1)[1]: value for key, value in condition["StringEquals"].items()}
+                assert claims["aud"] == "sts.amazonaws.com" and set(claims) == {"aud", "sub"}
+                assert "*" not in claims["sub"] and "StringLike" not in condition
+                federated = statement["Principal"]["Federated"]
+                if federated == "TOKEN":  # this cluster's OIDC provider: IRSA, one service account
+                    assert claims["sub"].startswith("system:serviceaccount:")
+                else:  # GitHub's: an image pipeline, one service repository's main branch
+                    assert federated.endswith("oidc-provider/token.actions.githubusercontent.com")
+                    assert re.fullmatch(r"repo:[\w.-]+/[\w.-]+:ref:refs/heads/main", claims["sub"])
             else:
                 assert statement["Principal"]["AWS"] == f"arn:aws:iam::{account}:root"
                 patterns = condition["ArnLike"]["aws:PrincipalArn"]
                 assert all(arn.startswith(f"arn:aws:iam::{account}:") for arn in patterns)
+
+
+@pytest.mark.parametrize("env", environments.ALL, ids=lambda env: env.name)
+def test_each_service_repository_may_push_only_to_its_own_images_where_images_are_built(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    assert set(SERVICE_REPOSITORIES) == {spec.name for spec in services.SPECS}  # each service's source named
+    doc = stack_doc(f"{env.name}-foundation")
+    pushers = {r["name"]: n for n, r in resources(doc, "aws_iam_role").items() if "-push-" in r["name"]}
+    if env.standby:  # dr's registry is filled by replication from production's
+        assert pushers == {} and not [o for o in doc["output"] if o.endswith("_image_push_role_arn")]
+        return
+    assert set(pushers) == {f"llm-marketplace-{env.name}-push-{s}" for s in SERVICE_REPOSITORIES}
+    registries = {r["name"]: n for n, r in resources(doc, "aws_ecr_repository").items()}
+    policies = {p["role"]: p for p in resources(doc, "aws_iam_role_policy").values()}
+    for service, source in SERVICE_REPOSITORIES.items():
+        role_name = pushers[f"llm-marketplace-{env.name}-push-{service}"]
+        role = resources(doc, "aws_iam_role")[role_name]
+        (trust,) = json.loads(role["assume_role_policy"])["Statement"]
+        assert trust["Principal"]["Federated"] == (
+            f"arn:aws:iam::{env.location.account_id}:oidc-provider/token.actions.githubusercontent.com"
+        )
+        assert trust["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"] == (
+            f"repo:{source}:ref:refs/heads/main"
+        )
+        _, push = json.loads(policies[f"${{aws_iam_role.{role_name}.id}}"]["policy"])["Statement"]
+        assert push["Resource"] == f"${{aws_ecr_repository.{registries[f'llm-marketplace/{service}']}.arn}}"
+        assert (
+            doc["output"][f"{service}_image_push_role_arn"]["value"] == f"${{aws_iam_role.{role_name}.arn}}"
+        )

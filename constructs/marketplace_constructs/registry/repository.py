@@ -59,3 +59,4 @@ class ContainerRepository(Construct):
             self, "lifecycle", repository=repository.name, policy=json.dumps({"rules": rules}, sort_keys=True)
         )
         self.url: str = repository.repository_url
+        self.arn: str = repository.arn

@@ -31,6 +31,7 @@ from marketplace_constructs.errors import check_pattern, check_range
 
 GITHUB_OIDC_HOST: Final = "token.actions.githubusercontent.com"
 AUDIENCE: Final = "sts.amazonaws.com"
+GITHUB_REPOSITORY: Final = r"[A-Za-z0-9-]+/[A-Za-z0-9._-]+"  # owner/name
 READ_ONLY: Final = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 ADMINISTRATOR: Final = "arn:aws:iam::aws:policy/AdministratorAccess"
 
@@ -63,7 +64,7 @@ class CiIdentityProps:
 
     def __post_init__(self) -> None:
         check_pattern(
-            "CiIdentityProps", "repository", self.repository, r"[A-Za-z0-9-]+/[A-Za-z0-9._-]+",
+            "CiIdentityProps", "repository", self.repository, GITHUB_REPOSITORY,
             "'owner/name' of a GitHub repository",
         )  # fmt: skip
         for field in ("plan_role_name", "deploy_role_name"):
@@ -96,6 +97,19 @@ def provider_arn(location: AwsLocation) -> str:
     return f"arn:aws:iam::{location.account_id}:oidc-provider/{GITHUB_OIDC_HOST}"
 
 
+def github_trust(oidc_provider_arn: str, subject: str) -> str:
+    """A trust policy admitting GitHub Actions tokens of exactly ``subject`` (``repo:<owner>/<name>:...``),
+    audience sts only, through ``oidc_provider_arn``."""
+    return policy_document([{
+        "Effect": "Allow",
+        "Principal": {"Federated": oidc_provider_arn},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {
+            f"{GITHUB_OIDC_HOST}:aud": AUDIENCE, f"{GITHUB_OIDC_HOST}:sub": subject,
+        }},
+    }])  # fmt: skip
+
+
 class CiIdentity(Construct):
     """The environment's ``plan`` and ``deploy`` roles (see the module docstring), trusting
     ``oidc_provider_arn`` for ``repo:<repository>:environment:<environment>`` with audience sts only."""
@@ -111,15 +125,7 @@ class CiIdentity(Construct):
         state_key_arn: str,
     ) -> None:
         super().__init__(scope, construct_id)
-        trust = policy_document([{
-            "Effect": "Allow",
-            "Principal": {"Federated": oidc_provider_arn},
-            "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": {"StringEquals": {
-                f"{GITHUB_OIDC_HOST}:aud": AUDIENCE,
-                f"{GITHUB_OIDC_HOST}:sub": f"repo:{props.repository}:environment:{props.environment}",
-            }},
-        }])  # fmt: skip
+        trust = github_trust(oidc_provider_arn, f"repo:{props.repository}:environment:{props.environment}")
         bucket = f"arn:aws:s3:::{props.state_bucket}"
         iam = f"arn:aws:iam::{location.account_id}:"
         plan = IamRole(

@@ -1,0 +1,86 @@
+"""Record a new release of one service in one environment's release file: the image pipeline's pull request
+(``DIGEST``) or a promotion from another environment (``--from ENV``).
+
+    python -m tools.release ENV SERVICE sha256:<64 hex>        (bin/dev release; the image pipeline)
+    python -m tools.release ENV SERVICE --from OTHER_ENV       (promote OTHER_ENV's current image)
+
+The new reference keeps the environment's own registry and repository (the part of its current reference
+before ``@``) with the new digest: the image pipeline pushes each build, by digest, to the registry of every
+environment that builds images, so a digest tested in dev is the same bytes in staging and production (dr's
+registry replicates production's). Appends to the history (newest last), writes atomically, refuses in one
+line (exit 2) a malformed digest or one already current. Standard library only.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Final
+
+from tools.release_file import (
+    ENVIRONMENTS,
+    EXIT_REFUSED,
+    RELEASES_DIR,
+    Refused,
+    RefusingParser,
+    display,
+    read_history,
+    render,
+    write_atomically,
+)
+
+DIGEST: Final = re.compile(r"sha256:[0-9a-f]{64}")
+
+
+def release(env: str, service: str, digest: str, path: Path) -> tuple[str, str]:
+    """Append ``service``'s image ``digest`` in ``env``'s registry to its history; return (old, new)."""
+    if not DIGEST.fullmatch(digest):
+        raise Refused(
+            f"digest {digest!r} is not an image digest; allowed: sha256: and 64 lower-case hex digits"
+        )
+    document, history = read_history(path, env, service)
+    current = history[-1]
+    reference = f"{current.split('@', 1)[0]}@{digest}"
+    if reference == current:
+        raise Refused(f"{display(path)}: {service} in {env} already runs {digest}")
+    history.append(reference)
+    write_atomically(path, render(document))
+    return current, reference
+
+
+def current_digest(env: str, service: str, path: Path) -> str:
+    """The digest ``service`` runs in ``env`` now (its history's newest entry)."""
+    _, history = read_history(path, env, service)
+    return history[-1].rpartition("@")[2]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = RefusingParser(prog="bin/dev release", description="Record a new release of SERVICE in ENV.")
+    parser.add_argument("env", metavar="ENV", help=f"one of: {', '.join(ENVIRONMENTS)}")
+    parser.add_argument("service", metavar="SERVICE", help="a service named in the release file")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "digest", metavar="DIGEST", nargs="?", help="sha256:<64 hex>, as the pipeline pushed it"
+    )
+    source.add_argument("--from", dest="source_env", metavar="ENV", help="promote what ENV runs now")
+    try:
+        args = parser.parse_args(argv)
+        path = RELEASES_DIR / f"{args.env}.json"
+        digest = (
+            current_digest(args.source_env, args.service, RELEASES_DIR / f"{args.source_env}.json")
+            if args.source_env
+            else args.digest
+        )
+        old, new = release(args.env, args.service, digest, path)
+    except Refused as refusal:
+        print(f"error: {refusal}", file=sys.stderr)
+        return EXIT_REFUSED
+    print(f"{args.env} {args.service}: {old} -> {new}")
+    print(f"Wrote {display(path)}. Commit it through a pull request; merged, the deploy workflow applies it.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
