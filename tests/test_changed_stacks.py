@@ -47,3 +47,14 @@ def test_prints_the_plan_matrix(synth_dir: Path, base: Path, capsys: pytest.Capt
     edited.write_text(edited.read_text() + " ")
     assert main([str(synth_dir), str(base)]) == 0
     assert json.loads(capsys.readouterr().out) == [{"stack": "production-foundation", "env": "production"}]
+
+
+def test_lists_the_environments_whose_bootstrap_changed(
+    synth_dir: Path, base: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--bootstrap", str(synth_dir), str(base)]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    edited = base / "stacks" / "production-bootstrap" / "cdk.tf.json"
+    edited.write_text(edited.read_text() + " ")
+    assert main(["--bootstrap", str(synth_dir), str(base)]) == 0
+    assert json.loads(capsys.readouterr().out) == ["production"]

@@ -118,7 +118,14 @@ def test_deploys_run_dev_from_develop_and_staging_production_dr_from_main_applyi
     assert (jobs["dev"]["needs"], jobs["dev"]["if"]) == ("synth", "github.ref == 'refs/heads/develop'")
     assert (jobs["staging"]["needs"], jobs["staging"]["if"]) == ("synth", "github.ref == 'refs/heads/main'")
     # production and dr follow staging (skipped with it on develop), dr only after production succeeded
-    assert (jobs["production"]["needs"], jobs["dr"]["needs"]) == ("staging", "production")
+    assert (jobs["production"]["needs"], jobs["dr"]["needs"]) == (
+        ["synth", "staging"],
+        ["synth", "production"],
+    )
+    # an environment whose bootstrap stack changed stops before its foundation (an administrator's deploy)
+    for env in ("dev", "staging", "production", "dr"):
+        changed = jobs[env]["with"]["bootstrap-changed"]
+        assert changed == f"${{{{ contains(fromJSON(needs.synth.outputs.bootstrap-changed), '{env}') }}}}"
     assert "if" not in jobs["production"] and "if" not in jobs["dr"]
     assert [jobs[env]["with"]["environment"] for env in ("dev", "staging", "production", "dr")] == [
         "dev", "staging", "production", "dr",
@@ -132,6 +139,8 @@ def test_deploys_run_dev_from_develop_and_staging_production_dr_from_main_applyi
     assert credentials["with"]["role-to-assume"] == "${{ vars.AWS_DEPLOY_ROLE_ARN }}"
     runs = [s.get("run", "") for s in job["steps"]]
     assert any("python -m tools.deploy_layers" in run for run in runs)
+    names = [s.get("name") for s in job["steps"]]
+    assert names.index("bootstrap first") < names.index("deploy foundation, platform, apps")
     slack = job["steps"][-1]
     assert slack["if"] == "always()" and "SLACK_WEBHOOK_URL" in slack["env"]
     # the message names each service released or rolled back since the push's previous commit

@@ -5,6 +5,10 @@ the plan matrix as JSON (``[{"stack": ..., "env": ...}]``) for GitHub Actions; t
 too.
 
     python -m tools.changed_stacks HEAD_SYNTH [BASE_SYNTH]     (without BASE_SYNTH: every plannable stack)
+    python -m tools.changed_stacks --bootstrap HEAD_SYNTH BASE_SYNTH
+
+With ``--bootstrap``: the environments whose bootstrap stack changed, as a JSON list (the deploy workflow
+stops those environments' deploys until an administrator has deployed the bootstrap stack by hand).
 """
 
 from __future__ import annotations
@@ -30,17 +34,30 @@ def changed(head: Path, base: Path | None) -> list[str]:
     stacks = plannable(head)
     if base is None:
         return stacks
-    return [
-        stack
-        for stack in stacks
-        if not (base / "stacks" / stack / "cdk.tf.json").is_file()
-        or (base / "stacks" / stack / "cdk.tf.json").read_bytes()
-        != (head / "stacks" / stack / "cdk.tf.json").read_bytes()
-    ]
+    return [stack for stack in stacks if _differs(head, base, stack)]
+
+
+def changed_bootstraps(head: Path, base: Path) -> list[str]:
+    """The environments whose ``<env>-bootstrap`` stack in ``head`` differs from ``base``'s, sorted."""
+    stacks = json.loads((head / "manifest.json").read_text())["stacks"]
+    return sorted(
+        s.removesuffix("-bootstrap") for s in stacks if s.endswith("-bootstrap") and _differs(head, base, s)
+    )
+
+
+def _differs(head: Path, base: Path, stack: str) -> bool:
+    """True when ``stack`` is new in ``head`` or its JSON differs from ``base``'s."""
+    before = base / "stacks" / stack / "cdk.tf.json"
+    return (
+        not before.is_file() or before.read_bytes() != (head / "stacks" / stack / "cdk.tf.json").read_bytes()
+    )
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) not in (1, 2):
+    if argv[:1] == ["--bootstrap"] and len(argv) == 3:
+        print(json.dumps(changed_bootstraps(Path(argv[1]), Path(argv[2]))))
+        return 0
+    if len(argv) not in (1, 2) or argv[0].startswith("--"):
         print(__doc__, file=sys.stderr)
         return 2
     head, base = Path(argv[0]), Path(argv[1]) if len(argv) == 2 else None
