@@ -1,0 +1,137 @@
+"""Architecture diagrams per environment, drawn from the synthesized stacks: ``bin/dev diagram [ENV ...]``.
+
+Reads ``cdktf.out`` (synthesize first), builds each environment's graph (``tools.architecture``) and draws it
+with the ``diagrams`` package through Graphviz into ``cdktf.out/diagrams/<env>.svg`` (icons inlined: one
+self-contained file) and ``.png``. Graphviz
+(Debian's ``graphviz``) is installed by bin/dev. The README shows production's, copied to
+``docs/diagrams/production.svg`` on purpose (``--readme``), like a snapshot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import re
+import shutil
+import sys
+from pathlib import Path
+from typing import Final
+
+from diagrams import Cluster, Diagram, Edge
+from diagrams import Node as Icon
+from diagrams.aws.analytics import ManagedStreamingForKafka
+from diagrams.aws.compute import ECR, EC2AutoScaling
+from diagrams.aws.database import ElasticacheForRedis, RDSPostgresqlInstance
+from diagrams.aws.general import General
+from diagrams.aws.network import (
+    ElbApplicationLoadBalancer,
+    Endpoint,
+    NATGateway,
+    PrivateSubnet,
+    PublicSubnet,
+    Route53,
+)
+from diagrams.aws.security import WAF
+from diagrams.aws.storage import SimpleStorageServiceS3Bucket
+from diagrams.k8s.compute import Deploy
+from diagrams.onprem.client import Users
+from diagrams.onprem.monitoring import Prometheus
+from diagrams.onprem.network import Istio
+
+from tools.architecture import Architecture, Node, architecture
+from tools.release_file import ENVIRONMENTS
+
+ICONS: Final[dict[str, type[Icon]]] = {
+    "users": Users, "dns": Route53, "waf": WAF, "alb": ElbApplicationLoadBalancer, "nat": NATGateway,
+    "endpoint": Endpoint, "subnet-public": PublicSubnet, "subnet-private": PrivateSubnet,
+    "subnet-database": PrivateSubnet, "node-group": EC2AutoScaling, "postgres": RDSPostgresqlInstance,
+    "redis": ElasticacheForRedis, "kafka": ManagedStreamingForKafka, "s3": SimpleStorageServiceS3Bucket,
+    "ecr": ECR, "gateway": Istio, "platform-mesh": Istio, "platform-observability": Prometheus,
+    "service": Deploy,
+}  # fmt: skip
+ICON_LINK: Final = re.compile(r'xlink:href="(/[^"]+\.png)"')
+README_COPY: Final = Path("docs/diagrams/production.svg")
+GRAPH: Final = {"fontsize": "20", "splines": "spline", "nodesep": "1.2", "ranksep": "1.2"}
+
+
+def draw(model: Architecture, out_dir: Path) -> list[Path]:
+    """Write ``<env>.svg`` and ``<env>.png`` of ``model`` into ``out_dir``; return their paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    base = out_dir / model.env
+    with Diagram(
+        f"llm-marketplace {model.env}", filename=str(base), outformat=["svg", "png"], show=False,
+        direction="TB", graph_attr=GRAPH,
+    ):  # fmt: skip
+        icons = _icons(model)
+        for edge in model.edges:
+            icons[edge.source] >> Edge(label=edge.label) >> icons[edge.target]
+    svg = base.with_suffix(".svg")
+    svg.write_text(_embed_icons(svg.read_text(encoding="utf-8")), encoding="utf-8")
+    return [svg, base.with_suffix(".png")]
+
+
+def _embed_icons(svg: str) -> str:
+    """The SVG with each icon (Graphviz links the package's PNG files by absolute path) inlined as a data URI:
+    self-contained, and no machine path in the output."""
+
+    def inline(match: re.Match[str]) -> str:
+        data = base64.b64encode(Path(match.group(1)).read_bytes()).decode("ascii")
+        return f'xlink:href="data:image/png;base64,{data}"'
+
+    return ICON_LINK.sub(inline, svg)
+
+
+def _icons(model: Architecture) -> dict[str, Icon]:
+    """One icon per node, inside the nested clusters of its group; each cluster is opened once."""
+    members: dict[tuple[str, ...], list[Node]] = {}
+    children: dict[tuple[str, ...], list[str]] = {}
+    for node in model.nodes.values():
+        members.setdefault(node.group, []).append(node)
+        for depth in range(len(node.group)):
+            names = children.setdefault(node.group[:depth], [])
+            if node.group[depth] not in names:
+                names.append(node.group[depth])
+    icons: dict[str, Icon] = {}
+
+    def fill(path: tuple[str, ...]) -> None:
+        for node in members.get(path, []):
+            icons[node.id] = ICONS.get(node.kind, General)(node.label)
+        for name in children.get(path, []):
+            with Cluster(name):
+                fill((*path, name))
+
+    fill(())
+    return icons
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="bin/dev diagram", description="Architecture diagrams per environment."
+    )
+    parser.add_argument(
+        "envs", metavar="ENV", nargs="*", help=f"any of {', '.join(ENVIRONMENTS)}; default: all"
+    )
+    parser.add_argument("--synth", type=Path, default=Path("cdktf.out"), help="the synthesized app")
+    parser.add_argument("--readme", action="store_true", help="also refresh the README's production diagram")
+    args = parser.parse_args(argv)
+    unknown = sorted(set(args.envs) - set(ENVIRONMENTS))
+    if unknown:
+        print(
+            f"error: unknown environment {unknown[0]!r}; allowed: {', '.join(ENVIRONMENTS)}", file=sys.stderr
+        )
+        return 2
+    if not (args.synth / "manifest.json").is_file():
+        print(f"error: {args.synth}/manifest.json not found: run bin/dev synth first", file=sys.stderr)
+        return 2
+    for env in args.envs or ENVIRONMENTS:
+        for path in draw(architecture(args.synth, env), args.synth / "diagrams"):
+            print(path)
+    if args.readme:
+        README_COPY.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(args.synth / "diagrams" / "production.svg", README_COPY)
+        print(README_COPY)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,85 @@
+"""The dated price table (``pricing/prices.yaml``) and the reviewed usage assumptions (``pricing/usage.yaml``)
+the cost estimate reads, with the lookups that fail loudly: an instance type without a price is an error
+naming it, never a silent zero."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import yaml
+
+PRICING_DIR: Final = Path(__file__).resolve().parents[1] / "pricing"
+
+
+class MissingPrice(LookupError):
+    """A resource needs a price the table does not have: add it (with its source) to pricing/prices.yaml."""
+
+
+@dataclass(frozen=True, slots=True)
+class Prices:
+    """The price table: ``table[service][key]``, plus its date and the hours in a month."""
+
+    table: dict[str, Any]
+
+    @property
+    def date(self) -> str:
+        return str(self.table["date"])
+
+    @property
+    def hours(self) -> float:
+        return float(self.table["hours_per_month"])
+
+    def get(self, service: str, key: str) -> float:
+        """A flat price (``prices.yaml`` ``service.key``)."""
+        try:
+            return float(self.table[service][key])
+        except KeyError:
+            raise MissingPrice(f"pricing/prices.yaml has no {service}.{key}") from None
+
+    def hourly(self, service: str, table: str, size: str) -> float:
+        """The hourly price of ``size`` in ``service.table`` (an instance class, node or broker type)."""
+        try:
+            return float(self.table[service][table][size])
+        except KeyError:
+            raise MissingPrice(f"pricing/prices.yaml has no {service}.{table} price for {size!r}") from None
+
+    def monthly(self, hourly: float) -> float:
+        return hourly * self.hours
+
+    def graviton(self, instance_type: str) -> str | None:
+        """The Graviton instance type of the same size, or None."""
+        mapped: str | None = self.table["ec2"]["graviton"].get(instance_type)
+        return mapped
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """One environment's monthly usage assumptions (``usage.yaml`` ``environments.<env>``)."""
+
+    env: str
+    values: dict[str, float]
+
+    def __getitem__(self, key: str) -> float:
+        try:
+            return float(self.values[key])
+        except KeyError:
+            raise MissingPrice(f"pricing/usage.yaml has no environments.{self.env}.{key}") from None
+
+
+def load_prices(directory: Path = PRICING_DIR) -> Prices:
+    return Prices(yaml.safe_load((directory / "prices.yaml").read_text(encoding="utf-8")))
+
+
+def load_usage(env: str, directory: Path = PRICING_DIR) -> Usage:
+    document = yaml.safe_load((directory / "usage.yaml").read_text(encoding="utf-8"))
+    return Usage(env, dict(document["environments"][env]))
+
+
+def reference_figures(directory: Path = PRICING_DIR) -> dict[str, Any]:
+    """The reference design's monthly figures per environment (a number, or [low, high])."""
+    figures: dict[str, Any] = yaml.safe_load((directory / "usage.yaml").read_text(encoding="utf-8"))[
+        "reference_design"
+    ]
+    return figures
