@@ -27,6 +27,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "constructs")]
 from benchmarks.synth import identical  # noqa: E402
 
 if TYPE_CHECKING:  # importing the constructs starts the jsii runtime, which child() must do after its hooks
+    from environments.base import EnvironmentConfig, NodeGroupsConfig
     from marketplace_constructs.workload.service_props import MicroserviceProps
 
 
@@ -44,6 +45,22 @@ def scaled(specs: tuple[MicroserviceProps, ...], copies: int) -> tuple[Microserv
         for n in range(1, copies + 1)
         for spec in specs
     )
+
+
+def grown(env: EnvironmentConfig, copies: int) -> EnvironmentConfig:
+    """``env`` with every node group's maximum (a standby's floor too) ``copies`` times larger, so the fit
+    check passes for ``copies`` of every service and the benchmark measures synthesis alone."""
+
+    from environments.base import NodeGroupsConfig
+
+    def larger(groups: NodeGroupsConfig) -> NodeGroupsConfig:
+        return NodeGroupsConfig(**{
+            name: replace(getattr(groups, name), max_size=getattr(groups, name).max_size * copies)
+            for name in ("general", "compute", "memory")
+        })  # fmt: skip
+
+    standby = env.standby and replace(env.standby, floor=larger(env.standby.floor))
+    return replace(env, node_groups=larger(env.node_groups), standby=standby)
 
 
 def scaled_releases(source: Path, target: Path, copies: int) -> None:
@@ -78,7 +95,7 @@ def child(copies: int, outdir: Path) -> None:
     releases = RELEASES_DIR
     if copies > 1:  # the environments' per-service sizes and release records, for every copy
         envs = tuple(
-            replace(env, service_replicas={
+            replace(grown(env, copies), service_replicas={
                 f"{name}-{n}": size
                 for n in range(1, copies + 1)
                 for name, size in env.service_replicas.items()

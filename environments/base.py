@@ -25,6 +25,7 @@ from marketplace_constructs import (
     VpcProps,
 )
 from marketplace_constructs.backup.props import VeleroProps
+from marketplace_constructs.capacity.props import CapacityProps
 from marketplace_constructs.checked import checked
 from marketplace_constructs.errors import check_one_of, check_pattern, check_range
 from marketplace_constructs.naming import PROJECT
@@ -227,6 +228,8 @@ class EnvironmentConfig:
             Default: BackupConfig().
         velero: Velero's schedule, retention and namespaces (cluster objects to the backups bucket).
             Default: VeleroProps().
+        capacity: Headroom placeholders per node group and the provisioning timings the capacity simulator
+            assumes (environments/capacity.py). Default: CapacityProps(), no headroom.
         objectives: Recovery point and time this environment must meet, or None. Default: None.
         backup_lock_days: Object Lock (governance) retention of the backups bucket, 1-3650. Default: 30.
         deletion_protection: Protection of the KMS keys, secrets and buckets; staging, production and dr need
@@ -265,6 +268,7 @@ class EnvironmentConfig:
     edge: EdgeProps
     backup: BackupConfig = field(default_factory=BackupConfig)
     velero: VeleroProps = field(default_factory=VeleroProps)
+    capacity: CapacityProps = field(default_factory=CapacityProps)
     objectives: RecoveryObjectives | None = None
     backup_lock_days: int = 30
     deletion_protection: bool = True

@@ -106,7 +106,8 @@ with defining("dev"):
             allow_single_node=True,
         ),
         # One to three pods per service (the specs' targets and behaviour): dev is the sandbox.
-        service_replicas={name: (1, 3) for name in ("publishing", "discovery", "consumption", "admin")},
+        # At most what one compute and one memory node hold with sidecars (the fit check).
+        service_replicas={"publishing": (1, 3), "discovery": (1, 2), "consumption": (1, 2), "admin": (1, 3)},
         allow_idle_analysis=True,  # no traffic: an idle canary window must not roll every release back
         # Placeholder names (example.com is reserved): set the real zone before deploying.
         edge=EdgeProps(

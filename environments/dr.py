@@ -16,6 +16,7 @@ from environments.base import (
     standard_tags,
     state_bucket_name,
 )
+from marketplace_constructs.capacity.props import CapacityProps
 
 ROLE: RecoveryRole = "standby"
 REGION = "us-west-2"  # must differ from production's
@@ -32,6 +33,8 @@ with defining("dr"):
         # are production's (dr meets them for production); dr itself has no standby.
         backup=replace(BASE.backup, copy_region=None),
         objectives=None,  # a standby without traffic: an idle canary window must not roll back
+        # Headroom only once active: the pilot light keeps no placeholders.
+        capacity=BASE.capacity if ROLE == "active" else CapacityProps(),
         network=replace(
             BASE.network, cidr="10.40.0.0/16", availability_zones=tuple(f"{REGION}{zone}" for zone in "abc")
         ),

@@ -25,6 +25,7 @@ from marketplace_constructs import (
     TracingProps,
     VpcProps,
 )
+from marketplace_constructs.capacity.props import CapacityProps, HeadroomConfig, HeadroomProps
 
 ACCOUNT_ID = "333333333333"  # placeholder: set the production account id before deploying
 
@@ -43,11 +44,24 @@ with defining("production"):
         cluster=EksClusterProps(
             log_retention_days=365, deletion_protection=True, api_access_from_private_subnets=True
         ),
-        # Reference design: 12-50 nodes in all.
+        # Reference design: 12-50 nodes in all. Its compute (c7i.2xlarge, 20) and memory (r7i.xlarge, 10)
+        # groups cannot hold consumption at 200 and discovery at 100 replicas with their sidecars and the
+        # headroom (environments/capacity.py's fit check): both take the next size up, 22 and 12 at most, and
+        # general gives up four nodes it does not need (16), keeping the total at 50.
         node_groups=NodeGroupsConfig(
-            general=NodeGroupProps(instance_types=("m7i.xlarge",), min_size=4, desired_size=4, max_size=20),
-            compute=NodeGroupProps(instance_types=("c7i.2xlarge",), min_size=4, desired_size=4, max_size=20),
-            memory=NodeGroupProps(instance_types=("r7i.xlarge",), min_size=4, desired_size=4, max_size=10),
+            general=NodeGroupProps(instance_types=("m7i.xlarge",), min_size=4, desired_size=4, max_size=16),
+            compute=NodeGroupProps(instance_types=("c7i.4xlarge",), min_size=4, desired_size=4, max_size=22),
+            memory=NodeGroupProps(instance_types=("r7i.2xlarge",), min_size=4, desired_size=4, max_size=12),
+        ),
+        # Placeholders sized like each group's largest service pod (sidecar included), enough for a 10x spike
+        # of its service from the minimum (publishing 3 -> 30, consumption 10 -> 100, discovery 5 -> 50) to
+        # start without waiting for EC2 (else the reference design's 120 s cannot hold: bin/dev capacity).
+        capacity=CapacityProps(
+            headroom=HeadroomConfig(
+                general=HeadroomProps(pods=27, cpu="350m", memory="384Mi"),
+                compute=HeadroomProps(pods=90, cpu="1100m", memory="640Mi"),
+                memory=HeadroomProps(pods=45, cpu="600m", memory="640Mi"),
+            )
         ),
         # Reference sizes: db.r6g.xlarge Multi-AZ, 100 GB-1 TB, 30 days of backups; cache.r6g.xlarge x3;
         # kafka.m5.xlarge x3 with 1,000 GB each. These are the props' defaults, spelled out for review.

@@ -12,6 +12,7 @@ from environments.base import (
     state_bucket_name,
 )
 from marketplace_constructs import AwsLocation, NodeGroupProps
+from marketplace_constructs.capacity.props import CapacityProps
 
 ACCOUNT_ID = "222222222222"  # placeholder: set the staging account id before deploying
 BASE = production.CONFIG
@@ -59,12 +60,14 @@ with defining("staging"):
         ),
         monitoring=replace(BASE.monitoring, volume_gb=100, retention_size_gb=90),
         # Fewer replicas (the specs' targets and scaling behaviour), to fit 6-12 nodes.
+        # Maxima the groups hold at their maximum (4 nodes each) with sidecars: the fit check.
         service_replicas={
             "publishing": (2, 10),
-            "discovery": (2, 20),
-            "consumption": (3, 40),
+            "discovery": (2, 8),
+            "consumption": (3, 12),
             "admin": (2, 4),
         },
+        capacity=CapacityProps(),  # no headroom: staging has no response-time targets
         backup_lock_days=14,
         backend=StateBackendConfig(
             kind="s3", bucket=state_bucket_name("staging", ACCOUNT_ID), key_alias="staging-tfstate"

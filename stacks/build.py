@@ -10,6 +10,7 @@ from cdktf import App, TerraformStack
 
 import environments
 from environments.base import EnvironmentConfig, defining
+from environments.capacity import check_fit
 from environments.releases import RELEASES_DIR, load_releases
 from environments.repository import REPOSITORY
 from marketplace_constructs import ConfigError
@@ -46,9 +47,12 @@ def build_app(
     releases_dir: Path = RELEASES_DIR,
 ) -> None:
     """Add the stacks of every environment in ``envs`` to ``app``, after checking every environment's
-    service sizes and release record (a mistake anywhere stops the run before any stack is built)."""
+    service sizes, release record and node-group fit (a mistake anywhere stops the run before any stack is
+    built)."""
     envs = tuple(envs)
     releases = {env.name: service_releases(env, specs, releases_dir) for env in envs}
+    for env in envs:
+        check_fit(env, specs)
     built: dict[str, EnvironmentStacks] = {}
     for env in sorted(envs, key=lambda env: env.standby is not None):  # primaries before their standbys
         primary_env = _primary_config(env, envs)

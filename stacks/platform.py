@@ -25,6 +25,7 @@ from marketplace_constructs.addons.external_secrets import ExternalSecrets
 from marketplace_constructs.backup.velero import NAMESPACE as VELERO_NAMESPACE
 from marketplace_constructs.backup.velero import NAMESPACE_PROPS as VELERO_NAMESPACE_PROPS
 from marketplace_constructs.backup.velero import velero_values
+from marketplace_constructs.capacity.headroom import Headroom
 from marketplace_constructs.delivery.releases import ProgressiveDelivery
 from marketplace_constructs.observability.grafana import PROMETHEUS_URL
 from marketplace_constructs.observability.log_storage import LogStorageRef
@@ -101,6 +102,8 @@ class PlatformStack(TerraformStack):
             props.name: Namespace(self, props.name.replace("-", "_"), props=props)
             for props in PLATFORM_NAMESPACES
         }
+        # Placeholder pods that keep room for a spike (production's; 0 replicas where a group keeps none).
+        Headroom(self, "headroom", headroom=env.capacity.headroom)
         StorageClassV1(
             self,
             "gp3",

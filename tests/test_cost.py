@@ -108,6 +108,11 @@ def test_production_prices_its_node_groups_from_min_to_max_and_the_what_if_is_ch
     ]
     assert len(groups) == 3 and all(line.high > line.low for line in groups)
     assert what_if.high < on_demand.high and what_if.low < on_demand.low
+    # the nodes production's headroom keeps count at the low end only (a group at its maximum holds them)
+    headroom = [
+        line for stack in on_demand.stacks for line in stack.lines if line.address.startswith("headroom")
+    ]
+    assert len(headroom) == 3 and all(line.low > 0 and line.high == 0 for line in headroom)
     assert load_prices().date in cost.render([on_demand], what_if, load_prices().date)
 
 

