@@ -160,6 +160,9 @@ def test_pull_requests_plan_changed_stacks_and_keep_one_summary_comment() -> Non
     assert comment["permissions"] == {"pull-requests": "write"} and comment["needs"] == "plan"
     script = comment["steps"][-1]["run"]
     assert "terraform-plan-summary" in script and "--method PATCH" in script  # updated, not piled up
+    # the comment also carries the change's monthly cost against the base branch
+    assert "python -m tools.cost_change cdktf.out/cost.json cost-base.json" in synth_runs
+    assert "cost/cost-change.md" in script
 
 
 def test_the_service_image_pipeline_scans_before_it_pushes_by_digest_and_proposes_the_dev_release() -> None:

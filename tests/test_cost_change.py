@@ -1,0 +1,26 @@
+"""tools/cost_change: a pull request's comment shows each environment's monthly estimate before and after."""
+
+from __future__ import annotations
+
+from tools.cost_change import markdown
+
+
+def report(*envs: tuple[str, float, float]) -> dict[str, object]:
+    return {
+        "prices_date": "2026-11-26",
+        "environments": [{"env": e, "low": low, "high": high, "not_priced": []} for e, low, high in envs],
+    }
+
+
+def test_each_environment_shows_base_change_and_difference() -> None:
+    text = markdown(report(("dev", 700, 800), ("staging", 2000, 2500)), report(("dev", 600, 800)))
+    assert "| dev | $600-$800 | $700-$800 | +$100 / 0 |" in text
+    assert "| staging | none | $2,000-$2,500 | new |" in text
+    assert "List prices of 2026-11-26" in text
+
+
+def test_a_cheaper_change_shows_a_negative_difference_and_no_base_shows_the_head() -> None:
+    assert "| dev | $700-$800 | $650-$750 | -$50 / -$50 |" in markdown(
+        report(("dev", 650, 750)), report(("dev", 700, 800))
+    )
+    assert "| dev | none | $650-$750 | new |" in markdown(report(("dev", 650, 750)), None)
