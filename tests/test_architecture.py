@@ -80,8 +80,10 @@ def test_dr_draws_each_replication_link_from_production(synth_dir: Path) -> None
     }
 
 
-def test_renders_self_contained_svg_and_png(synth_dir: Path, tmp_path: Path) -> None:
+def test_renders_self_contained_svg_and_png_the_same_every_time(synth_dir: Path, tmp_path: Path) -> None:
     svg, png = draw(architecture(synth_dir, "dev"), tmp_path)
+    again, _ = draw(architecture(synth_dir, "dev"), tmp_path / "again")
+    assert again.read_bytes() == svg.read_bytes()  # deterministic: no random ids
     assert png.read_bytes().startswith(b"\x89PNG") and png.stat().st_size > 10_000
     text = svg.read_text()
     assert "<svg" in text and "data:image/png;base64," in text

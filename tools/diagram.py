@@ -49,6 +49,7 @@ ICONS: Final[dict[str, type[Icon]]] = {
     "ecr": ECR, "gateway": Istio, "platform-mesh": Istio, "platform-observability": Prometheus,
     "service": Deploy,
 }  # fmt: skip
+RANDOM_ID: Final = re.compile(r"\b[0-9a-f]{32}\b")
 ICON_LINK: Final = re.compile(r'xlink:href="(/[^"]+\.png)"')
 README_COPY: Final = Path("docs/diagrams/production.svg")
 GRAPH: Final = {"fontsize": "20", "splines": "spline", "nodesep": "1.2", "ranksep": "1.2"}
@@ -66,8 +67,15 @@ def draw(model: Architecture, out_dir: Path) -> list[Path]:
         for edge in model.edges:
             icons[edge.source] >> Edge(label=edge.label) >> icons[edge.target]
     svg = base.with_suffix(".svg")
-    svg.write_text(_embed_icons(svg.read_text(encoding="utf-8")), encoding="utf-8")
+    svg.write_text(_embed_icons(_stable_ids(svg.read_text(encoding="utf-8"))), encoding="utf-8")
     return [svg, base.with_suffix(".png")]
+
+
+def _stable_ids(svg: str) -> str:
+    """The SVG with the random node ids ``diagrams`` gives (uuid4, in comments and titles) numbered in order
+    of appearance, so the same stacks draw the same file."""
+    numbers: dict[str, str] = {}
+    return RANDOM_ID.sub(lambda match: numbers.setdefault(match.group(), f"n{len(numbers) + 1}"), svg)
 
 
 def _embed_icons(svg: str) -> str:
