@@ -1,7 +1,11 @@
-"""tools/cost_change: a pull request's comment shows each environment's monthly estimate before and after."""
+"""tools/cost_change: a pull request's comment shows each environment's monthly estimate before and after;
+tools/cli_checks: the reports' one-line refusals."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from tools.cli_checks import missing_synth, unknown_environment
 from tools.cost_change import markdown
 
 
@@ -24,3 +28,11 @@ def test_a_cheaper_change_shows_a_negative_difference_and_no_base_shows_the_head
         report(("dev", 650, 750)), report(("dev", 700, 800))
     )
     assert "| dev | none | $650-$750 | new |" in markdown(report(("dev", 650, 750)), None)
+
+
+def test_the_reports_refuse_an_unknown_environment_or_a_missing_synth_in_one_line(tmp_path: Path) -> None:
+    assert unknown_environment(["prod"], ["dev", "production"]) == (
+        "unknown environment 'prod'; allowed: dev, production"
+    )
+    assert unknown_environment(["dev"], ["dev", "production"]) is None
+    assert missing_synth(tmp_path) == f"{tmp_path / 'manifest.json'} not found: run bin/dev synth first"

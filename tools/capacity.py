@@ -16,6 +16,7 @@ from typing import Any
 import environments
 import services
 from environments.capacity import fits, outcomes
+from tools.cli_checks import unknown_environment
 
 
 def _seconds(value: int | None) -> str:
@@ -77,9 +78,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("envs", metavar="ENV", nargs="*", help=f"any of {', '.join(names)}; default: all")
     parser.add_argument("--format", choices=("table", "json"), default="table")
     args = parser.parse_args(argv)
-    unknown = sorted(set(args.envs) - set(names))
-    if unknown:
-        print(f"error: unknown environment {unknown[0]!r}; allowed: {', '.join(names)}", file=sys.stderr)
+    error = unknown_environment(args.envs, names)
+    if error:
+        print(f"error: {error}", file=sys.stderr)
         return 2
     data = report(args.envs or names)
     print(json.dumps(data, indent=2) if args.format == "json" else render(data))

@@ -25,6 +25,7 @@ from environments.base import EnvironmentConfig
 from marketplace_constructs.capacity.fit import DAEMONSETS
 from marketplace_constructs.capacity.instances import allocatable
 from marketplace_constructs.workload.service_props import millicores
+from tools.cli_checks import missing_synth, unknown_environment
 from tools.cost_rules import FREE, FREE_PREFIXES, RULES, Context, Line, Scenario
 from tools.pricing import Prices, load_prices, load_usage, reference_figures
 
@@ -215,12 +216,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.add_argument("--synth", type=Path, default=Path("cdktf.out"))
     args = parser.parse_args(argv)
-    unknown = sorted(set(args.envs) - set(names))
-    if unknown:
-        print(f"error: unknown environment {unknown[0]!r}; allowed: {', '.join(names)}", file=sys.stderr)
-        return 2
-    if not (args.synth / "manifest.json").is_file():
-        print(f"error: {args.synth}/manifest.json not found: run bin/dev synth first", file=sys.stderr)
+    error = unknown_environment(args.envs, names) or missing_synth(args.synth)
+    if error:
+        print(f"error: {error}", file=sys.stderr)
         return 2
     chosen = [env for env in environments.ALL if not args.envs or env.name in args.envs]
     estimates = [estimate(args.synth, env) for env in chosen]

@@ -39,6 +39,7 @@ from diagrams.onprem.monitoring import Prometheus
 from diagrams.onprem.network import Istio
 
 from tools.architecture import Architecture, Node, architecture
+from tools.cli_checks import missing_synth, unknown_environment
 from tools.release_file import ENVIRONMENTS
 
 ICONS: Final[dict[str, type[Icon]]] = {
@@ -122,14 +123,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--synth", type=Path, default=Path("cdktf.out"), help="the synthesized app")
     parser.add_argument("--readme", action="store_true", help="also refresh the README's production diagram")
     args = parser.parse_args(argv)
-    unknown = sorted(set(args.envs) - set(ENVIRONMENTS))
-    if unknown:
-        print(
-            f"error: unknown environment {unknown[0]!r}; allowed: {', '.join(ENVIRONMENTS)}", file=sys.stderr
-        )
-        return 2
-    if not (args.synth / "manifest.json").is_file():
-        print(f"error: {args.synth}/manifest.json not found: run bin/dev synth first", file=sys.stderr)
+    error = unknown_environment(args.envs, ENVIRONMENTS) or missing_synth(args.synth)
+    if error:
+        print(f"error: {error}", file=sys.stderr)
         return 2
     for env in args.envs or ENVIRONMENTS:
         for path in draw(architecture(args.synth, env), args.synth / "diagrams"):
