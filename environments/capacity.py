@@ -18,16 +18,16 @@ from typing import Final, Literal
 
 from environments.base import EnvironmentConfig, defining
 from marketplace_constructs.capacity.fit import (
-    DAEMONSETS,
     SIDECAR,
     Consumer,
     GroupFit,
     check,
     group_fit,
     placeholders,
+    pod_room,
+    pods_per_node,
 )
 from marketplace_constructs.capacity.hpa import DEFAULT_DOWN, DEFAULT_UP, Direction, HpaSpec, Policy
-from marketplace_constructs.capacity.instances import allocatable
 from marketplace_constructs.capacity.simulator import GroupModel, Moment, Timing, simulate, time_to
 from marketplace_constructs.workload.service_props import (
     MicroserviceProps,
@@ -124,11 +124,9 @@ def hpa_spec(env: EnvironmentConfig, spec: MicroserviceProps) -> HpaSpec:
 def group_model(env: EnvironmentConfig, spec: MicroserviceProps) -> GroupModel:
     """The service's node group: how many of its pods a node holds, and the headroom placeholders' room."""
     group = getattr(env.running_node_groups, spec.node_class)
-    node = min((allocatable(t) for t in group.instance_types), key=lambda a: (a.cpu_m, a.memory_mib))
+    room = min((pod_room(t) for t in group.instance_types), key=lambda a: (a.cpu_m, a.memory_mib))
     cpu, memory = pod_size(spec)
-    free_cpu = node.cpu_m - sum(c for c, _ in DAEMONSETS.values())
-    free_memory = node.memory_mib - sum(m for _, m in DAEMONSETS.values())
-    per_node = min(free_cpu // cpu, free_memory // memory, node.pods - len(DAEMONSETS))
+    per_node = pods_per_node(room, cpu, memory)
     headroom = getattr(env.capacity.headroom, spec.node_class)
     per_placeholder = min(millicores(headroom.cpu) // cpu, mebibytes(headroom.memory) // memory)
     return GroupModel(group.min_size, group.max_size, per_node, headroom.pods, per_placeholder)

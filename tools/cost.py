@@ -22,8 +22,7 @@ from typing import Any, Final
 
 import environments
 from environments.base import EnvironmentConfig
-from marketplace_constructs.capacity.fit import DAEMONSETS
-from marketplace_constructs.capacity.instances import allocatable
+from marketplace_constructs.capacity.fit import pod_room
 from marketplace_constructs.workload.service_props import millicores
 from tools.cli_checks import missing_synth, unknown_environment
 from tools.cost_rules import FREE, FREE_PREFIXES, RULES, Context, Line, Scenario
@@ -112,9 +111,7 @@ def headroom_nodes(env: EnvironmentConfig, prices: Prices, scenario: Scenario) -
         if not headroom.pods:
             continue
         group = getattr(env.running_node_groups, name)
-        node = allocatable(group.instance_types[0])
-        room = node.cpu_m - sum(cpu for cpu, _ in DAEMONSETS.values())
-        nodes = math.ceil(headroom.pods * millicores(headroom.cpu) / room)
+        nodes = math.ceil(headroom.pods * millicores(headroom.cpu) / pod_room(group.instance_types[0]).cpu_m)
         hourly = prices.hourly("ec2", "on_demand_hourly", group.instance_types[0])
         if group.capacity_type == "SPOT" or (scenario.spot_compute and name == "compute"):
             hourly *= 1 - prices.get("ec2", "spot_discount")

@@ -45,20 +45,20 @@ class GroupFit:
     group: str
     instance_type: str
     nodes: int
-    node: Allocatable
+    room: Allocatable  # what one node leaves pods beside the DaemonSets (``pod_room``)
     consumers: tuple[Consumer, ...]
 
     @property
     def allocatable_cpu_m(self) -> int:
-        return self.nodes * (self.node.cpu_m - sum(cpu for cpu, _ in DAEMONSETS.values()))
+        return self.nodes * self.room.cpu_m
 
     @property
     def allocatable_memory_mib(self) -> int:
-        return self.nodes * (self.node.memory_mib - sum(memory for _, memory in DAEMONSETS.values()))
+        return self.nodes * self.room.memory_mib
 
     @property
     def allocatable_pods(self) -> int:
-        return self.nodes * (self.node.pods - len(DAEMONSETS))
+        return self.nodes * self.room.pods
 
     @property
     def requested_cpu_m(self) -> int:
@@ -74,11 +74,7 @@ class GroupFit:
 
     def per_node(self, consumer: Consumer) -> int:
         """How many of ``consumer``'s pods one node holds beside the DaemonSets."""
-        free_cpu = self.node.cpu_m - sum(cpu for cpu, _ in DAEMONSETS.values())
-        free_memory = self.node.memory_mib - sum(memory for _, memory in DAEMONSETS.values())
-        return min(
-            free_cpu // consumer.cpu_m, free_memory // consumer.memory_mib, self.node.pods - len(DAEMONSETS)
-        )
+        return pods_per_node(self.room, consumer.cpu_m, consumer.memory_mib)
 
     def shortfall(self) -> str | None:
         """The first resource the group lacks, as words; None when everything fits. Totals first, then each
@@ -105,13 +101,28 @@ class GroupFit:
         return max(self.consumers, key=lambda c: (c.count * c.cpu_m, c.name))
 
 
+def pod_room(instance_type: str) -> Allocatable:
+    """What one node of ``instance_type`` leaves pods once the platform's DaemonSets run on it."""
+    node = allocatable(instance_type)
+    return Allocatable(
+        node.cpu_m - sum(cpu for cpu, _ in DAEMONSETS.values()),
+        node.memory_mib - sum(memory for _, memory in DAEMONSETS.values()),
+        node.pods - len(DAEMONSETS),
+    )
+
+
+def pods_per_node(room: Allocatable, cpu_m: int, memory_mib: int) -> int:
+    """Whole pods of ``cpu_m`` and ``memory_mib`` that fit in ``room``."""
+    return min(room.cpu_m // cpu_m, room.memory_mib // memory_mib, room.pods)
+
+
 def group_fit(
     group: str, instance_types: tuple[str, ...], max_nodes: int, consumers: list[Consumer]
 ) -> GroupFit:
     """The group with the smallest of its instance types (the autoscaler may launch any of them)."""
-    nodes = {t: allocatable(t) for t in instance_types}
-    smallest = min(instance_types, key=lambda t: (nodes[t].cpu_m, nodes[t].memory_mib))
-    return GroupFit(group, smallest, max_nodes, nodes[smallest], tuple(consumers))
+    rooms = {t: pod_room(t) for t in instance_types}
+    smallest = min(instance_types, key=lambda t: (rooms[t].cpu_m, rooms[t].memory_mib))
+    return GroupFit(group, smallest, max_nodes, rooms[smallest], tuple(consumers))
 
 
 def placeholders(headroom: HeadroomProps) -> Consumer:
