@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
+from dataclasses import replace
 
 from environments import dev, dr, production, staging
-from environments.base import ENVIRONMENT_NAMES, EnvironmentConfig
+from environments.base import ENVIRONMENT_NAMES, EnvironmentConfig, RecoveryRole
 from environments.recovery import check_objectives
 from marketplace_constructs import ConfigError
 
@@ -96,3 +97,13 @@ def select(names: Iterable[str]) -> tuple[EnvironmentConfig, ...]:
             raise ConfigError(f"environment {name!r} is unknown; allowed environments: {allowed}")
     wanted |= {env.standby.primary for env in ALL if env.name in wanted and env.standby and env.standing_by}
     return tuple(env for env in ALL if not wanted or env.name in wanted)
+
+
+def in_role(env: EnvironmentConfig, role: RecoveryRole) -> tuple[EnvironmentConfig, ...]:
+    """What a deploy of standby ``env`` switched to ``role`` synthesizes: the switched environment alone once
+    active (a failover deploy reads nothing of its primary), with its primary while standing by."""
+    if env.standby is None:
+        raise ConfigError(f"environment {env.name!r} has no StandbyConfig, so no role to switch")
+    switched = replace(env, standby=replace(env.standby, role=role))
+    primaries = tuple(other for other in ALL if other.name == env.standby.primary and role == "standby")
+    return (*primaries, switched)

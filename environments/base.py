@@ -28,6 +28,7 @@ from marketplace_constructs.backup.props import VeleroProps
 from marketplace_constructs.capacity.props import CapacityProps
 from marketplace_constructs.checked import checked
 from marketplace_constructs.errors import check_one_of, check_pattern, check_range
+from marketplace_constructs.mesh.identity import OperatorIdentityProps
 from marketplace_constructs.naming import PROJECT
 from marketplace_constructs.regions import check_region, check_zones
 
@@ -221,7 +222,11 @@ class EnvironmentConfig:
             Risk: in an environment with traffic, a canary nobody calls is promoted unchecked; for
             environments without traffic (dev, the dr standby), where every release would roll back.
             Default: False.
-        edge: Public zone and name, TLS policy and WAF rate limit of the internet edge. Required.
+        edge: Public zone and names (the API's and the operators'), TLS policy and WAF rules of the internet
+            edge. Required.
+        operators: The OIDC issuer and group that identify operators, checked by the mesh on every request
+            to a service with operator routes (admin); None where no such service is deployed (a service
+            with operator routes is then refused at synth). Default: None.
         mesh: Istio replicas, tracing and outbound policy; staging, production and dr need an HA control
             plane, a gateway replica per zone and REGISTRY_ONLY. Default: MeshProps().
         backup: AWS Backup of the database (schedule, retention, cross-region copy, vault lock).
@@ -266,6 +271,7 @@ class EnvironmentConfig:
     service_replicas: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     allow_idle_analysis: bool = False
     edge: EdgeProps
+    operators: OperatorIdentityProps | None = None
     backup: BackupConfig = field(default_factory=BackupConfig)
     velero: VeleroProps = field(default_factory=VeleroProps)
     capacity: CapacityProps = field(default_factory=CapacityProps)

@@ -24,6 +24,7 @@ from marketplace_constructs import (
     TracingProps,
     VpcProps,
 )
+from marketplace_constructs.mesh.identity import OperatorIdentityProps
 
 ACCOUNT_ID = "111111111111"  # placeholder: set the dev account id before deploying
 
@@ -113,7 +114,14 @@ with defining("dev"):
         edge=EdgeProps(
             hosted_zone="dev.llm-marketplace.example.com",
             domain="api.dev.llm-marketplace.example.com",
+            operator_domain="admin.dev.llm-marketplace.example.com",
             deletion_protection=False,
+        ),
+        # Placeholder identity provider (README, "Operators"); dev admits the developers' group too.
+        operators=OperatorIdentityProps(
+            issuer="https://sso.llm-marketplace.example.com",
+            audiences=("llm-marketplace-admin",),
+            groups=("marketplace-operators", "marketplace-developers"),
         ),
         backup=BackupConfig(frequency_minutes=1440, retention_days=7),  # daily is enough for a sandbox
         backup_lock_days=1,

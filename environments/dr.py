@@ -42,6 +42,7 @@ with defining("dr"):
             BASE.edge,
             hosted_zone="dr.llm-marketplace.example.com",
             domain="api.dr.llm-marketplace.example.com",
+            operator_domain="admin.dr.llm-marketplace.example.com",
         ),
         backend=StateBackendConfig(
             kind="s3", bucket=state_bucket_name("dr", production.ACCOUNT_ID), key_alias="dr-tfstate"

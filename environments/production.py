@@ -26,6 +26,7 @@ from marketplace_constructs import (
     VpcProps,
 )
 from marketplace_constructs.capacity.props import CapacityProps, HeadroomConfig, HeadroomProps
+from marketplace_constructs.mesh.identity import OperatorIdentityProps
 
 ACCOUNT_ID = "333333333333"  # placeholder: set the production account id before deploying
 
@@ -115,10 +116,19 @@ with defining("production"):
         ),
         # Placeholder names (example.com is reserved): set the real zone before deploying. TLS 1.3 only; WAF
         # blocks an IP above 2,000 requests per 5 minutes.
+        # The operators' name serves admin: only requests with an operator's token reach it (below).
         edge=EdgeProps(
             hosted_zone="llm-marketplace.example.com",
             domain="api.llm-marketplace.example.com",
+            operator_domain="admin.llm-marketplace.example.com",
             waf_rate_limit=2000,
+        ),
+        # Placeholder identity provider: set your organisation's OIDC issuer, the client id of the
+        # operators' application and the group that makes someone an operator (README, "Operators").
+        operators=OperatorIdentityProps(
+            issuer="https://sso.llm-marketplace.example.com",
+            audiences=("llm-marketplace-admin",),
+            groups=("marketplace-operators",),
         ),
         # Reference design: hourly snapshots kept 30 days, copied to the dr region, in locked vaults.
         backup=BackupConfig(

@@ -57,6 +57,7 @@ with defining("staging"):
             BASE.edge,
             hosted_zone="staging.llm-marketplace.example.com",
             domain="api.staging.llm-marketplace.example.com",
+            operator_domain="admin.staging.llm-marketplace.example.com",
         ),
         monitoring=replace(BASE.monitoring, volume_gb=100, retention_size_gb=90),
         # Fewer replicas (the specs' targets and scaling behaviour), to fit 6-12 nodes.

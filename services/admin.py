@@ -1,4 +1,5 @@
-"""admin (Python/FastAPI): back office for operators; reached inside the cluster only."""
+"""admin (Python/FastAPI): back office for operators, on the operators' name only, to callers with an
+operator's token."""
 
 from marketplace_constructs.workload.service_props import (
     AutoscalingProps,
@@ -10,8 +11,10 @@ from marketplace_constructs.workload.service_props import (
 
 SPEC = MicroserviceProps(
     name="admin",
-    description="back office for operators (Python/FastAPI); no public route",
+    description="back office for operators (Python/FastAPI); operators' name only",
     port=8000,
+    # The whole operators' name (EdgeProps.operator_domain), behind the environment's OIDC check.
+    operator_routes=("/",),
     data_stores=("postgres",),
     # Reference design: 2-10 replicas at 70 % / 80 %, Kubernetes' default scaling behaviour.
     autoscaling=AutoscalingProps(

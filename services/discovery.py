@@ -2,6 +2,7 @@
 
 from marketplace_constructs.workload.service_props import (
     AutoscalingProps,
+    DeliveryProps,
     LatencyObjectives,
     MicroserviceProps,
     ResourceProps,
@@ -32,5 +33,7 @@ SPEC = MicroserviceProps(
     # publishing's 1,000 and consumption's 10,000.
     traffic=TrafficPolicyProps(max_connections=5000),
     timeout_seconds=5,  # p99 objective 200 ms: a 5 s request is already failed
+    # Release analysis: the load tester reads the public catalogue (a GET without credentials).
+    delivery=DeliveryProps(load_test_path="/v1/catalog"),
     objectives=LatencyObjectives(p50_ms=50, p95_ms=150, p99_ms=200),
 )

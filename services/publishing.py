@@ -2,6 +2,7 @@
 
 from marketplace_constructs.workload.service_props import (
     AutoscalingProps,
+    DeliveryProps,
     LatencyObjectives,
     MicroserviceProps,
     TrafficPolicyProps,
@@ -19,5 +20,7 @@ SPEC = MicroserviceProps(
         min_replicas=3, max_replicas=50, cpu_target_percent=70, memory_target_percent=80
     ),
     traffic=TrafficPolicyProps(max_connections=1000),
+    # Release analysis: the load tester reads the public listing index (a GET without credentials).
+    delivery=DeliveryProps(load_test_path="/v1/listings"),
     objectives=LatencyObjectives(p50_ms=100, p95_ms=300, p99_ms=500),
 )

@@ -16,6 +16,7 @@ from marketplace_constructs.addons.cert_manager import PrivateCertificateAuthori
 from marketplace_constructs.addons.external_secrets import SecretsManagerStore
 from marketplace_constructs.backup.props import BackupLocation
 from marketplace_constructs.backup.resources import read_only_location, velero_schedule
+from marketplace_constructs.delivery.loadtester_access import LoadTesterAccess
 from marketplace_constructs.delivery.releases import ServiceReleases
 from marketplace_constructs.edge.edge import EdgeRef
 from marketplace_constructs.manifests import custom_resource
@@ -76,6 +77,7 @@ class AppsStack(TerraformStack):
         IngressBinding(
             self, "ingress", edge=edge, issuer=self.certificate_authority.issuer_name,
             namespace=INGRESS_NAMESPACE,
+            route_namespaces=tuple(self.namespaces[spec.name].name for spec in specs if spec.exposed),
         )  # fmt: skip
         Grafana(
             self, "grafana", env=env.name, chart=GRAFANA, namespace=MONITORING_NAMESPACE,
@@ -102,6 +104,11 @@ class AppsStack(TerraformStack):
         network = ServiceNetwork(
             data_store_cidrs=plan_subnets(env.network.cidr, len(env.network.availability_zones)).database
         )
+        LoadTesterAccess(
+            self, "load_tester", specs=specs, network=network,
+            outbound="ALLOW_ANY" if env.mesh.allow_any_outbound else "REGISTRY_ONLY",
+            collector_host=env.mesh.collector_host,
+        )  # fmt: skip
         objectives = []
         for spec in specs:
             low, high = env.service_sizes(
@@ -112,7 +119,7 @@ class AppsStack(TerraformStack):
                 autoscaling=replace(spec.autoscaling, min_replicas=low, max_replicas=high),
                 namespace=self.namespaces[spec.name].name, image=images[spec.name],
                 role_arn=service_roles[spec.name], env=env.name, store=self.secret_store.name, specs=specs,
-                network=network,
+                network=network, operators=env.operators,
             )  # fmt: skip
             objectives.append(service.objective)
         MonitoringResources(
@@ -130,5 +137,5 @@ class AppsStack(TerraformStack):
             self, "releases", env=env.name, specs=specs,
             namespaces={name: namespace.name for name, namespace in self.namespaces.items()},
             store=self.secret_store.name, prometheus_url=PROMETHEUS_URL, gateway=f"{INGRESS_NAMESPACE}/edge",
-            hosts=edge.hosts, allow_idle_analysis=env.allow_idle_analysis,
+            hosts=edge.hosts, operator_hosts=edge.operator_hosts, allow_idle_analysis=env.allow_idle_analysis,
         )  # fmt: skip

@@ -118,7 +118,9 @@ def build_environment(
     )
     if bootstrap:
         foundation.add_dependency(bootstrap)  # the state bucket must exist first; no token links them
-    platform = PlatformStack(app, platform_id, env=env, inputs=foundation.platform_inputs)
+    platform = PlatformStack(
+        app, platform_id, env=env, inputs=foundation.platform_inputs, services=tuple(s.name for s in specs)
+    )
     apps = AppsStack(
         app, apps_id, env=env, cluster=foundation.cluster.ref, endpoints=foundation.data_endpoints,
         edge=foundation.edge, stores=foundation.monitored_stores, specs=specs,

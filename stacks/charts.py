@@ -31,6 +31,7 @@ POSTGRES_EXPORTER: Final = HelmChart(PROMETHEUS_COMMUNITY, "prometheus-postgres-
 REDIS_EXPORTER: Final = HelmChart(PROMETHEUS_COMMUNITY, "prometheus-redis-exporter", "6.29.0")
 ELASTICSEARCH_EXPORTER: Final = HelmChart(PROMETHEUS_COMMUNITY, "prometheus-elasticsearch-exporter", "7.4.0")
 FLAGGER: Final = HelmChart("https://flagger.app", "flagger", "1.44.0")
+LOADTESTER: Final = HelmChart("https://flagger.app", "loadtester", "0.38.0")  # Flagger 1.44.0's own
 CERT_MANAGER: Final = HelmChart("https://charts.jetstack.io", "cert-manager", "v1.21.1")
 EXTERNAL_SECRETS: Final = HelmChart("https://charts.external-secrets.io", "external-secrets", "2.9.0")
 VELERO: Final = HelmChart("https://vmware-tanzu.github.io/helm-charts", "velero", "12.1.0")

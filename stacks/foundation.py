@@ -48,6 +48,7 @@ from marketplace_constructs.edge.edge import FailoverTarget, InternetEdge
 from marketplace_constructs.forget import forget
 from marketplace_constructs.mesh.policies import DataEndpoints
 from marketplace_constructs.naming import PROJECT
+from marketplace_constructs.network.subnet_plan import plan_subnets
 from marketplace_constructs.observability.exporters import MonitoredStores
 from marketplace_constructs.observability.log_storage import LogStorage, LogStorageRef
 from marketplace_constructs.observability.secret_paths import OBSERVABILITY_SECRETS
@@ -209,7 +210,11 @@ class FoundationStack(TerraformStack):
         # A standby answers for its primary's name in both roles; it manages the failover record in the
         # primary's zone only while standing by (after a failover the record stays, forgotten).
         serves = (
-            FailoverTarget(zone_id=primary.edge_zone_id if primary else None, domain=primary_env.edge.domain)
+            FailoverTarget(
+                zone_id=primary.edge_zone_id if primary else None,
+                domain=primary_env.edge.domain,
+                operator_domain=primary_env.edge.operator_domain,
+            )
             if primary_env
             else None
         )
@@ -433,6 +438,11 @@ class FoundationStack(TerraformStack):
             ("aws_iam_role_policy", "kafka_replicator/role_policy"),
             ("aws_ecr_replication_configuration", "images_replica/configuration"),
             ("aws_route53_record", "edge/failover_alias"),
+            *(
+                (("aws_route53_record", "edge/operator_failover_alias"),)
+                if primary_env.edge.operator_domain
+                else ()
+            ),
         ])  # fmt: skip
 
     def _alerts_topic(self, key_arn: str) -> str:
@@ -625,8 +635,11 @@ class FoundationStack(TerraformStack):
             )  # fmt: skip
             self._lag_alarms(resource_name(env.name, "postgres"), cache_name, replicator_name)
         self.data_endpoints = DataEndpoints(
-            database_host=database.endpoint, cache_host=cache.endpoint, region=env.location.region
-        )
+            database_host=database.endpoint, cache_host=cache.endpoint,
+            cache_reader_host=cache.reader_endpoint,
+            database_cidrs=plan_subnets(env.network.cidr, len(env.network.availability_zones)).database,
+            region=env.location.region,
+        )  # fmt: skip
         self.data_store_arns = DataStoreArns(
             database_resource_id=database.resource_id, cache_arn=cache.arn, cache_user_arn=cache.app_user_arn,
             kafka_arn=kafka.arn, kafka_topic_arn_prefix=kafka.topic_arn_prefix,

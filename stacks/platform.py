@@ -26,6 +26,8 @@ from marketplace_constructs.backup.velero import NAMESPACE as VELERO_NAMESPACE
 from marketplace_constructs.backup.velero import NAMESPACE_PROPS as VELERO_NAMESPACE_PROPS
 from marketplace_constructs.backup.velero import velero_values
 from marketplace_constructs.capacity.headroom import Headroom
+from marketplace_constructs.delivery.flagger import FLAGGER_NAMESPACE
+from marketplace_constructs.delivery.loadtester import LoadTester
 from marketplace_constructs.delivery.releases import ProgressiveDelivery
 from marketplace_constructs.observability.grafana import PROMETHEUS_URL
 from marketplace_constructs.observability.log_storage import LogStorageRef
@@ -44,6 +46,7 @@ from stacks.charts import (
     FLAGGER,
     ISTIO,
     KUBE_PROMETHEUS_STACK,
+    LOADTESTER,
     LOKI,
     METRICS_SERVER,
     OPENTELEMETRY_COLLECTOR,
@@ -61,7 +64,12 @@ from stacks.platform_roles import AUTOSCALER_SERVICE_ACCOUNT, LOAD_BALANCER_SERV
 PLATFORM_NAMESPACES: Final = (
     NamespaceProps(name="istio-system", allow_pod_security="baseline", mesh_injection=False),
     NamespaceProps(name="istio-cni", allow_pod_security="privileged", mesh_injection=False),
-    NamespaceProps(name="istio-ingress", allow_pod_security="baseline", mesh_injection=False),
+    NamespaceProps(
+        name="istio-ingress",
+        allow_pod_security="baseline",
+        mesh_injection=False,
+        load_balancer_readiness_gate=True,
+    ),
     NamespaceProps(name="monitoring", allow_pod_security="privileged", mesh_injection=False),
     # Outside the mesh: the API server calls their webhooks directly.
     NamespaceProps(name="cert-manager", mesh_injection=False),
@@ -91,8 +99,15 @@ class PlatformStack(TerraformStack):
     """
 
     def __init__(
-        self, scope: Construct, stack_id: str, *, env: EnvironmentConfig, inputs: PlatformInputs
+        self,
+        scope: Construct,
+        stack_id: str,
+        *,
+        env: EnvironmentConfig,
+        inputs: PlatformInputs,
+        services: tuple[str, ...],
     ) -> None:
+        """``services``: the services' names (their namespaces), whose Canaries the load tester serves."""
         super().__init__(scope, stack_id)
         configure_backend(self, env, stack_id)
         cluster = inputs.cluster
@@ -170,8 +185,8 @@ class PlatformStack(TerraformStack):
             depends_on=[metrics.release],  # its ServiceMonitor needs prometheus-operator's CRD
         )  # fmt: skip
         ProgressiveDelivery(
-            self, "delivery", chart=FLAGGER, prometheus_url=PROMETHEUS_URL, cluster_name=cluster.name,
-            after=metrics.release,
+            self, "delivery", chart=FLAGGER, namespace=self.namespaces[FLAGGER_NAMESPACE].name,
+            prometheus_url=PROMETHEUS_URL, cluster_name=cluster.name, after=metrics.release,
         )  # fmt: skip
         self.mesh = IstioMesh(
             self, "istio", props=env.mesh, charts=ISTIO,
@@ -180,6 +195,8 @@ class PlatformStack(TerraformStack):
                 ingress=self.namespaces["istio-ingress"].name,
             ),
         )  # fmt: skip
+        # In the mesh: its pod gets its proxy from istiod's injector.
+        LoadTester(self, "load_tester", chart=LOADTESTER, canary_namespaces=services, after=self.mesh.release)
 
     def _logs(self, env: EnvironmentConfig, storage: LogStorageRef | None, *, after: Release) -> None:
         """Loki (on S3 where ``storage`` is given, else on its volume) and Alloy on every node, after

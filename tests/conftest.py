@@ -37,6 +37,17 @@ def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def failed_over_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The standby synthesized in role "active", alone, as `cdktf deploy '<standby>-*'` after a failover."""
+    standby = next(env for env in environments.ALL if env.standby is not None)
+    outdir = tmp_path_factory.mktemp("failed-over") / "cdktf.out"
+    synth_atomically(
+        outdir, lambda app: build_app(app, environments.in_role(standby, "active"), services.SPECS)
+    )
+    return outdir
+
+
+@pytest.fixture(scope="session")
 def stack_doc(synth_dir: Path) -> Callable[[str], StackDoc]:
     """Reader for one stack's synthesized JSON, without cdktf's top-level "//" metadata."""
 

@@ -32,6 +32,7 @@ from marketplace_constructs.delivery.flagger import (
     SLACK_PATH,
     flagger_values,
 )
+from marketplace_constructs.delivery.loadtester import URL as LOAD_TESTER_URL
 from marketplace_constructs.errors import ConfigError
 from marketplace_constructs.observability.grafana import PROMETHEUS_URL
 from marketplace_constructs.workload.service_props import DeliveryProps, MicroserviceProps
@@ -42,6 +43,7 @@ from tfoffline.crds import manifest_errors
 
 GATEWAY = "istio-ingress/edge"
 DOMAIN = "api.marketplace.example"
+OPERATOR_DOMAIN = "admin.marketplace.example"
 STORE = "aws-secrets-manager"
 NS = FLAGGER_NAMESPACE
 # The reviewed allowlist entry Flagger's values need (policy/chart-values-allow.yaml).
@@ -55,7 +57,11 @@ ALLOW_ENTRY = {
 
 
 def canary_of(props: MicroserviceProps, **overrides: Any) -> dict[str, Any]:
-    return canary(props, namespace=props.name, gateway=GATEWAY, hosts=(DOMAIN,), port=80, **overrides)
+    arguments: dict[str, Any] = {
+        "namespace": props.name, "gateway": GATEWAY, "hosts": (DOMAIN,), "operator_hosts": (OPERATOR_DOMAIN,),
+        "port": 80, "load_tester": LOAD_TESTER_URL,
+    }  # fmt: skip
+    return canary(props, **{**arguments, **overrides})
 
 
 CANARIES = {spec.name: canary_of(spec) for spec in SPECS}
@@ -154,13 +160,37 @@ def test_latency_checks_follow_each_spec() -> None:
     }  # fmt: skip
 
 
-def test_an_idle_window_fails_a_canary_but_not_blue_green_or_an_allowed_idle_environment() -> None:
+def test_an_idle_window_fails_every_strategy_unless_the_environment_allows_idle_analysis() -> None:
     def idle_values(body: dict[str, Any]) -> list[str]:
         return [m["templateVariables"]["idle"] for m in body["spec"]["analysis"]["metrics"]]
 
     assert idle_values(CANARIES["publishing"]) == ["NaN", "NaN"]  # no value: a failed check
-    assert idle_values(CANARIES["admin"]) == ["100", "0"]  # no traffic before the switch, by design
+    # Blue-green too: before the switch the load tester is the new pods' only caller, and must be there.
+    assert idle_values(CANARIES["admin"]) == ["NaN", "NaN"]
     assert idle_values(canary_of(publishing.SPEC, allow_idle_analysis=True)) == ["100", "0"]
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
+def test_the_load_tester_checks_then_loads_the_new_pods_on_the_declared_path_and_rate(
+    spec: MicroserviceProps,
+) -> None:
+    acceptance, load = CANARIES[spec.name]["spec"]["analysis"]["webhooks"]
+    target = f"http://{spec.name}-canary.{spec.name}:80{spec.load_test_path}"
+    assert (acceptance["type"], acceptance["url"]) == ("pre-rollout", LOAD_TESTER_URL)
+    # "bash" blocks until the command ends, so a failed request fails the hook (pkg/loadtester/server.go)
+    assert acceptance["metadata"] == {"type": "bash", "cmd": f"curl -sf --max-time 10 -o /dev/null {target}"}
+    assert (load["type"], load["url"]) == ("rollout", LOAD_TESTER_URL)
+    rate = spec.delivery.load_test_rps
+    assert load["metadata"] == {"type": "cmd", "cmd": f"hey -z 5m -q 1 -c {rate} -m GET {target}"}
+
+
+def test_the_load_test_path_is_the_readiness_probe_unless_the_spec_names_one() -> None:
+    assert admin.SPEC.load_test_path == admin.SPEC.probes[2] == "/healthz/ready"
+    assert publishing.SPEC.load_test_path == "/v1/listings"
+    with pytest.raises(ConfigError, match=r"DeliveryProps.load_test_path must start with '/'"):
+        DeliveryProps(load_test_path="v1/listings")
+    with pytest.raises(ConfigError, match=r"DeliveryProps.load_test_rps must be between 1 and 200"):
+        DeliveryProps(load_test_rps=0)
 
 
 @pytest.mark.parametrize(
@@ -193,8 +223,15 @@ def test_a_public_service_is_on_the_edge_for_its_routes_and_in_the_mesh_for_ever
     assert service["match"][-1] == {"gateways": ["mesh"]}  # a match on the edge alone would 404 mesh calls
 
 
-def test_an_internal_service_is_in_the_mesh_only() -> None:
+def test_an_operator_service_is_on_the_edge_for_the_operators_name_only() -> None:
     service = CANARIES["admin"]["spec"]["service"]
+    assert service["gateways"] == [GATEWAY, "mesh"] and service["hosts"] == [OPERATOR_DOMAIN, "admin"]
+    assert service["match"] == [{"uri": {"prefix": "/"}, "gateways": [GATEWAY]}, {"gateways": ["mesh"]}]
+
+
+def test_an_internal_service_is_in_the_mesh_only() -> None:
+    internal = replace(admin.SPEC, operator_routes=())
+    service = canary_of(internal)["spec"]["service"]
     assert service["gateways"] == ["mesh"] and service["hosts"] == ["admin"]
     assert "match" not in service
 
@@ -222,12 +259,14 @@ def test_the_canary_targets_the_deployment_and_its_hpa_and_alerts_slack_on_every
 
 def test_routes_without_an_edge_host_and_a_canary_without_a_partial_step_are_rejected() -> None:
     with pytest.raises(ConfigError, match=r"canary\(publishing\).hosts must name the edge domain"):
-        canary(publishing.SPEC, namespace="publishing", gateway=GATEWAY, hosts=(), port=80)
+        canary_of(publishing.SPEC, hosts=())
+    with pytest.raises(ConfigError, match=r"canary\(admin\).operator_hosts must name the operators' domain"):
+        canary_of(admin.SPEC, operator_hosts=())
     all_at_once = replace(discovery.SPEC, delivery=DeliveryProps(steps_percent=(100,)))
     with pytest.raises(ConfigError, match=r"a step below 100, got \(100,\); use strategy='blue-green'"):
         canary_of(all_at_once)
     with pytest.raises(ConfigError, match=r"canary\(admin\).port must be between 1 and 65535, got 0"):
-        canary(admin.SPEC, namespace="admin", gateway=GATEWAY, hosts=(), port=0)
+        canary_of(admin.SPEC, port=0)
 
 
 def test_slack_provider_reads_the_webhook_from_the_external_secret() -> None:

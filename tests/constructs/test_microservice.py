@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from marketplace_constructs import ConfigError
+from marketplace_constructs.mesh.identity import OperatorIdentityProps
 from marketplace_constructs.observability.thresholds import ServiceObjective
 from marketplace_constructs.workload.microservice import Microservice, ServiceNetwork
 from marketplace_constructs.workload.service_props import AutoscalingProps, MicroserviceProps, ResourceProps
@@ -22,7 +23,12 @@ IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/llm-marketplace/svc@sha256
 ROLE = "arn:aws:iam::123456789012:role/production-discovery"
 DATABASE_SUBNETS = ("10.0.208.0/22", "10.0.212.0/22", "10.0.216.0/22")
 NETWORK = ServiceNetwork(data_store_cidrs=DATABASE_SUBNETS)
+OPERATORS = OperatorIdentityProps(
+    issuer="https://sso.example.com", audiences=("marketplace-admin",), groups=("operators",)
+)
 GATEWAY = ("istio-ingress", (("istio", "ingressgateway"),))
+LOAD_TESTER = ("loadtester", (("app", "loadtester"),))
+GATEWAY_PRINCIPAL = "cluster.local/ns/istio-ingress/sa/istio-ingressgateway"
 PROMETHEUS = ("monitoring", (("app.kubernetes.io/name", "prometheus"),))
 Resources = dict[str, dict[str, Any]]
 
@@ -32,7 +38,7 @@ def build(props: MicroserviceProps, autoscaling: AutoscalingProps | None = None)
         lambda scope: Microservice(
             scope, "svc", props=props, autoscaling=autoscaling or props.autoscaling, namespace=props.name,
             image=IMAGE, role_arn=ROLE, env="production", store="aws-secrets-manager", specs=SPECS,
-            network=NETWORK,
+            network=NETWORK, operators=OPERATORS,
         )
     )  # fmt: skip
 
@@ -316,13 +322,14 @@ def test_default_deny_isolates_every_pod_both_ways() -> None:
         ("discovery", {("publishing", (), "8080"), ("consumption", (), "8080"), (*GATEWAY, "8080")}),
         ("publishing", {("admin", (), "3000"), (*GATEWAY, "3000")}),
         ("consumption", {(*GATEWAY, "8080")}),
-        ("admin", set()),
+        ("admin", {(*GATEWAY, "8000")}),  # operator routes come through the gateway too
     ],
 )
-def test_ingress_admits_the_callers_the_gateway_for_routes_and_prometheus(
+def test_ingress_admits_the_callers_the_gateway_for_routes_the_load_tester_and_prometheus(
     name: str, expected: set[tuple[str, tuple[tuple[str, str], ...], str]]
 ) -> None:
-    assert ingress_peers(name) == expected | {(*PROMETHEUS, "15020")}
+    port = str(SPEC[name].port)
+    assert ingress_peers(name) == expected | {(*PROMETHEUS, "15020"), (*LOAD_TESTER, port)}
 
 
 @pytest.mark.parametrize(
@@ -333,7 +340,7 @@ def test_ingress_admits_the_callers_the_gateway_for_routes_and_prometheus(
 def test_egress_reaches_exactly_the_services_that_list_it_as_a_caller(
     name: str, callees: set[tuple[str, str]]
 ) -> None:
-    services = {"publishing", "discovery", "consumption", "admin"}
+    services = set(SPEC)
     found = {
         (peer(to)[0], port["port"])
         for rule in egress_rules(name)
@@ -387,13 +394,13 @@ def test_egress_reaches_dns_istiod_the_collector_and_https() -> None:
 def test_authorization_admits_exactly_the_callers_and_the_gateway_for_routes(
     name: str, principals: list[str]
 ) -> None:
-    (policy,) = manifests(name, "AuthorizationPolicy")
+    (policy,) = [
+        p for p in manifests(name, "AuthorizationPolicy") if p["metadata"]["name"] == "allow-callers"
+    ]
     assert policy["metadata"] == {"name": "allow-callers", "namespace": name}
     assert "selector" not in policy["spec"]  # the Deployment and Flagger's -primary copy alike
     expected = [
-        "cluster.local/ns/istio-ingress/sa/istio-ingressgateway"
-        if caller == "gateway"
-        else f"cluster.local/ns/{caller}/sa/{caller}"
+        GATEWAY_PRINCIPAL if caller == "gateway" else f"cluster.local/ns/{caller}/sa/{caller}"
         for caller in principals
     ]
     (rule,) = policy["spec"]["rules"]
@@ -402,8 +409,63 @@ def test_authorization_admits_exactly_the_callers_and_the_gateway_for_routes(
     assert rule["to"] == [{"operation": {"ports": [str(SPEC[name].port)]}}]
 
 
-def test_a_service_nobody_calls_gets_no_allow_policy() -> None:
-    assert manifests("admin", "AuthorizationPolicy") == []
+def test_an_operator_service_admits_no_caller_by_identity_alone() -> None:
+    names = {policy["metadata"]["name"] for policy in manifests("admin", "AuthorizationPolicy")}
+    assert names == {"allow-operators", "allow-load-test"}  # no "allow-callers": an empty list admits all
+
+
+def test_operator_routes_admit_only_the_gateway_with_an_operators_token_of_the_issuer() -> None:
+    (policy,) = [
+        p for p in manifests("admin", "AuthorizationPolicy") if p["metadata"]["name"] == "allow-operators"
+    ]
+    (rule,) = policy["spec"]["rules"]
+    assert policy["spec"]["action"] == "ALLOW" and "selector" not in policy["spec"]
+    assert rule["from"] == [
+        {"source": {"principals": [GATEWAY_PRINCIPAL], "requestPrincipals": ["https://sso.example.com/*"]}}
+    ]
+    assert rule["when"] == [{"key": "request.auth.claims[groups]", "values": ["operators"]}]
+    assert rule["to"] == [{"operation": {"ports": ["8000"]}}]
+    (authentication,) = manifests("admin", "RequestAuthentication")
+    assert authentication["spec"] == {
+        "jwtRules": [
+            {
+                "issuer": "https://sso.example.com",
+                "audiences": ["marketplace-admin"],
+                "forwardOriginalToken": True,
+            }
+        ]
+    }
+
+
+@pytest.mark.parametrize("name", sorted(SPEC))
+def test_the_load_tester_may_only_get_the_declared_analysis_path(name: str) -> None:
+    (policy,) = [
+        p for p in manifests(name, "AuthorizationPolicy") if p["metadata"]["name"] == "allow-load-test"
+    ]
+    (rule,) = policy["spec"]["rules"]
+    assert rule["from"] == [{"source": {"principals": ["cluster.local/ns/loadtester/sa/flagger-loadtester"]}}]
+    assert rule["to"] == [
+        {
+            "operation": {
+                "ports": [str(SPEC[name].port)],
+                "methods": ["GET"],
+                "paths": [SPEC[name].load_test_path],
+            }
+        }
+    ]
+
+
+def test_operator_routes_without_the_environments_operators_are_refused() -> None:
+    with pytest.raises(
+        ConfigError, match=r"Microservice\(admin\): operator_routes \('/',\) need the environment's operators"
+    ):
+        synth_construct(
+            lambda scope: Microservice(
+                scope, "svc", props=SPEC["admin"], autoscaling=SPEC["admin"].autoscaling, namespace="admin",
+                image=IMAGE, role_arn=ROLE, env="production", store="aws-secrets-manager", specs=SPECS,
+                network=NETWORK,
+            )
+        )  # fmt: skip
 
 
 def test_app_secret_extracts_the_whole_json_of_its_secrets_manager_secret() -> None:

@@ -21,10 +21,10 @@ def test_every_release_of_every_stack_passes_the_chart_values_check(synth_dir: P
     count, problems = check_stacks(synth_dir / "stacks")
     assert problems == []
     # platform: metrics-server, cluster-autoscaler, AWS LBC, cert-manager, External Secrets,
-    # kube-prometheus-stack, Loki, Alloy, ECK, the OpenTelemetry Collector, Flagger and Istio's base, istiod,
-    # cni and gateway; apps: Grafana, Jaeger and the PostgreSQL, Redis and Elasticsearch exporters; per
-    # environment
-    assert count == (16 + 5) * 4
+    # kube-prometheus-stack, Loki, Alloy, ECK, the OpenTelemetry Collector, Velero, Flagger, its load tester
+    # and Istio's base, istiod, cni and gateway; apps: Grafana, Jaeger and the PostgreSQL, Redis and
+    # Elasticsearch exporters; per environment
+    assert count == (17 + 5) * 4
 
 
 def test_a_misspelt_key_names_stack_release_key_path_and_chart_version(stack_doc: Reader) -> None:
@@ -45,7 +45,7 @@ def test_every_pinned_chart_is_vendored_for_the_check() -> None:
     pinned = [value for value in vars(charts).values() if isinstance(value, HelmChart)]
     pinned += [chart for value in vars(charts).values() if isinstance(value, IstioCharts) for chart in (
         value.base, value.istiod, value.cni, value.gateway)]  # fmt: skip
-    assert len(pinned) == 21
+    assert len(pinned) == 22
     for chart in pinned:
         assert load_chart(chart.name, chart.version).values, chart
 

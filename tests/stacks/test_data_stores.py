@@ -326,3 +326,20 @@ def test_every_stateful_resource_in_shared_environments_is_protected(
         and body.get("lifecycle", {}).get("prevent_destroy") is not True
     ]
     assert unprotected == []
+
+
+@ALL
+def test_a_replication_source_declares_private_connectivity_and_waits_long_enough_to_enable_it(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    """MSK refuses CreateCluster with vpcConnectivity authentication on; provider 6.25.0 creates without it
+    and turns it on with UpdateConnectivity inside the same create (kafka._private_connectivity), which can
+    take hours: the create must not time out and taint the cluster."""
+    (cluster,) = resources(stack_doc(f"{env.name}-foundation"), "aws_msk_cluster").values()
+    connectivity = cluster["broker_node_group_info"].get("connectivity_info")
+    source = any(other.standby and other.standby.primary == env.name for other in environments.ALL)
+    if source:
+        assert connectivity == {"vpc_connectivity": {"client_authentication": {"sasl": {"iam": True}}}}
+        assert cluster["timeouts"] == {"create": "360m", "update": "360m"}
+    else:  # never an all-false block: the provider would send an UpdateConnectivity MSK refuses
+        assert connectivity is None and "timeouts" not in cluster

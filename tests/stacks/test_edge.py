@@ -90,13 +90,31 @@ def test_certificate_is_validated_by_dns_in_the_environments_zone_and_named_by_a
     zone_name, zone = only(doc, "aws_route53_zone")
     _, certificate = only(doc, "aws_acm_certificate")
     assert (zone["name"], certificate["domain_name"]) == (env.edge.hosted_zone, env.edge.domain)
+    assert certificate["subject_alternative_names"][0] == env.edge.operator_domain
     assert certificate["validation_method"] == "DNS"
     own_zone = f"${{aws_route53_zone.{zone_name}.zone_id}}"
     own = [r for r in resources(doc, "aws_route53_record").values() if r["zone_id"] == own_zone]
-    (alias,) = [r for r in own if r["type"] == "A"]
-    assert alias["name"] == env.edge.domain and alias["alias"]["evaluate_target_health"] is True
-    assert len(own) == 2  # the alias and the certificate's validation record
+    aliases = {r["name"]: r for r in own if r["type"] == "A"}
+    assert aliases.keys() == {env.edge.domain, env.edge.operator_domain}
+    assert all(alias["alias"]["evaluate_target_health"] is True for alias in aliases.values())
+    assert len(own) == 4  # an alias and a certificate validation record for each of the two names
     assert "edge_name_servers" in doc["output"]
+
+
+@ALL
+def test_the_certificate_validation_lists_a_record_for_every_name_on_the_certificate(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    """The provider refuses a validation whose list misses the record of a name on the certificate
+    (internal/service/acm/certificate_validation.go); dr's certificate names production's two names too."""
+    doc = stack_doc(f"{env.name}-foundation")
+    _, certificate = only(doc, "aws_acm_certificate")
+    _, validation = only(doc, "aws_acm_certificate_validation")
+    names = [certificate["domain_name"], *certificate["subject_alternative_names"]]
+    listed = validation["validation_record_fqdns"]
+    assert len(listed) == len(names) == (4 if env.standby else 2)
+    for name, fqdn in zip(names, listed, strict=True):
+        assert f"o.domain_name == {json.dumps(name)}" in fqdn or fqdn.startswith("${aws_route53_record.")
 
 
 @ALL
@@ -165,10 +183,15 @@ def test_gateway_serves_the_domain_with_tls13_minimum_and_binds_to_the_alb(
     objects = {o["kind"]: o for o in manifests if o["metadata"].get("namespace") == "istio-ingress"}
     (server,) = objects["Gateway"]["spec"]["servers"]
     assert server["tls"] == {"mode": "SIMPLE", "credentialName": "edge-tls", "minProtocolVersion": "TLSV1_3"}
-    hosts = [env.edge.domain, *([ENVS[env.standby.primary].edge.domain] if env.standby else [])]
-    assert server["hosts"] == hosts and objects["Gateway"]["spec"]["selector"] == {"istio": "ingressgateway"}
+    primary = ENVS[env.standby.primary] if env.standby else None
+    hosts = [env.edge.domain, *([primary.edge.domain] if primary else [])]
+    operators = [env.edge.operator_domain, *([primary.edge.operator_domain] if primary else [])]
+    # The ALB reaches the gateway without SNI: the server lists no name, only the namespaces whose
+    # VirtualServices may bind (istio/istio#31421).
+    assert [host.rsplit("/", 1)[1] for host in server["hosts"]] == ["*"] * len(server["hosts"])
+    assert objects["Gateway"]["spec"]["selector"] == {"istio": "ingressgateway"}
     certificate = objects["Certificate"]["spec"]
-    assert certificate["dnsNames"] == hosts and certificate["secretName"] == "edge-tls"
+    assert certificate["dnsNames"] == hosts + operators and certificate["secretName"] == "edge-tls"
     assert certificate["issuerRef"]["name"] == f"llm-marketplace-{env.name}-ca"
     binding = objects["TargetGroupBinding"]["spec"]
     assert (
@@ -203,12 +226,13 @@ def test_no_secret_value_in_any_synthesized_stack(synth_dir: Path, stack_id: str
 def test_production_and_dr_form_a_route53_failover_pair_for_the_public_name(stack_doc: Reader) -> None:
     production, dr = ENVS["production"], ENVS["dr"]
     primary_doc, standby_doc = stack_doc("production-foundation"), stack_doc("dr-foundation")
-    (primary,) = [r for r in resources(primary_doc, "aws_route53_record").values() if r["type"] == "A"]
-    assert primary["name"] == production.edge.domain
-    assert primary["failover_routing_policy"] == {"type": "PRIMARY"}
-    assert primary["set_identifier"] == "production-primary"
+    primaries = [r for r in resources(primary_doc, "aws_route53_record").values() if r["type"] == "A"]
+    assert [r["name"] for r in primaries] == [production.edge.domain, production.edge.operator_domain]
     check_name, check = only(primary_doc, "aws_route53_health_check")
-    assert primary["health_check_id"] == f"${{aws_route53_health_check.{check_name}.id}}"
+    for primary in primaries:
+        assert primary["failover_routing_policy"] == {"type": "PRIMARY"}
+        assert primary["set_identifier"] == "production-primary"
+        assert primary["health_check_id"] == f"${{aws_route53_health_check.{check_name}.id}}"
     assert check["type"] == "CLOUDWATCH_METRIC" and check["insufficient_data_health_status"] == "Unhealthy"
     (alarm,) = [
         a
@@ -219,17 +243,22 @@ def test_production_and_dr_form_a_route53_failover_pair_for_the_public_name(stac
         "HealthyHostCount", "LessThanThreshold", 1,
     )  # fmt: skip
     assert alarm["treat_missing_data"] == "breaching"  # a region that stops reporting fails over
-    (secondary,) = [
+    secondaries = [
         r for r in resources(standby_doc, "aws_route53_record").values() if "failover_routing_policy" in r
     ]
-    assert secondary["name"] == production.edge.domain
-    assert secondary["failover_routing_policy"] == {"type": "SECONDARY"}
-    assert secondary["zone_id"].startswith(
-        "${data.terraform_remote_state.cross-stack-reference-input-production"
-    )
+    assert [r["name"] for r in secondaries] == [production.edge.domain, production.edge.operator_domain]
+    for secondary in secondaries:
+        assert secondary["failover_routing_policy"] == {"type": "SECONDARY"}
+        assert secondary["zone_id"].startswith(
+            "${data.terraform_remote_state.cross-stack-reference-input-production"
+        )
     _, certificate = only(standby_doc, "aws_acm_certificate")
     assert certificate["domain_name"] == dr.edge.domain
-    assert certificate["subject_alternative_names"] == [production.edge.domain]
+    assert certificate["subject_alternative_names"] == [
+        dr.edge.operator_domain,
+        production.edge.domain,
+        production.edge.operator_domain,
+    ]
 
 
 @ALL

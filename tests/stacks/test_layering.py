@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -138,3 +139,35 @@ def test_service_namespaces_enforce_restricted_pod_security_and_join_the_mesh(
     for label_set in labels.values():
         assert label_set["pod-security.kubernetes.io/enforce"] == "restricted"
         assert label_set["istio-injection"] == "enabled"
+
+
+NAMESPACED = ("helm_release", "kubernetes_manifest", *(f"kubernetes_{kind}" for kind in (
+    "network_policy_v1", "deployment_v1", "service_account_v1", "horizontal_pod_autoscaler_v2",
+    "pod_disruption_budget_v1", "config_map_v1", "role_v1", "role_binding_v1", "secret_v1",
+)))  # fmt: skip
+
+
+def _namespace_of(resource_type: str, resource: dict[str, Any]) -> Any:
+    if resource_type == "helm_release":
+        return resource.get("namespace")
+    if resource_type == "kubernetes_manifest":
+        return resource["manifest"].get("metadata", {}).get("namespace")
+    return resource.get("metadata", {}).get("namespace")
+
+
+@pytest.mark.parametrize("stack_id", [s for s in ALL_STACK_IDS if s.endswith(("-platform", "-apps"))])
+def test_what_lives_in_a_namespace_of_its_own_stack_references_the_namespace(
+    stack_doc: Reader, stack_id: str
+) -> None:
+    """A literal name would leave create to timing and destroy order undefined; the reference makes
+    Terraform create the namespace first and delete it last. Namespaces of an earlier layer are ordered by
+    the layers themselves."""
+    doc = stack_doc(stack_id)
+    own = {n["metadata"]["name"] for n in resources(doc, "kubernetes_namespace_v1").values()}
+    literal = [
+        f"{resource_type}.{name}: {namespace}"
+        for resource_type in NAMESPACED
+        for name, resource in resources(doc, resource_type).items()
+        if (namespace := _namespace_of(resource_type, resource)) in own
+    ]
+    assert literal == []

@@ -14,6 +14,7 @@ import pytest
 import environments
 import services
 from environments.base import HIGHLY_AVAILABLE, EnvironmentConfig
+from marketplace_constructs.network.subnet_plan import plan_subnets
 from marketplace_constructs.observability.logs import TRACE_ID_FIELD
 from marketplace_constructs.workload.service_props import callees
 from stacks.charts import ISTIO, ISTIO_VERSION
@@ -185,12 +186,16 @@ def test_service_entries_open_exactly_the_data_stores_and_the_aws_apis(
     assert sorted(entries) == ["aws-apis", "kafka", "postgres", "redis"]
     region = env.location.region
     postgres, redis, kafka = entries["postgres"], entries["redis"], entries["kafka"]
-    (postgres_host,), (redis_host,) = postgres["hosts"], redis["hosts"]  # the foundation's outputs
+    (postgres_host,) = postgres["hosts"]  # the foundation's outputs
     assert postgres_host.startswith("${data.terraform_remote_state.") and "database_instance" in postgres_host
-    assert (postgres["ports"][0]["number"], postgres["resolution"]) == (5432, "DNS")
-    assert (
-        redis_host.startswith("${data.terraform_remote_state.") and "primary_endpoint_address" in redis_host
-    )
+    # resolution NONE on the database subnets: the proxy follows the application's own lookup after a
+    # Multi-AZ failover instead of a DNS cache of its own
+    assert (postgres["ports"][0]["number"], postgres["resolution"]) == (5432, "NONE")
+    database_subnets = plan_subnets(env.network.cidr, len(env.network.availability_zones)).database
+    assert postgres["addresses"] == list(database_subnets)
+    primary, reader = redis["hosts"]  # writes and reads: a host missing here is black-holed
+    assert primary.startswith("${data.terraform_remote_state.") and "primary_endpoint_address" in primary
+    assert reader.startswith("${data.terraform_remote_state.") and "reader_endpoint_address" in reader
     assert redis["ports"] == [{"number": 6379, "name": "tls-6379", "protocol": "TLS"}]
     assert kafka["hosts"] == [f"*.kafka.{region}.amazonaws.com"] and kafka["ports"][0]["number"] == 9098
     assert entries["aws-apis"]["hosts"] == [
@@ -200,3 +205,21 @@ def test_service_entries_open_exactly_the_data_stores_and_the_aws_apis(
     assert all(
         entry["location"] == "MESH_EXTERNAL" and entry["exportTo"] == ["*"] for entry in entries.values()
     )
+
+
+@ALL
+def test_gateway_rollouts_wait_for_the_alb_and_outlast_its_deregistration_delay(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    """A new gateway pod is ready only once the ALB finds it healthy (the Load Balancer Controller's
+    readiness gate, injected in labelled namespaces), and a stopping one keeps serving past the target
+    group's deregistration delay, so a rollout drops no request in flight."""
+    namespaces = {
+        n["metadata"]["name"]: n["metadata"]["labels"]
+        for n in resources(stack_doc(f"{env.name}-platform"), "kubernetes_namespace_v1").values()
+    }
+    assert namespaces["istio-ingress"]["elbv2.k8s.aws/pod-readiness-gate-inject"] == "enabled"
+    gateway = values(releases(stack_doc, env)["istio-ingressgateway"][1])
+    (group,) = resources(stack_doc(f"{env.name}-foundation"), "aws_lb_target_group").values()
+    pre_stop = gateway["lifecycle"]["preStop"]["sleep"]["seconds"]
+    assert int(group["deregistration_delay"]) < pre_stop < gateway["terminationGracePeriodSeconds"]

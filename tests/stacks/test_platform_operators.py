@@ -10,7 +10,9 @@ from collections.abc import Callable
 import pytest
 
 import environments
+import services
 from environments.base import EnvironmentConfig
+from stacks.charts import LOADTESTER
 from tests.conftest import ALL_STACK_IDS, StackDoc, policy, resources
 from tfoffline.crds import manifest_errors
 
@@ -97,3 +99,65 @@ def test_apps_layer_holds_the_private_ca_chain_and_the_secrets_manager_store(
     assert root["spec"]["privateKey"]["algorithm"] == "ECDSA"
     store = objects[("ClusterSecretStore", "aws-secrets-manager")]
     assert store["spec"]["provider"] == {"aws": {"service": "SecretsManager", "region": env.location.region}}
+
+
+@pytest.mark.parametrize("env", environments.ALL, ids=lambda env: env.name)
+def test_the_load_tester_runs_restricted_in_the_mesh_from_its_pinned_chart(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    doc = stack_doc(f"{env.name}-platform")
+    (release,) = [r for r in resources(doc, "helm_release").values() if r["chart"] == "loadtester"]
+    assert (release["repository"], release["version"], release["name"]) == (
+        LOADTESTER.repository, LOADTESTER.version, "flagger-loadtester"
+    )  # fmt: skip
+    assert release["namespace"].startswith("${kubernetes_namespace_v1.load_tester_namespace_")
+    namespaces = {
+        n["metadata"]["name"]: n["metadata"]["labels"]
+        for n in resources(doc, "kubernetes_namespace_v1").values()
+    }
+    labels = namespaces["loadtester"]
+    assert (
+        labels["pod-security.kubernetes.io/enforce"] == "restricted"
+        and labels["istio-injection"] == "enabled"
+    )
+    (values,) = [json.loads(document) for document in release["values"]]
+    container = values["securityContext"]["context"]
+    assert values["securityContext"]["enabled"] and values["podSecurityContext"]["enabled"]
+    assert container["runAsNonRoot"] and not container["allowPrivilegeEscalation"]
+    assert container["capabilities"] == {"drop": ["ALL"]} and container["readOnlyRootFilesystem"]
+    assert container["seccompProfile"] == {"type": "RuntimeDefault"}
+    # Only the services' Canaries may have it run a command; Flagger reaches it outside the sidecar.
+    assert values["cmd"]["namespaceRegexp"] == "^(" + "|".join(sorted(s.name for s in services.SPECS)) + ")$"
+    assert values["podAnnotations"] == {"traffic.sidecar.istio.io/excludeInboundPorts": "8080"}
+    (account,) = [a for a in resources(doc, "kubernetes_service_account_v1").values()
+                  if a["metadata"]["name"] == values["serviceAccountName"]]  # fmt: skip
+    assert account["automount_service_account_token"] is False
+
+
+@pytest.mark.parametrize("env", environments.ALL, ids=lambda env: env.name)
+def test_the_load_tester_reaches_each_service_port_and_only_flagger_reaches_it(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
+    doc = stack_doc(f"{env.name}-apps")
+    policies = {
+        p["metadata"]["name"]: p["spec"] for p in resources(doc, "kubernetes_network_policy_v1").values()
+        if p["metadata"]["namespace"] == "loadtester"
+    }  # fmt: skip
+    assert policies["default-deny"]["policy_types"] == ["Ingress", "Egress"]
+    (rule,) = policies["allow-ingress"]["ingress"]
+    flagger = {"app.kubernetes.io/name": "flagger", "app.kubernetes.io/instance": "flagger"}
+    assert rule["from"] == [{
+        "namespace_selector": {"match_labels": {"kubernetes.io/metadata.name": "istio-system"}},
+        "pod_selector": {"match_labels": flagger},
+    }] and rule["ports"] == [{"port": "8080", "protocol": "TCP"}]  # fmt: skip
+    services_reached = {
+        (peer["namespace_selector"]["match_labels"]["kubernetes.io/metadata.name"], port["port"])
+        for egress in policies["allow-egress"]["egress"] for peer in egress["to"] for port in egress["ports"]
+    } & {(spec.name, str(spec.port)) for spec in services.SPECS}  # fmt: skip
+    assert services_reached == {(spec.name, str(spec.port)) for spec in services.SPECS}
+    (sidecar,) = [
+        m["manifest"] for m in resources(doc, "kubernetes_manifest").values()
+        if m["manifest"]["kind"] == "Sidecar" and m["manifest"]["metadata"]["namespace"] == "loadtester"
+    ]  # fmt: skip
+    hosts = sidecar["spec"]["egress"][0]["hosts"]
+    assert hosts[:-1] == [f"{spec.name}/*" for spec in services.SPECS] and hosts[-1].startswith("*/")

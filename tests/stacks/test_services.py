@@ -119,24 +119,38 @@ def test_a_namespace_admits_exactly_what_its_spec_implies(
     stack_doc: Reader, env: EnvironmentConfig, spec: MicroserviceProps
 ) -> None:
     doc = stack_doc(f"{env.name}-apps")
-    # the mesh: deny-all, plus one allow for the declared callers (and the gateway for public routes)
+    # the mesh: deny-all, one allow for the declared callers (and the gateway for public routes), one for
+    # operators through the gateway (operator routes), and the load tester's GET of the analysis path
+    gateway = "cluster.local/ns/istio-ingress/sa/istio-ingressgateway"
     principals = {f"cluster.local/ns/{caller}/sa/{caller}" for caller in spec.callers}
     if spec.routes:
-        principals.add("cluster.local/ns/istio-ingress/sa/istio-ingressgateway")
+        principals.add(gateway)
     policies = [
         r["manifest"] for r in resources(doc, "kubernetes_manifest").values()
         if r["manifest"]["kind"] == "AuthorizationPolicy"
         and r["manifest"]["metadata"]["namespace"].startswith(f"${{kubernetes_namespace_v1.{spec.name}_")
     ]  # fmt: skip
-    allows = [p for p in policies if p["metadata"]["name"] != "deny-all"]
+    allows = {
+        p["metadata"]["name"]: p["spec"]["rules"] for p in policies if p["metadata"]["name"] != "deny-all"
+    }
+    assert allows.keys() == {
+        *(["allow-callers"] if principals else []), *(["allow-operators"] if spec.operator_routes else []),
+        "allow-load-test",
+    }  # fmt: skip
     if principals:
-        ((allow_rule,),) = [p["spec"]["rules"] for p in allows]
+        ((allow_rule,),) = [allows["allow-callers"]]
         assert set(allow_rule["from"][0]["source"]["principals"]) == principals
-    else:
-        assert allows == []
-    # the network: default deny, then the callers' namespaces, the gateway and Prometheus only
+    if spec.operator_routes:
+        ((operator_rule,),) = [allows["allow-operators"]]
+        assert operator_rule["from"][0]["source"]["principals"] == [gateway]
+        assert env.operators and operator_rule["when"][0]["values"] == list(env.operators.groups)
+    ((load_rule,),) = [allows["allow-load-test"]]
+    assert load_rule["to"][0]["operation"]["paths"] == [spec.load_test_path]
+    # the network: default deny, then the callers' namespaces, the gateway, the load tester and Prometheus
     admitted = ingress_sources(doc, spec)
-    expected = set(spec.callers) | {"monitoring"} | ({"istio-ingress"} if spec.routes else set())
+    expected = (
+        set(spec.callers) | {"monitoring", "loadtester"} | ({"istio-ingress"} if spec.exposed else set())
+    )
     assert admitted == expected
     egress_ports = {
         port["port"]

@@ -34,6 +34,7 @@ from cdktf_cdktf_provider_aws.msk_cluster import (
     MskClusterOpenMonitoringPrometheus,
     MskClusterOpenMonitoringPrometheusJmxExporter,
     MskClusterOpenMonitoringPrometheusNodeExporter,
+    MskClusterTimeouts,
 )
 from cdktf_cdktf_provider_aws.msk_cluster_policy import MskClusterPolicy
 from cdktf_cdktf_provider_aws.msk_configuration import MskConfiguration
@@ -50,6 +51,7 @@ PORT: Final = 9098  # SASL/IAM over TLS, inside the VPC
 # Open monitoring: every broker's Prometheus JMX exporter and node exporter (plain HTTP, fixed by MSK).
 JMX_EXPORTER_PORT: Final = 11001
 NODE_EXPORTER_PORT: Final = 11002
+CONNECTIVITY_TIMEOUT: Final = "360m"  # a replication source's create and update: see _private_connectivity
 SERVER_PROPERTIES: Final = {
     "auto.create.topics.enable": "false",
     "default.replication.factor": "3",
@@ -136,6 +138,12 @@ class KafkaCluster(Construct):
                 ),
                 connectivity_info=_private_connectivity() if replication_source else None,
             ),
+            # Turning multi-VPC connectivity on runs inside the create (see _private_connectivity) and, AWS
+            # warns, can take hours on a large cluster (cloudformation-coverage-roadmap#1775): a timeout
+            # would leave the cluster tainted, so a replication source gets six hours instead of two.
+            timeouts=MskClusterTimeouts(create=CONNECTIVITY_TIMEOUT, update=CONNECTIVITY_TIMEOUT)
+            if replication_source
+            else None,
             encryption_info=MskClusterEncryptionInfo(
                 encryption_at_rest_kms_key_arn=placement.key_arn,
                 encryption_in_transit=MskClusterEncryptionInfoEncryptionInTransit(
@@ -242,7 +250,16 @@ class KafkaCluster(Construct):
 
 
 def _private_connectivity() -> MskClusterBrokerNodeGroupInfoConnectivityInfo:
-    """Multi-VPC private connectivity for SASL/IAM only (the cluster's one client authentication)."""
+    """Multi-VPC private connectivity for SASL/IAM only (the cluster's one client authentication).
+
+    MSK refuses CreateCluster with any ``vpcConnectivity`` authentication enabled ("When creating a
+    cluster, all vpcConnectivity auth schemes must be disabled", cloudformation-coverage-roadmap#1775).
+    The provider handles it: ``resourceClusterCreate`` (internal/service/kafka/cluster.go) takes
+    ``VpcConnectivity`` out of the CreateCluster input, waits for the cluster to be ACTIVE and sends it with
+    UpdateConnectivity in the same apply. So the block is declared from the start, with no second apply or
+    switch; the block is left out (never written all-false) where unused, since an all-false block makes
+    the provider send an UpdateConnectivity MSK refuses as unchanged (terraform-provider-aws#33204).
+    """
     return MskClusterBrokerNodeGroupInfoConnectivityInfo(
         vpc_connectivity=MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivity(
             client_authentication=MskClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthentication(

@@ -174,6 +174,8 @@ class RedisCache(Construct):
         if secondary:  # membership changes happen outside Terraform (failover, disassociation)
             replication.add_override("lifecycle.ignore_changes", ["global_replication_group_id"])
         self.endpoint: str = replication.primary_endpoint_address
+        # Readers spread over the replicas; a secondary of a Global Datastore has one too (read-only).
+        self.reader_endpoint: str = replication.reader_endpoint_address
         self.arn: str = replication.arn
         self.group_id: str = replication.replication_group_id
 

@@ -30,8 +30,9 @@ SLACK_PROVIDER: Final = "slack"
 SLACK_SECRET: Final = "flagger-slack"  # key "address": the webhook URL, the key Flagger reads
 DEFAULT_CHANNEL: Final = "releases"
 PROGRESS_DEADLINE_SECONDS: Final = 600  # room for the cluster autoscaler to add a node for the new pods
-# Blue-green: analysis windows the new pods run without traffic (a pod that crashes or stops being ready
-# fails the release) before Flagger switches all traffic to them for one more, live, window.
+# Blue-green: analysis windows the new pods run on the load tester's requests alone (errors, slow answers,
+# a pod that crashes or stops being ready fail the release) before Flagger switches all traffic to them for
+# one more, live, window.
 BLUE_GREEN_ITERATIONS: Final = 2
 # Retried failures are those where the request never reached the service: no connection, an HTTP/2 stream
 # refused unprocessed, or a reset before any byte went upstream. Istio's HTTPRetry cannot filter by method
@@ -113,6 +114,8 @@ def _edge_matches(routes: tuple[str, ...], gateway: str) -> Iterator[dict[str, A
 
 
 def _service(props: MicroserviceProps, *, gateway: str, hosts: tuple[str, ...], port: int) -> dict[str, Any]:
+    """``spec.service``: ``hosts`` are the edge names the service's routes answer on (the API's for public
+    routes, the operators' for operator routes)."""
     timeout = f"{props.timeout_seconds}s"
     # perTryTimeout = the request's timeout: a shorter one would end a slow attempt, and none of RETRY_ON's
     # conditions would retry it.
@@ -128,7 +131,8 @@ def _service(props: MicroserviceProps, *, gateway: str, hosts: tuple[str, ...], 
         "retries": retries,
         "trafficPolicy": traffic_policy(props.traffic),
     }
-    if not props.routes:
+    routes = props.routes or props.operator_routes
+    if not routes:
         return {**service, "gateways": ["mesh"], "hosts": [props.name]}
     # One VirtualService serves both the edge gateway and the mesh, and its match applies to both: matches
     # scoped by gateway keep the edge to the public routes while in-mesh callers reach every path. Its one
@@ -138,8 +142,40 @@ def _service(props: MicroserviceProps, *, gateway: str, hosts: tuple[str, ...], 
         **service,
         "gateways": [gateway, "mesh"],
         "hosts": [*hosts, props.name],
-        "match": [*_edge_matches(props.routes, gateway), {"gateways": ["mesh"]}],
+        "match": [*_edge_matches(routes, gateway), {"gateways": ["mesh"]}],
     }
+
+
+def load_test_webhooks(
+    props: MicroserviceProps, *, namespace: str, port: int, url: str
+) -> list[dict[str, Any]]:
+    """The Canary's webhooks to the load tester at ``url``, both against the new pods' Service
+    (``<name>-canary``, which Flagger points at them alone) on ``props.load_test_path``:
+
+    - ``acceptance`` (pre-rollout, a blocking ``bash`` task): one GET that must succeed within 10 s, or
+      the release counts a failed check before any traffic moves;
+    - ``load`` (rollout, before each window's checks; a background ``cmd`` task, not restarted while it
+      runs): ``hey`` for one analysis window at ``delivery.load_test_rps``, one request per second from each
+      of that many workers, so slow answers do not lower the rate.
+    """
+    target = f"http://{props.name}-canary.{namespace}:{port}{props.load_test_path}"
+    rate, minutes = props.delivery.load_test_rps, props.delivery.analysis_minutes
+    return [
+        {
+            "name": "acceptance",
+            "type": "pre-rollout",
+            "url": url,
+            "timeout": "30s",
+            "metadata": {"type": "bash", "cmd": f"curl -sf --max-time 10 -o /dev/null {target}"},
+        },
+        {
+            "name": "load",
+            "type": "rollout",
+            "url": url,
+            "timeout": "15s",
+            "metadata": {"type": "cmd", "cmd": f"hey -z {minutes}m -q 1 -c {rate} -m GET {target}"},
+        },
+    ]
 
 
 def canary(
@@ -149,22 +185,27 @@ def canary(
     gateway: str,
     hosts: tuple[str, ...],
     port: int,
+    load_tester: str,
+    operator_hosts: tuple[str, ...] = (),
     flagger_namespace: str = FLAGGER_NAMESPACE,
     allow_idle_analysis: bool = False,
 ) -> dict[str, Any]:
     """Canary ``<name>`` in ``namespace`` for Deployment and HPA ``<name>``, serving ``port`` (the Service's)
-    on the container's port, in the mesh and, for a service with routes, on ``gateway`` for ``hosts``.
+    on the container's port, in the mesh and, for a service with routes, on ``gateway``: public routes for
+    ``hosts``, operator routes for ``operator_hosts``. Its webhooks have the load tester at ``load_tester``
+    check and load the new pods (``load_test_webhooks``).
 
     Canary strategy: the canary takes ``steps_percent`` of the traffic in turn, one analysis window each,
     and the final 100 is the promotion (Flagger promotes once the last step weight passes). Blue-green:
-    BLUE_GREEN_ITERATIONS windows without traffic, then all of it for one window, then promotion. Each window
-    (``analysis_minutes``, also the metrics' range) checks the success rate (at least
-    ``min_success_percent``) and p95 (at most ``objectives.p95_ms``) of the new pods; ``failed_checks``
-    failed windows roll back. Every event (start, promotion, rollback) goes to the AlertProvider ``slack``
-    in ``flagger_namespace``, where the metric templates are too.
+    BLUE_GREEN_ITERATIONS windows without users' traffic (the load tester's only), then all of it for one
+    window, then promotion. Each window (``analysis_minutes``, also the metrics' range) checks the success
+    rate (at least ``min_success_percent``) and p95 (at most ``objectives.p95_ms``) of the new pods;
+    ``failed_checks`` failed windows roll back. Every event (start, promotion, rollback) goes to the
+    AlertProvider ``slack`` in ``flagger_namespace``, where the metric templates are too.
 
-    A window in which the new pods served no request fails, as Flagger's own checks do, unless
-    ``allow_idle_analysis``, or for blue-green, whose windows before the switch have no traffic by design.
+    A window in which the new pods served no request fails, as Flagger's own checks do (a query without
+    a value is a failed check), unless ``allow_idle_analysis``; the load tester makes sure the new pods are
+    called in every window, blue-green's before the switch included.
 
     Args:
         allow_idle_analysis: An idle window passes instead of failing: for environments without traffic
@@ -174,6 +215,11 @@ def canary(
     check_range(owner, "port", port, 1, 65535)
     if props.routes and not hosts:
         raise ConfigError(f"{owner}.hosts must name the edge domain serving the routes {props.routes}")
+    if props.operator_routes and not operator_hosts:
+        raise ConfigError(
+            f"{owner}.operator_hosts must name the operators' domain serving {props.operator_routes}; set "
+            "EdgeProps.operator_domain"
+        )
     delivery = props.delivery
     window = f"{delivery.analysis_minutes}m"
     analysis: dict[str, Any] = {"interval": window, "threshold": delivery.failed_checks}
@@ -188,7 +234,7 @@ def canary(
                 f"{delivery.steps_percent}; use strategy='blue-green' to switch all at once"
             )
         analysis["stepWeights"] = weights
-    idle = blue_green or allow_idle_analysis
+    idle = allow_idle_analysis
     checks = (
         (SUCCESS_RATE, {"min": delivery.min_success_percent}, "100" if idle else NO_VALUE),
         (LATENCY_P95, {"max": props.objectives.p95_ms}, "0" if idle else NO_VALUE),
@@ -223,9 +269,14 @@ def canary(
                 "name": props.name,
             },
             "progressDeadlineSeconds": PROGRESS_DEADLINE_SECONDS,
-            "service": _service(props, gateway=gateway, hosts=hosts, port=port),
+            "service": _service(
+                props, gateway=gateway, hosts=operator_hosts if props.operator_routes else hosts, port=port
+            ),
             "skipAnalysis": False,
-            "analysis": analysis,
+            "analysis": {
+                **analysis,
+                "webhooks": load_test_webhooks(props, namespace=namespace, port=port, url=load_tester),
+            },
         },
     }
 

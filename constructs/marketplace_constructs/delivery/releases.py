@@ -14,16 +14,18 @@ from marketplace_constructs.delivery.canary import (
     slack_webhook_secret,
 )
 from marketplace_constructs.delivery.flagger import FLAGGER_NAMESPACE, flagger_values
+from marketplace_constructs.delivery.loadtester import URL as LOAD_TESTER_URL
 from marketplace_constructs.helm import HelmChart, helm_release
 from marketplace_constructs.manifests import custom_resource
 from marketplace_constructs.workload.service_props import MicroserviceProps
 
 
 class ProgressiveDelivery(Construct):
-    """Flagger in ``istio-system`` (Istio as mesh provider, Prometheus at ``prometheus_url`` for the checks),
-    installed after ``after`` (the release that brings the PodMonitor CRD its chart uses). The chart's
-    templates install Flagger's CRDs (``crd.create``), so Helm's own CRD step is skipped: Helm would install
-    them first and then refuse to adopt them (fluxcd/flagger#1199)."""
+    """Flagger in ``namespace`` (the token of ``istio-system``'s Namespace, so the release waits for it on
+    create and goes first on destroy; Istio as mesh provider, Prometheus at ``prometheus_url`` for the
+    checks), installed after ``after`` (the release that brings the PodMonitor CRD its chart uses). The
+    chart's templates install Flagger's CRDs (``crd.create``), so Helm's own CRD step is skipped: Helm would
+    install them first and then refuse to adopt them (fluxcd/flagger#1199)."""
 
     def __init__(
         self,
@@ -31,13 +33,14 @@ class ProgressiveDelivery(Construct):
         construct_id: str,
         *,
         chart: HelmChart,
+        namespace: str,
         prometheus_url: str,
         cluster_name: str,
         after: ITerraformDependable,
     ) -> None:
         super().__init__(scope, construct_id)
         helm_release(
-            self, "release", chart=chart, namespace=FLAGGER_NAMESPACE,
+            self, "release", chart=chart, namespace=namespace,
             values=flagger_values(prometheus_url=prometheus_url, cluster_name=cluster_name),
             depends_on=[after], skip_crds=True,
         )  # fmt: skip
@@ -46,8 +49,9 @@ class ProgressiveDelivery(Construct):
 class ServiceReleases(Construct):
     """In ``istio-system``: the success-rate and p95 metric templates, the Slack provider and the
     ExternalSecret of its webhook (``<env>/delivery/slack``); and a Canary per service in its namespace
-    (``namespaces``), public ones on ``gateway`` for ``hosts``. ``allow_idle_analysis`` passes analysis
-    windows without requests (environments without traffic), which would otherwise roll every release back."""
+    (``namespaces``), public ones on ``gateway`` for ``hosts``, operator ones for ``operator_hosts``, each
+    checked and loaded by the load tester during its analysis. ``allow_idle_analysis`` passes analysis
+    windows without requests (environments without traffic), which would otherwise roll a release back."""
 
     def __init__(
         self,
@@ -61,6 +65,7 @@ class ServiceReleases(Construct):
         prometheus_url: str,
         gateway: str,
         hosts: tuple[str, ...],
+        operator_hosts: tuple[str, ...],
         allow_idle_analysis: bool,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -70,7 +75,8 @@ class ServiceReleases(Construct):
         custom_resource(self, "slack_provider", slack_provider(FLAGGER_NAMESPACE))
         for spec in specs:
             body = canary(
-                spec, namespace=namespaces[spec.name], gateway=gateway, hosts=hosts, port=spec.port,
+                spec, namespace=namespaces[spec.name], gateway=gateway, hosts=hosts,
+                operator_hosts=operator_hosts, port=spec.port, load_tester=LOAD_TESTER_URL,
                 allow_idle_analysis=allow_idle_analysis,
             )  # fmt: skip
             # Flagger retries until the Deployment and HPA it takes over exist

@@ -31,7 +31,7 @@ from constructs import Construct
 
 from marketplace_constructs.aws import AwsLocation
 from marketplace_constructs.edge.dns_protection import ROUTE53_HOME, DnsProtection
-from marketplace_constructs.edge.props import EdgeProps
+from marketplace_constructs.edge.props import DEREGISTRATION_DELAY_SECONDS, EdgeProps
 from marketplace_constructs.edge.waf import WebFirewall
 from marketplace_constructs.protection import prevent_destroy
 
@@ -44,22 +44,30 @@ ANYWHERE: Final = "0.0.0.0/0"
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EdgeRef:
-    """What the cluster side needs: the target group the gateway's pods register in, the public name and
-    the names the gateway answers for (the public name, and a primary's name this edge stands by for)."""
+    """What the cluster side needs: the target group the gateway's pods register in, the public name, and
+    the names the gateway answers for: the API's (``hosts``: the public name, and a primary's this edge
+    stands by for) and the operators' (``operator_hosts``, likewise)."""
 
     target_group_arn: str
     domain: str
     hosts: tuple[str, ...]
+    operator_hosts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FailoverTarget:
-    """A primary environment's public name that this edge takes over when the primary's health check fails:
-    the name and its hosted zone (a token from the primary's stack), or None where this edge answers for
-    the name but no longer manages the failover record (after a failover)."""
+    """A primary environment's public names that this edge takes over when the primary's health check fails:
+    the API's name, the operators' (or None), and their hosted zone (a token from the primary's stack), or
+    None where this edge answers for the names but no longer manages the failover records (after a
+    failover)."""
 
     zone_id: str | None
     domain: str
+    operator_domain: str | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.domain, self.operator_domain) if self.operator_domain else (self.domain,)
 
 
 class InternetEdge(Construct):
@@ -114,7 +122,9 @@ class InternetEdge(Construct):
             provider=dns_provider, deletion_protection=props.deletion_protection,
             alarm_topic_arn=alarm_topic_arn if location.region == ROUTE53_HOME else None,
         )  # fmt: skip
-        certificate_arn = self._certificate(props.domain, zone, serves.domain if serves else None)
+        own = (props.domain, props.operator_domain) if props.operator_domain else (props.domain,)
+        served = serves.names if serves else ()
+        certificate_arn = self._certificate(own, zone, served)
         security_group = self._security_group(name, vpc_id, target_security_group_id)
         balancer = Lb(
             self, "load_balancer", name=f"{name}-edge", internal=False, load_balancer_type="application",
@@ -126,7 +136,7 @@ class InternetEdge(Construct):
         )  # fmt: skip
         targets = LbTargetGroup(
             self, "gateway_targets", name=f"{name}-gateway", target_type="ip", protocol="HTTPS",
-            port=GATEWAY_HTTPS_PORT, vpc_id=vpc_id, deregistration_delay="30",
+            port=GATEWAY_HTTPS_PORT, vpc_id=vpc_id, deregistration_delay=str(DEREGISTRATION_DELAY_SECONDS),
             health_check=LbTargetGroupHealthCheck(
                 protocol="HTTP", port=str(GATEWAY_STATUS_PORT), path="/healthz/ready", matcher="200",
                 interval=10, healthy_threshold=2, unhealthy_threshold=2,
@@ -140,32 +150,46 @@ class InternetEdge(Construct):
         alias = Route53RecordAlias(
             name=balancer.dns_name, zone_id=balancer.zone_id, evaluate_target_health=True
         )
-        if failover_primary:
-            Route53Record(
-                self, "alias", zone_id=zone.zone_id, name=props.domain, type="A", alias=alias,
-                set_identifier=f"{name}-primary", failover_routing_policy=Route53RecordFailoverRoutingPolicy(
-                    type="PRIMARY"
-                ),
-                health_check_id=self._health_check(name, location, balancer, targets, alarm_topic_arn),
-            )  # fmt: skip
-        else:
-            Route53Record(self, "alias", zone_id=zone.zone_id, name=props.domain, type="A", alias=alias)
+        health_check = (
+            self._health_check(name, location, balancer, targets, alarm_topic_arn)
+            if failover_primary
+            else None
+        )
+        # Construct ids name records by role ("alias": the API's name), so adding the operators' name
+        # leaves the existing records' addresses alone.
+        for prefix, domain in zip(("", "operator_"), own, strict=False):
+            if health_check:
+                Route53Record(
+                    self, f"{prefix}alias", zone_id=zone.zone_id, name=domain, type="A", alias=alias,
+                    set_identifier=f"{name}-primary",
+                    failover_routing_policy=Route53RecordFailoverRoutingPolicy(type="PRIMARY"),
+                    health_check_id=health_check,
+                )  # fmt: skip
+            else:
+                Route53Record(
+                    self, f"{prefix}alias", zone_id=zone.zone_id, name=domain, type="A", alias=alias
+                )
         if serves and serves.zone_id:
-            Route53Record(
-                self, "failover_alias", zone_id=serves.zone_id, name=serves.domain, type="A", alias=alias,
-                set_identifier=f"{name}-secondary",
-                failover_routing_policy=Route53RecordFailoverRoutingPolicy(type="SECONDARY"),
-            )  # fmt: skip
+            for prefix, domain in zip(("", "operator_"), served, strict=False):
+                Route53Record(
+                    self, f"{prefix}failover_alias", zone_id=serves.zone_id, name=domain, type="A",
+                    alias=alias, set_identifier=f"{name}-secondary",
+                    failover_routing_policy=Route53RecordFailoverRoutingPolicy(type="SECONDARY"),
+                )  # fmt: skip
+        operator_hosts = (*own[1:], *served[1:])
         WebFirewall(
             self, "firewall", name=name, location=location, protected_arn=balancer.arn,
             rate_limit=props.waf_rate_limit, log_key_arn=log_key_arn, log_retention_days=log_retention_days,
+            operator_hosts=operator_hosts, operator_cidrs=props.operator_cidrs,
         )  # fmt: skip
         self.name_servers: list[str] = zone.name_servers
         self.ds_record: str = dns.ds_record
         self.dns_name: str = balancer.dns_name
         self.zone_id: str = zone.zone_id
         hosts = (props.domain, serves.domain) if serves else (props.domain,)
-        self.ref = EdgeRef(target_group_arn=targets.arn, domain=props.domain, hosts=hosts)
+        self.ref = EdgeRef(
+            target_group_arn=targets.arn, domain=props.domain, hosts=hosts, operator_hosts=operator_hosts
+        )
 
     def _health_check(
         self, name: str, location: AwsLocation, balancer: Lb, targets: LbTargetGroup, topic: str | None
@@ -189,33 +213,41 @@ class InternetEdge(Construct):
         check_id: str = check.id
         return check_id
 
-    def _certificate(self, domain: str, zone: Route53Zone, also: str | None) -> str:
-        """ACM certificate for ``domain`` (ECDSA P-256) and ``also`` (a primary's name this edge stands by
-        for), validated through a record for ``domain`` in ``zone`` (``also`` is validated by the record its
-        own zone already holds: ACM's record depends only on the name and the account); returns the ARN
-        once validated, so the HTTPS listener waits for an issued certificate."""
+    def _certificate(self, own: tuple[str, ...], zone: Route53Zone, served: tuple[str, ...]) -> str:
+        """ACM certificate (ECDSA P-256) for ``own`` (names in ``zone``; the first is the subject) and
+        ``served`` (a primary's names this edge stands by for); returns the ARN once validated, so the HTTPS
+        listener waits for an issued certificate.
+
+        Each of ``own`` gets its validation record in ``zone``. A ``served`` name's record is the one its
+        primary keeps in its own zone for its own certificate: ACM gives a domain name the same validation
+        CNAME for every certificate of the account. The validation lists the record of every name on the
+        certificate (the provider refuses a name whose record is not listed); for ``served`` names that is
+        the name ACM asks for, which the primary's record holds, so this stack never writes (or, destroyed,
+        deletes) a record another stack owns.
+        """
         certificate = AcmCertificate(
-            self, "certificate", domain_name=domain, validation_method="DNS", key_algorithm="EC_prime256v1",
-            subject_alternative_names=[also] if also else None,
+            self, "certificate", domain_name=own[0], validation_method="DNS", key_algorithm="EC_prime256v1",
+            subject_alternative_names=[*own[1:], *served] or None,
         )  # fmt: skip
         certificate.add_override("lifecycle.create_before_destroy", True)
-        # The validation record of ``domain``: one() reads it from the set ACM returns.
         options = f"{certificate.fqn}.domain_validation_options"
-        option = (
-            f"one([for o in {options} : o if o.domain_name == {json.dumps(domain)}])"
-            if also
-            else (f"one({options})")
-        )
-        record = Route53Record(
-            self, "certificate_validation_record", zone_id=zone.zone_id,
-            name=f"${{{option}.resource_record_name}}", type=f"${{{option}.resource_record_type}}",
-            records=[f"${{{option}.resource_record_value}}"], ttl=300, allow_overwrite=True,
-        )  # fmt: skip
+
+        def option(domain: str) -> str:
+            """The validation record ACM asks for ``domain``: one() reads it from the set ACM returns."""
+            return f"one([for o in {options} : o if o.domain_name == {json.dumps(domain)}])"
+
+        fqdns = []
+        for prefix, domain in zip(("", "operator_"), own, strict=False):
+            record = Route53Record(
+                self, f"{prefix}certificate_validation_record", zone_id=zone.zone_id,
+                name=f"${{{option(domain)}.resource_record_name}}",
+                type=f"${{{option(domain)}.resource_record_type}}",
+                records=[f"${{{option(domain)}.resource_record_value}}"], ttl=300, allow_overwrite=True,
+            )  # fmt: skip
+            fqdns.append(record.fqdn)
+        fqdns += [f"${{{option(domain)}.resource_record_name}}" for domain in served]
         validation = AcmCertificateValidation(
-            self,
-            "certificate_validation",
-            certificate_arn=certificate.arn,
-            validation_record_fqdns=[record.fqdn],
+            self, "certificate_validation", certificate_arn=certificate.arn, validation_record_fqdns=fqdns
         )
         arn: str = validation.certificate_arn
         return arn

@@ -7,6 +7,7 @@ from typing import Any, Final
 
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.cloudwatch_log_resource_policy import CloudwatchLogResourcePolicy
+from cdktf_cdktf_provider_aws.wafv2_ip_set import Wafv2IpSet
 from cdktf_cdktf_provider_aws.wafv2_web_acl import (
     Wafv2WebAcl,
     Wafv2WebAclDefaultAction,
@@ -47,6 +48,61 @@ def _visibility(metric: str) -> dict[str, Any]:
     return {"cloudwatch_metrics_enabled": True, "metric_name": metric, "sampled_requests_enabled": True}
 
 
+def _host_is(hosts: tuple[str, ...]) -> dict[str, Any]:
+    """Statement: the request's Host header is one of ``hosts`` (case-insensitive)."""
+    matches = [
+        {
+            "byte_match_statement": {
+                "search_string": host,
+                "positional_constraint": "EXACTLY",
+                "field_to_match": {"single_header": {"name": "host"}},
+                "text_transformation": [{"priority": 0, "type": "LOWERCASE"}],
+            }
+        }
+        for host in hosts
+    ]
+    return matches[0] if len(matches) == 1 else {"or_statement": {"statement": matches}}
+
+
+def _operator_rules(
+    hosts: tuple[str, ...], ip_set_arn: str | None, first_priority: int
+) -> list[tuple[str, int, dict[str, Any]]]:
+    """Block rules for the operators' names: requests without an Authorization header (the mesh refuses
+    them anyway; here they never reach the cluster), and, with ``ip_set_arn``, requests from addresses
+    outside the operators' set. (name, priority, statement) each."""
+    no_token = {
+        "not_statement": {
+            "statement": [
+                {
+                    "size_constraint_statement": {
+                        "comparison_operator": "GT",
+                        "size": 0,
+                        "field_to_match": {"single_header": {"name": "authorization"}},
+                        "text_transformation": [{"priority": 0, "type": "NONE"}],
+                    }
+                }
+            ]
+        }
+    }
+    rules = [
+        (
+            "operators-need-a-token",
+            first_priority,
+            {"and_statement": {"statement": [_host_is(hosts), no_token]}},
+        )
+    ]
+    if ip_set_arn:
+        elsewhere = {"not_statement": {"statement": [{"ip_set_reference_statement": {"arn": ip_set_arn}}]}}
+        rules.append(
+            (
+                "operators-from-their-addresses",
+                first_priority + 1,
+                {"and_statement": {"statement": [_host_is(hosts), elsewhere]}},
+            )
+        )
+    return rules
+
+
 def _managed_group(group: str, counted: tuple[str, ...]) -> dict[str, Any]:
     """An AWS managed rule group whose ``counted`` rules only count (and label) what they match."""
     statement: dict[str, Any] = {"name": group, "vendor_name": "AWS"}
@@ -60,7 +116,9 @@ def _managed_group(group: str, counted: tuple[str, ...]) -> dict[str, Any]:
 class WebFirewall(Construct):
     """Web ACL ``<name>-edge`` on ``protected_arn`` (an ALB): the managed groups (``MANAGED_RULE_GROUPS``,
     1,177 of the ACL's 1,500 capacity units with the rate rule), then a block of any IP over
-    ``rate_limit`` requests per 5 minutes; everything else allowed. Logs go to ``aws-waf-logs-<name>``
+    ``rate_limit`` requests per 5 minutes; for ``operator_hosts``, a block of requests without an
+    Authorization header and, with ``operator_cidrs``, of requests from other addresses; everything else
+    allowed. Logs go to ``aws-waf-logs-<name>``
     (the prefix WAF requires), encrypted with ``log_key_arn``, with the authorization and cookie headers
     redacted; CloudWatch metrics for the ACL and each rule."""
 
@@ -75,6 +133,8 @@ class WebFirewall(Construct):
         rate_limit: int,
         log_key_arn: str,
         log_retention_days: int,
+        operator_hosts: tuple[str, ...] = (),
+        operator_cidrs: tuple[str, ...] = (),
     ) -> None:
         super().__init__(scope, construct_id)
         rules = [
@@ -96,6 +156,32 @@ class WebFirewall(Construct):
                 visibility_config=Wafv2WebAclRuleVisibilityConfig(**_visibility("rate-limit-per-ip")),
             )
         )
+        if operator_hosts:
+            ip_set = (
+                Wafv2IpSet(
+                    self,
+                    "operator_addresses",
+                    name=f"{name}-operators",
+                    scope="REGIONAL",
+                    ip_address_version="IPV4",
+                    addresses=list(operator_cidrs),
+                    description=f"{name}: where operators connect from",
+                )
+                if operator_cidrs
+                else None
+            )
+            rules += [
+                Wafv2WebAclRule(
+                    name=rule_name,
+                    priority=priority,
+                    action=Wafv2WebAclRuleAction(block=Wafv2WebAclRuleActionBlock()),
+                    statement=statement,
+                    visibility_config=Wafv2WebAclRuleVisibilityConfig(**_visibility(rule_name)),
+                )
+                for rule_name, priority, statement in _operator_rules(
+                    operator_hosts, ip_set.arn if ip_set else None, len(rules)
+                )
+            ]
         acl = Wafv2WebAcl(
             self, "web_acl", name=f"{name}-edge", scope="REGIONAL",
             description=f"{name}: managed rules and a per-IP rate limit in front of the ALB",

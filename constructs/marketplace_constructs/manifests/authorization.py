@@ -33,3 +33,89 @@ def allow_principals(name: str, namespace: str, *, principals: list[str], ports:
             ],
         },
     }
+
+
+def allow_requests(
+    name: str,
+    namespace: str,
+    *,
+    principals: list[str],
+    ports: list[int],
+    methods: list[str],
+    paths: list[str],
+) -> dict[str, Any]:
+    """AuthorizationPolicy ``name``: ALLOW only ``methods`` on exactly ``paths`` (and ``ports``) from the
+    pods running as ``principals``: a caller that needs one request, not the service."""
+    return {
+        "apiVersion": "security.istio.io/v1",
+        "kind": "AuthorizationPolicy",
+        "metadata": metadata(name, namespace),
+        "spec": {
+            "action": "ALLOW",
+            "rules": [
+                {
+                    "from": [{"source": {"principals": principals}}],
+                    "to": [
+                        {
+                            "operation": {
+                                "ports": [str(port) for port in ports],
+                                "methods": methods,
+                                "paths": paths,
+                            }
+                        }
+                    ],
+                }
+            ],
+        },
+    }
+
+
+def allow_operators(
+    name: str,
+    namespace: str,
+    *,
+    via: str,
+    issuer: str,
+    group_claim: str,
+    groups: list[str],
+    ports: list[int],
+) -> dict[str, Any]:
+    """AuthorizationPolicy ``name``: ALLOW requests on ``ports`` that come through the pods running as ``via``
+    (the ingress gateway's principal) carrying a JWT from ``issuer`` (validated by the namespace's
+    RequestAuthentication: a request principal is ``<iss>/<sub>``) whose ``group_claim`` holds one of
+    ``groups`` (a list claim matches when any element does). A request without a token has no request
+    principal and never matches."""
+    return {
+        "apiVersion": "security.istio.io/v1",
+        "kind": "AuthorizationPolicy",
+        "metadata": metadata(name, namespace),
+        "spec": {
+            "action": "ALLOW",
+            "rules": [
+                {
+                    "from": [{"source": {"principals": [via], "requestPrincipals": [f"{issuer}/*"]}}],
+                    "to": [{"operation": {"ports": [str(port) for port in ports]}}],
+                    "when": [{"key": f"request.auth.claims[{group_claim}]", "values": groups}],
+                }
+            ],
+        },
+    }
+
+
+def request_authentication(
+    name: str, namespace: str, *, issuer: str, audiences: list[str], jwks_uri: str | None
+) -> dict[str, Any]:
+    """RequestAuthentication ``name`` for every workload of ``namespace``: a bearer token, when present, must
+    be a valid JWT of ``issuer`` for one of ``audiences`` (signature against the issuer's keys, from
+    ``jwks_uri`` or its OIDC discovery document), or the request is refused (401); the token is kept for the
+    service (``forwardOriginalToken``), which may log who acted. It admits nothing on its own: the
+    AuthorizationPolicy requires the request principal it sets."""
+    rule: dict[str, Any] = {"issuer": issuer, "audiences": audiences, "forwardOriginalToken": True}
+    if jwks_uri:
+        rule["jwksUri"] = jwks_uri
+    return {
+        "apiVersion": "security.istio.io/v1",
+        "kind": "RequestAuthentication",
+        "metadata": metadata(name, namespace),
+        "spec": {"jwtRules": [rule]},
+    }

@@ -67,28 +67,34 @@ def external_service(
     port: int,
     protocol: Protocol,
     resolution: Resolution,
+    addresses: list[str] | None = None,
 ) -> dict[str, Any]:
     """ServiceEntry for a service outside the mesh: with REGISTRY_ONLY, the only way out. TLS with
-    resolution NONE matches on the SNI name (wildcards allowed)."""
+    resolution NONE matches on the SNI name (wildcards allowed); TCP with resolution NONE matches on the
+    destination ``addresses`` (CIDRs)."""
     port_name = f"{protocol.lower()}-{port}"
+    spec: dict[str, Any] = {
+        "hosts": hosts,
+        "location": "MESH_EXTERNAL",
+        "ports": [{"number": port, "name": port_name, "protocol": protocol}],
+        "resolution": resolution,
+        "exportTo": ["*"],
+    }
+    if addresses:
+        spec["addresses"] = addresses
     return {
         "apiVersion": "networking.istio.io/v1",
         "kind": "ServiceEntry",
         "metadata": metadata(name, namespace),
-        "spec": {
-            "hosts": hosts,
-            "location": "MESH_EXTERNAL",
-            "ports": [{"number": port, "name": port_name, "protocol": protocol}],
-            "resolution": resolution,
-            "exportTo": ["*"],
-        },
+        "spec": spec,
     }
 
 
 def https_gateway(
     name: str, namespace: str, *, selector: dict[str, str], hosts: list[str], credential: str
 ) -> dict[str, Any]:
-    """Gateway serving ``hosts`` on 443 with the certificate in Secret ``credential``, TLS 1.3 only."""
+    """Gateway serving ``hosts`` (``[<namespace>/]<dns name>`` patterns of the VirtualServices that may bind)
+    on 443 with the certificate in Secret ``credential``, TLS 1.3 only."""
     return {
         "apiVersion": "networking.istio.io/v1",
         "kind": "Gateway",

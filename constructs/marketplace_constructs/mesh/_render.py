@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
+from marketplace_constructs.edge.props import DEREGISTRATION_DELAY_SECONDS
 from marketplace_constructs.mesh.props import MeshProps
 
 # Istio's release images (the charts in the repository carry test defaults that the release build rewrites).
@@ -14,6 +15,8 @@ TRACING_PROVIDER: Final = "otel-tracing"
 ISTIOD_LABELS: Final = {"app": "istiod"}
 # The gateway chart labels its pods istio=<release name without "istio-">: istio=ingressgateway here.
 GATEWAY_LABELS: Final = {"istio": "ingressgateway"}
+# Longer than the ALB's deregistration delay, plus the seconds the controller takes to deregister the pod.
+PRE_STOP_SECONDS: Final = DEREGISTRATION_DELAY_SECONDS + 15
 
 
 def zone_spread(labels: dict[str, str]) -> list[dict[str, Any]]:
@@ -108,10 +111,20 @@ def cni_values(tag: str) -> dict[str, Any]:
 
 def gateway_values(props: MeshProps) -> dict[str, Any]:
     """The ingress gateway behind the ALB: a ClusterIP Service (the ALB targets pod IPs), HPA, PDB and zone
-    spread when highly available."""
+    spread when highly available.
+
+    A stopping gateway pod keeps serving for ``PRE_STOP_SECONDS`` first: Kubernetes takes it out of the
+    Service's ready endpoints when it starts terminating, the Load Balancer Controller then deregisters it,
+    and the ALB lets requests already sent to it finish for the target group's deregistration delay; only
+    then does the proxy get SIGTERM (AWS EKS best practices, "Ensure Pods are Deregistered from Load
+    Balancers before Termination"). Kubernetes' own sleep action, so no shell is needed in the image.
+    """
     ha = props.gateway_replicas > 1
     return {
         "service": {"type": "ClusterIP"},
+        "lifecycle": {"preStop": {"sleep": {"seconds": PRE_STOP_SECONDS}}},
+        # The pre-stop wait, then Envoy's own drain (5 s by default) before the kill.
+        "terminationGracePeriodSeconds": PRE_STOP_SECONDS + 20,
         "autoscaling": {
             "enabled": props.gateway_max_replicas > props.gateway_replicas,
             "minReplicas": props.gateway_replicas,

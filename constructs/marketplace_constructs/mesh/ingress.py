@@ -19,26 +19,42 @@ CREDENTIAL: Final = "edge-tls"
 
 
 class IngressBinding(Construct):
-    """In ``namespace`` (the gateway's): a cert-manager Certificate for ``edge.hosts`` from ClusterIssuer
-    ``issuer`` (the private CA: the ALB does not check a target's certificate, but the hop stays encrypted);
-    the Gateway ``edge`` serving those names on 443 with TLS 1.3 minimum; and a TargetGroupBinding that keeps
-    the gateway's pod IPs registered in the ALB's target group.
+    """In ``namespace`` (the gateway's): a cert-manager Certificate for the edge's names (``edge.hosts`` and
+    ``edge.operator_hosts``) from ClusterIssuer ``issuer`` (the private CA: the ALB does not check a target's
+    certificate, but the hop stays encrypted); the Gateway ``edge`` on 443 with TLS 1.3 minimum; and a
+    TargetGroupBinding that keeps the gateway's pod IPs registered in the ALB's target group.
+
+    The Gateway's server lists ``<namespace>/*`` for each of ``route_namespaces`` (the services with routes)
+    rather than the names: the ALB opens its TLS connection to a target without SNI, and Istio matches a
+    server listing host names on SNI, so a ClientHello without it finds no filter chain and is reset
+    (istio/istio#31421; Istio's "Configuring SNI routing when not sending SNI"). A bare ``*`` host turns SNI
+    matching off; the namespace part still limits which VirtualServices may bind to the gateway. Routing by
+    name happens in those VirtualServices, on the request's ``:authority``.
 
     Custom resources: create this in a layer deployed after cert-manager, Istio and the AWS Load Balancer
     Controller.
     """
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, edge: EdgeRef, issuer: str, namespace: str
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        edge: EdgeRef,
+        issuer: str,
+        namespace: str,
+        route_namespaces: tuple[str, ...],
     ) -> None:
         super().__init__(scope, construct_id)
         served = certificate(
-            CREDENTIAL, namespace, secret_name=CREDENTIAL, issuer=issuer, dns_names=edge.hosts
-        )
+            CREDENTIAL, namespace, secret_name=CREDENTIAL, issuer=issuer,
+            dns_names=(*edge.hosts, *edge.operator_hosts),
+        )  # fmt: skip
         custom_resource(self, "certificate", served)
         gateway = https_gateway(
-            "edge", namespace, selector=GATEWAY_LABELS, hosts=list(edge.hosts), credential=CREDENTIAL
-        )
+            "edge", namespace, selector=GATEWAY_LABELS,
+            hosts=[f"{route_namespace}/*" for route_namespace in route_namespaces], credential=CREDENTIAL,
+        )  # fmt: skip
         custom_resource(self, "gateway", gateway)
         custom_resource(
             self, "target_group_binding",

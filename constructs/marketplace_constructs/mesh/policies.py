@@ -29,10 +29,13 @@ AWS_APIS: Final = ("sts", "secretsmanager", "s3")
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DataEndpoints:
-    """Where the data stores answer (tokens read from the foundation's outputs)."""
+    """Where the data stores answer: host names are tokens read from the foundation's outputs;
+    ``database_cidrs`` are the database subnets, where every store's addresses lie."""
 
     database_host: str
     cache_host: str
+    cache_reader_host: str
+    database_cidrs: tuple[str, ...]
     region: str
 
 
@@ -75,13 +78,20 @@ class MeshPolicies(Construct):
         region = endpoints.region
         api_hosts = [f"{api}.{region}.amazonaws.com" for api in AWS_APIS]
         entries = {
+            # The database's addresses rather than its name: with resolution NONE the proxy forwards to the
+            # address the application resolved, so after a Multi-AZ failover (RDS repoints the endpoint's
+            # CNAME) the client's next lookup reaches the new primary, with no second DNS cache in Envoy
+            # (refreshed on its own schedule) to expire first.
+            # Plain TCP carries no name to match on, so the database subnets bound where it may go.
             "postgres": external_service(
                 "postgres", ROOT_NAMESPACE, hosts=[endpoints.database_host], port=5432, protocol="TCP",
-                resolution="DNS",
+                resolution="NONE", addresses=list(endpoints.database_cidrs),
             ),
+            # The primary endpoint for writes and the reader endpoint that spreads reads over the replicas:
+            # under REGISTRY_ONLY a host missing here is black-holed.
             "redis": external_service(
-                "redis", ROOT_NAMESPACE, hosts=[endpoints.cache_host], port=6379, protocol="TLS",
-                resolution="DNS",
+                "redis", ROOT_NAMESPACE, hosts=[endpoints.cache_host, endpoints.cache_reader_host], port=6379,
+                protocol="TLS", resolution="DNS",
             ),
             # Brokers are b-<n>.<cluster>.<id>.c<k>.kafka.<region>.amazonaws.com: matched on the TLS SNI.
             "kafka": external_service(

@@ -36,10 +36,18 @@ from cdktf_cdktf_provider_kubernetes.pod_disruption_budget_v1 import (
 from cdktf_cdktf_provider_kubernetes.service_account_v1 import ServiceAccountV1, ServiceAccountV1Metadata
 from constructs import Construct
 
+from marketplace_constructs.delivery.loadtester import SERVICE_ACCOUNT as LOAD_TESTER_ACCOUNT
 from marketplace_constructs.errors import ConfigError
 from marketplace_constructs.manifests import custom_resource
-from marketplace_constructs.manifests.authorization import allow_principals, principal
+from marketplace_constructs.manifests.authorization import (
+    allow_operators,
+    allow_principals,
+    allow_requests,
+    principal,
+    request_authentication,
+)
 from marketplace_constructs.manifests.secrets import extracted_secret
+from marketplace_constructs.mesh.identity import OperatorIdentityProps
 from marketplace_constructs.observability.thresholds import ServiceObjective
 from marketplace_constructs.workload.network_policies import ServiceNetwork, ServiceNetworkPolicies
 from marketplace_constructs.workload.pod_spec import pod_template
@@ -62,7 +70,8 @@ DEFAULT_DOWN: Final = (("Percent", 100, 15),)
 
 class Microservice(Construct):
     """ServiceAccount, app Secret (External Secrets), Deployment, HorizontalPodAutoscaler,
-    PodDisruptionBudget, NetworkPolicies and the callers' AuthorizationPolicy of one service, in
+    PodDisruptionBudget, NetworkPolicies and the AuthorizationPolicies of one service (callers, operators,
+    the release analysis' load tester), in
     ``namespace`` (the Namespace's token, so everything waits for it); ``objective`` is its p95 objective
     for the generated alert rules (MonitoringResources).
 
@@ -93,6 +102,7 @@ class Microservice(Construct):
         store: str,
         specs: tuple[MicroserviceProps, ...],
         network: ServiceNetwork,
+        operators: OperatorIdentityProps | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         name = props.name
@@ -104,6 +114,11 @@ class Microservice(Construct):
         missing = [kind for kind in props.data_stores if kind not in network.data_store_ports]
         if missing:
             raise ConfigError(f"{owner}: network.data_store_ports has no port for {missing}")
+        if props.operator_routes and operators is None:
+            raise ConfigError(
+                f"{owner}: operator_routes {props.operator_routes} need the environment's operators (the "
+                "OIDC issuer and group that identify an operator); set EnvironmentConfig.operators"
+            )
         labels = {"app": name}  # Flagger's selector label; its copy gets app=<name>-primary
 
         account = ServiceAccountV1(
@@ -176,19 +191,55 @@ class Microservice(Construct):
         ServiceNetworkPolicies(
             self, "network", props=props, namespace=namespace, callees=callees, network=network
         )
+        self._authorization(props, namespace, network, operators)
+        # The p95 objective joins the generated rules (MonitoringResources' marketplace-alerts, from
+        # ``objective``), one PrometheusRule for all services rather than one object each.
+        self.objective = ServiceObjective(namespace=name, p95_ms=props.objectives.p95_ms)
+
+    def _authorization(
+        self,
+        props: MicroserviceProps,
+        namespace: str,
+        network: ServiceNetwork,
+        operators: OperatorIdentityProps | None,
+    ) -> None:
+        """ALLOW policies beside the namespace's deny-all (MeshPolicies): declared callers and, for public
+        routes, the ingress gateway, on the service's port; for operator routes, the gateway's requests that
+        carry an operator's token (RequestAuthentication ``operators`` checks the token); and the load
+        tester's GET of the declared analysis path, nothing else. Policies of one action add up."""
+        gateway = principal(network.ingress_namespace, GATEWAY_SERVICE_ACCOUNT)
         principals = [principal(caller, caller) for caller in props.callers]
         if props.routes:
-            principals.append(principal(network.ingress_namespace, GATEWAY_SERVICE_ACCOUNT))
-        # Nobody to admit (admin: no route, no caller): no allow policy, so deny-all keeps every request
-        # out. An empty principals list is no condition at all: it would admit every caller.
+            principals.append(gateway)
+        # An empty principals list is no condition at all: it would admit every caller, so no policy then.
         if principals:
             custom_resource(
                 self, "allow_callers",
                 allow_principals("allow-callers", namespace, principals=principals, ports=[props.port]),
             )  # fmt: skip
-        # The p95 objective joins the generated rules (MonitoringResources' marketplace-alerts, from
-        # ``objective``), one PrometheusRule for all services rather than one object each.
-        self.objective = ServiceObjective(namespace=name, p95_ms=props.objectives.p95_ms)
+        if props.operator_routes and operators is not None:
+            custom_resource(
+                self, "operator_tokens",
+                request_authentication(
+                    "operators", namespace, issuer=operators.issuer, audiences=list(operators.audiences),
+                    jwks_uri=operators.jwks_uri,
+                ),
+            )  # fmt: skip
+            custom_resource(
+                self, "allow_operators",
+                allow_operators(
+                    "allow-operators", namespace, via=gateway, issuer=operators.issuer,
+                    group_claim=operators.group_claim, groups=list(operators.groups), ports=[props.port],
+                ),
+            )  # fmt: skip
+        custom_resource(
+            self, "allow_load_test",
+            allow_requests(
+                "allow-load-test", namespace,
+                principals=[principal(network.load_tester_namespace, LOAD_TESTER_ACCOUNT)],
+                ports=[props.port], methods=["GET"], paths=[props.load_test_path],
+            ),
+        )  # fmt: skip
 
 
 def _utilization(resource: str, percent: int) -> HorizontalPodAutoscalerV2SpecMetric:

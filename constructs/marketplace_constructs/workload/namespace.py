@@ -11,6 +11,9 @@ from marketplace_constructs.naming import PROJECT
 from marketplace_constructs.workload.props import NamespaceProps
 
 PSA_VERSION: Final = "latest"
+# The AWS Load Balancer Controller's pod webhook injects target-health readiness gates in namespaces with
+# this label (docs/deploy/pod_readiness_gate.md, controller v2.14).
+READINESS_GATE_LABEL: Final = "elbv2.k8s.aws/pod-readiness-gate-inject"
 
 
 class Namespace(Construct):
@@ -28,6 +31,8 @@ class Namespace(Construct):
         }
         if props.mesh_injection:
             labels["istio-injection"] = "enabled"
+        if props.load_balancer_readiness_gate:
+            labels[READINESS_GATE_LABEL] = "enabled"
         namespace = NamespaceV1(
             self, "namespace", metadata=NamespaceV1Metadata(name=props.name, labels=labels)
         )

@@ -35,6 +35,8 @@ from cdktf_cdktf_provider_kubernetes.network_policy_v1 import (
 from constructs import Construct
 
 from marketplace_constructs.checked import checked
+from marketplace_constructs.delivery.loadtester import NAMESPACE as LOAD_TESTER_NAMESPACE
+from marketplace_constructs.delivery.loadtester import POD_LABELS as LOAD_TESTER_LABELS
 from marketplace_constructs.errors import ConfigError, check_dns_label, check_range, is_known
 from marketplace_constructs.mesh._render import GATEWAY_LABELS, ISTIOD_LABELS
 from marketplace_constructs.observability.tracing import COLLECTOR_LABELS
@@ -64,6 +66,7 @@ class ServiceNetwork:
         ingress_namespace: The ingress gateway's namespace. Default: "istio-ingress".
         monitoring_namespace: Prometheus's and the trace collector's namespace. Default: "monitoring".
         mesh_namespace: istiod's namespace. Default: "istio-system".
+        load_tester_namespace: The release analysis' load tester's namespace. Default: "loadtester".
     """
 
     data_store_cidrs: tuple[str, ...]
@@ -71,6 +74,7 @@ class ServiceNetwork:
     ingress_namespace: str = "istio-ingress"
     monitoring_namespace: str = "monitoring"
     mesh_namespace: str = "istio-system"
+    load_tester_namespace: str = LOAD_TESTER_NAMESPACE
 
     def __post_init__(self) -> None:
         owner = "ServiceNetwork"
@@ -87,11 +91,16 @@ class ServiceNetwork:
                 ) from None
         for store, port in self.data_store_ports.items():
             check_range(owner, f"data_store_ports[{store!r}]", port, 1, 65535)
-        for name in ("ingress_namespace", "monitoring_namespace", "mesh_namespace"):
+        for name in ("ingress_namespace", "monitoring_namespace", "mesh_namespace", "load_tester_namespace"):
             check_dns_label(owner, name, getattr(self, name))
 
 
-def _from(namespace: str, pods: Mapping[str, str] | None = None) -> NetworkPolicyV1SpecIngressFrom:
+Ingress = list[tuple[list[NetworkPolicyV1SpecIngressFrom], list[NetworkPolicyV1SpecIngressPorts]]]
+Egress = list[tuple[list[NetworkPolicyV1SpecEgressTo], list[NetworkPolicyV1SpecEgressPorts]]]
+
+
+def from_pods(namespace: str, pods: Mapping[str, str] | None = None) -> NetworkPolicyV1SpecIngressFrom:
+    """Ingress peer: the pods of ``namespace`` (those with labels ``pods``, or all)."""
     return NetworkPolicyV1SpecIngressFrom(
         namespace_selector=NetworkPolicyV1SpecIngressFromNamespaceSelector(
             match_labels={NAMESPACE_LABEL: namespace}
@@ -100,7 +109,8 @@ def _from(namespace: str, pods: Mapping[str, str] | None = None) -> NetworkPolic
     )
 
 
-def _to(namespace: str, pods: Mapping[str, str] | None = None) -> NetworkPolicyV1SpecEgressTo:
+def to_pods(namespace: str, pods: Mapping[str, str] | None = None) -> NetworkPolicyV1SpecEgressTo:
+    """Egress peer: the pods of ``namespace`` (those with labels ``pods``, or all)."""
     return NetworkPolicyV1SpecEgressTo(
         namespace_selector=NetworkPolicyV1SpecEgressToNamespaceSelector(
             match_labels={NAMESPACE_LABEL: namespace}
@@ -109,11 +119,11 @@ def _to(namespace: str, pods: Mapping[str, str] | None = None) -> NetworkPolicyV
     )
 
 
-def _in_ports(*ports: int) -> list[NetworkPolicyV1SpecIngressPorts]:
+def in_ports(*ports: int) -> list[NetworkPolicyV1SpecIngressPorts]:
     return [NetworkPolicyV1SpecIngressPorts(port=str(port), protocol="TCP") for port in ports]
 
 
-def _out_ports(*ports: int, protocols: tuple[str, ...] = ("TCP",)) -> list[NetworkPolicyV1SpecEgressPorts]:
+def out_ports(*ports: int, protocols: tuple[str, ...] = ("TCP",)) -> list[NetworkPolicyV1SpecEgressPorts]:
     return [
         NetworkPolicyV1SpecEgressPorts(port=str(port), protocol=protocol)
         for port in ports
@@ -121,12 +131,50 @@ def _out_ports(*ports: int, protocols: tuple[str, ...] = ("TCP",)) -> list[Netwo
     ]
 
 
+def mesh_egress(net: ServiceNetwork) -> Egress:
+    """What every meshed pod's egress needs: DNS (kube-dns, UDP and TCP 53), istiod on 15012 (xDS and
+    certificates) and the trace collector on 4317/4318 (its proxy's spans)."""
+    return [
+        ([to_pods(DNS_NAMESPACE, DNS_LABELS)], out_ports(53, protocols=("UDP", "TCP"))),
+        ([to_pods(net.mesh_namespace, ISTIOD_LABELS)], out_ports(XDS_PORT)),
+        ([to_pods(net.monitoring_namespace, COLLECTOR_LABELS)], out_ports(*OTLP_PORTS)),
+    ]
+
+
+def namespace_policy(
+    scope: Construct,
+    construct_id: str,
+    *,
+    name: str,
+    namespace: str,
+    ingress: Ingress | None = None,
+    egress: Egress | None = None,
+) -> NetworkPolicyV1:
+    """A policy selecting every pod of ``namespace``; with neither rule list it denies both directions
+    (a policy's types isolate the pods it selects, and policies only add allowances)."""
+    types = (["Ingress"] if ingress is not None else []) + (["Egress"] if egress is not None else [])
+    return NetworkPolicyV1(
+        scope,
+        construct_id,
+        metadata=NetworkPolicyV1Metadata(name=name, namespace=namespace),
+        spec=NetworkPolicyV1Spec(
+            pod_selector=NetworkPolicyV1SpecPodSelector(),
+            policy_types=types or ["Ingress", "Egress"],
+            ingress=[NetworkPolicyV1SpecIngress(from_=peers, ports=ports) for peers, ports in ingress or []]
+            or None,
+            egress=[NetworkPolicyV1SpecEgress(to=peers, ports=ports) for peers, ports in egress or []]
+            or None,
+        ),
+    )
+
+
 class ServiceNetworkPolicies(Construct):
     """Default deny for every pod of ``namespace`` (the service's Deployment, and Flagger's ``-primary``
     copy), then one policy of ingress allowances and one of egress allowances, a rule per purpose:
 
-    - ingress: the gateway's pods on ``props.port`` (routed services only); each declared caller's namespace
-      on ``props.port``; Prometheus on 15020 (merged metrics);
+    - ingress: the gateway's pods on ``props.port`` (services with public or operator routes); each declared
+      caller's namespace on ``props.port``; the load tester's pod on ``props.port`` (release analysis);
+      Prometheus on 15020 (merged metrics);
     - egress: DNS (kube-dns, UDP and TCP 53); istiod on 15012; the trace collector on 4317/4318; each
       callee (a spec listing this service among its callers) on its port; the database subnets on the ports
       of ``props.data_stores`` only; TCP 443 anywhere for the AWS APIs (STS for IRSA, Secrets Manager, S3):
@@ -148,57 +196,28 @@ class ServiceNetworkPolicies(Construct):
         network: ServiceNetwork,
     ) -> None:
         super().__init__(scope, construct_id)
-        self._namespace = namespace
         net = network
-        self._policy("default_deny", "default-deny")
-        ingress = [([_from(net.monitoring_namespace, PROMETHEUS_LABELS)], _in_ports(MERGED_METRICS_PORT))]
-        if props.routes:
-            ingress.append(([_from(net.ingress_namespace, GATEWAY_LABELS)], _in_ports(props.port)))
+        namespace_policy(self, "default_deny", name="default-deny", namespace=namespace)
+        ingress: Ingress = [
+            ([from_pods(net.monitoring_namespace, PROMETHEUS_LABELS)], in_ports(MERGED_METRICS_PORT)),
+            ([from_pods(net.load_tester_namespace, LOAD_TESTER_LABELS)], in_ports(props.port)),
+        ]
+        if props.exposed:
+            ingress.append(([from_pods(net.ingress_namespace, GATEWAY_LABELS)], in_ports(props.port)))
         if props.callers:
-            ingress.append(([_from(caller) for caller in props.callers], _in_ports(props.port)))
+            ingress.append(([from_pods(caller) for caller in props.callers], in_ports(props.port)))
         anywhere = NetworkPolicyV1SpecEgressTo(ip_block=NetworkPolicyV1SpecEgressToIpBlock(cidr="0.0.0.0/0"))
-        egress = [
-            ([_to(DNS_NAMESPACE, DNS_LABELS)], _out_ports(53, protocols=("UDP", "TCP"))),
-            ([_to(net.mesh_namespace, ISTIOD_LABELS)], _out_ports(XDS_PORT)),
-            ([_to(net.monitoring_namespace, COLLECTOR_LABELS)], _out_ports(*OTLP_PORTS)),
-            ([anywhere], _out_ports(HTTPS)),
-            *(([_to(callee.name)], _out_ports(callee.port)) for callee in callees),
+        egress: Egress = [
+            *mesh_egress(net),
+            ([anywhere], out_ports(HTTPS)),
+            *(([to_pods(callee.name)], out_ports(callee.port)) for callee in callees),
         ]
         if props.data_stores:
             subnets = [
                 NetworkPolicyV1SpecEgressTo(ip_block=NetworkPolicyV1SpecEgressToIpBlock(cidr=cidr))
                 for cidr in net.data_store_cidrs
             ]
-            ports = _out_ports(*(net.data_store_ports[store] for store in props.data_stores))
+            ports = out_ports(*(net.data_store_ports[store] for store in props.data_stores))
             egress.append((subnets, ports))
-        self._policy("allow_ingress", "allow-ingress", ingress=ingress)
-        self._policy("allow_egress", "allow-egress", egress=egress)
-
-    def _policy(
-        self,
-        construct_id: str,
-        name: str,
-        *,
-        ingress: list[tuple[list[NetworkPolicyV1SpecIngressFrom], list[NetworkPolicyV1SpecIngressPorts]]]
-        | None = None,
-        egress: list[tuple[list[NetworkPolicyV1SpecEgressTo], list[NetworkPolicyV1SpecEgressPorts]]]
-        | None = None,
-    ) -> None:
-        """A policy selecting every pod of the namespace; with neither rule list it denies both directions
-        (a policy's types isolate the pods it selects, and policies only add allowances)."""
-        types = (["Ingress"] if ingress is not None else []) + (["Egress"] if egress is not None else [])
-        NetworkPolicyV1(
-            self,
-            construct_id,
-            metadata=NetworkPolicyV1Metadata(name=name, namespace=self._namespace),
-            spec=NetworkPolicyV1Spec(
-                pod_selector=NetworkPolicyV1SpecPodSelector(),
-                policy_types=types or ["Ingress", "Egress"],
-                ingress=[
-                    NetworkPolicyV1SpecIngress(from_=peers, ports=ports) for peers, ports in ingress or []
-                ]
-                or None,
-                egress=[NetworkPolicyV1SpecEgress(to=peers, ports=ports) for peers, ports in egress or []]
-                or None,
-            ),
-        )
+        namespace_policy(self, "allow_ingress", name="allow-ingress", namespace=namespace, ingress=ingress)
+        namespace_policy(self, "allow_egress", name="allow-egress", namespace=namespace, egress=egress)

@@ -22,11 +22,16 @@ class NamespaceProps:
             default capabilities, "privileged" anything (host namespaces and paths); audit and warn stay at
             "restricted" so every weakening remains visible. Default: "restricted".
         mesh_injection: Label the namespace for Istio sidecar injection. Default: True.
+        load_balancer_readiness_gate: Label the namespace for the AWS Load Balancer Controller's readiness
+            gate: a new pod registered in a target group (IP targets) counts as ready only once the load
+            balancer reports it healthy, so a rollout never removes old pods before new ones take traffic.
+            The gate is added when a pod is created. Default: False.
     """
 
     name: str
     allow_pod_security: PodSecurityLevel = "restricted"
     mesh_injection: bool = True
+    load_balancer_readiness_gate: bool = False
 
     def __post_init__(self) -> None:
         check_dns_label("NamespaceProps", "name", self.name)

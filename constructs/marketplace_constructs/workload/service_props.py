@@ -188,6 +188,11 @@ class DeliveryProps:
         failed_checks: Failed checks that roll the release back. Default: 2.
         min_success_percent: Request success rate a check needs (99 = the 1 % critical error rate).
             Default: 99.0.
+        load_test_path: The path the load tester requests from the new pods (GET): once before the rollout
+            (a failed answer stops it) and at ``load_test_rps`` throughout the analysis, so every window
+            measures real answers. The load tester may request this path and no other. None: the readiness
+            probe's path. Default: None.
+        load_test_rps: Requests per second during the analysis, 1-200. Default: 10.
     """
 
     strategy: DeliveryStrategy = "canary"
@@ -195,6 +200,8 @@ class DeliveryProps:
     analysis_minutes: int = 5
     failed_checks: int = 2
     min_success_percent: float = 99.0
+    load_test_path: str | None = None
+    load_test_rps: int = 10
 
     def __post_init__(self) -> None:
         owner = "DeliveryProps"
@@ -208,6 +215,12 @@ class DeliveryProps:
             raise ConfigError(
                 f"{owner}.min_success_percent must be between 0 and 100, got {self.min_success_percent}"
             )
+        if self.load_test_path is not None and not PATH_PREFIX.match(self.load_test_path):
+            raise ConfigError(
+                f"{owner}.load_test_path must start with '/' (lower case, digits, '/_-'), got "
+                f"{self.load_test_path!r}"
+            )
+        check_range(owner, "load_test_rps", self.load_test_rps, 1, 200, " requests/s")
 
 
 @checked
@@ -223,7 +236,11 @@ class MicroserviceProps:
         probes: Paths of the startup, liveness and readiness probes. Default: the /healthz/* trio.
         resources: Default: ResourceProps().
         node_class: Node group it prefers (``workload-class`` label). Default: "general".
-        routes: Public path prefixes the gateway sends to it; () for an internal service. Default: ().
+        routes: Public path prefixes the gateway sends to it on the API's name; () for an internal service.
+            Default: ().
+        operator_routes: Path prefixes the gateway sends to it on the operators' name
+            (``EdgeProps.operator_domain``), admitted only with an operator's token (the environment's
+            ``operators``); a service has public routes or operator routes, not both. Default: ().
         callers: Services that may call it (names of other specs). Default: ().
         data_stores: Stores it uses; its IAM role and network policy open exactly these. Default: ().
         autoscaling: Production's HPA (environments may shrink it). Required.
@@ -243,6 +260,7 @@ class MicroserviceProps:
     resources: ResourceProps = field(default_factory=ResourceProps)
     node_class: NodeClass = "general"
     routes: tuple[str, ...] = ()
+    operator_routes: tuple[str, ...] = ()
     callers: tuple[str, ...] = ()
     data_stores: tuple[DataStore, ...] = ()
     autoscaling: AutoscalingProps
@@ -261,13 +279,28 @@ class MicroserviceProps:
         check_one_of(owner, "node_class", self.node_class, get_args(NodeClass))
         for store in self.data_stores:
             check_one_of(owner, "data_stores", store, get_args(DataStore))
-        for path in (*self.probes, *self.routes):
+        for path in (*self.probes, *self.routes, *self.operator_routes):
             if not PATH_PREFIX.match(path):
                 raise ConfigError(f"{owner}: path {path!r} must start with '/' (lower case, digits, '/_-')")
+        if self.routes and self.operator_routes:
+            raise ConfigError(
+                f"{owner}: routes and operator_routes exclude each other (one host name per service), got "
+                f"{self.routes} and {self.operator_routes}; give the operator paths a service of their own"
+            )
         if self.name in self.callers:
             raise ConfigError(f"{owner}.callers must not name the service itself")
         check_range(owner, "timeout_seconds", self.timeout_seconds, 1, 300, " s")
         check_range(owner, "retries", self.retries, 0, 5)
+
+    @property
+    def load_test_path(self) -> str:
+        """The path the release analysis' load tester requests: the spec's, else the readiness probe's."""
+        return self.delivery.load_test_path or self.probes[2]
+
+    @property
+    def exposed(self) -> bool:
+        """True when the ingress gateway sends it requests (public or operator routes)."""
+        return bool(self.routes or self.operator_routes)
 
 
 def callees(name: str, services: tuple[MicroserviceProps, ...]) -> tuple[str, ...]:

@@ -1,0 +1,234 @@
+"""The release path's hops: analysis traffic (the load tester's webhooks, allowed by every policy on the
+way), metric queries that select what Istio emits, and the HPA and PDB following Flagger's ``-primary``."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from tools.paths.mesh_rules import Pods, matches
+from tools.paths.model import Hop, hop
+from tools.paths.view import EnvView, Obj, Release
+
+NO_VALUE: Final = "NaN"
+# Istio's standard metrics and their labels (istio.io "Istio Standard Metrics"; istio/proxy istio_stats.cc).
+ISTIO_METRICS: Final = frozenset(
+    {
+        "istio_requests_total",
+        "istio_request_duration_milliseconds_bucket",
+        "istio_request_duration_milliseconds_sum",
+        "istio_request_duration_milliseconds_count",
+        "istio_request_bytes_bucket",
+        "istio_response_bytes_bucket",
+    }
+)
+ISTIO_LABELS: Final = frozenset(
+    {
+        "reporter",
+        "source_workload",
+        "source_workload_namespace",
+        "source_principal",
+        "source_app",
+        "source_version",
+        "source_canonical_service",
+        "source_canonical_revision",
+        "source_cluster",
+        "destination_workload",
+        "destination_workload_namespace",
+        "destination_principal",
+        "destination_app",
+        "destination_version",
+        "destination_service",
+        "destination_service_name",
+        "destination_service_namespace",
+        "destination_canonical_service",
+        "destination_canonical_revision",
+        "destination_cluster",
+        "request_protocol",
+        "response_flags",
+        "connection_security_policy",
+        "response_code",
+        "grpc_response_status",
+        "le",
+    }
+)
+LOAD_COMMAND: Final = re.compile(r"^hey\b.*\s(?P<url>http://\S+)$")
+
+
+def chart_fullname(release: Release) -> str:
+    """A chart's usual ``<chart>.fullname``: ``fullnameOverride``, else the release name when it contains
+    the chart's name (``nameOverride`` or the chart's), else ``<release>-<name>`` (Flagger's charts,
+    templates/_helpers.tpl)."""
+    values = release.values
+    if values.get("fullnameOverride"):
+        return str(values["fullnameOverride"])
+    name = values.get("nameOverride") or release.chart
+    return release.name if name in release.name else f"{release.name}-{name}"
+
+
+def load_tester_pods(release: Release) -> Pods:
+    """The loadtester chart's pods: label ``app: <chart name>`` (templates/deployment.yaml), service account
+    ``serviceAccountName`` (the namespace's ``default`` when unset and rbac.create is off)."""
+    values = release.values
+    account = values.get("serviceAccountName") or (
+        chart_fullname(release) if values.get("rbac", {}).get("create") else "default"
+    )
+    return Pods(release.namespace, {"app": values.get("nameOverride") or release.chart}, str(account))
+
+
+def flagger_pods(view: EnvView) -> Pods | None:
+    """Flagger's pod: labels ``app.kubernetes.io/name`` (the chart's name) and ``app.kubernetes.io/instance``
+    (the release's), charts/flagger templates/deployment.yaml."""
+    for release in view.release("flagger"):
+        name = release.values.get("nameOverride") or release.chart
+        return Pods(
+            release.namespace,
+            {"app.kubernetes.io/name": name, "app.kubernetes.io/instance": release.name},
+            "flagger",
+        )
+    return None
+
+
+def analysis_traffic(view: EnvView, canary: Obj) -> Hop:
+    """Flagger counts a metric query without a value as a failed check ("no values found",
+    pkg/metrics/providers/prometheus.go; the scheduler then halts and rolls back at the threshold). A
+    window passes idle only where the templates' idle variable gives a value; otherwise a ``rollout``
+    webhook must generate traffic to the new pods before each window's checks (docs: webhooks.md)."""
+    analysis = canary.body["spec"]["analysis"]
+    idle = {m.get("templateVariables", {}).get("idle", NO_VALUE) for m in analysis.get("metrics", [])}
+    loads = [
+        w
+        for w in analysis.get("webhooks", [])
+        if w.get("type") == "rollout" and LOAD_COMMAND.match(w.get("metadata", {}).get("cmd", ""))
+    ]
+    checks = [w for w in analysis.get("webhooks", []) if w.get("type") == "pre-rollout"]
+    if loads:
+        return hop(
+            "analysis traffic",
+            bool(checks),
+            f"{canary}: rollout webhook {loads[0]['metadata']['cmd']!r}; acceptance {len(checks)} "
+            "pre-rollout hook(s)",
+            found=loads[0],
+        )
+    return hop(
+        "analysis traffic",
+        NO_VALUE not in idle,
+        f"{canary}: no load webhook; idle windows give {sorted(idle)}"
+        + ("" if NO_VALUE not in idle else " (a failed check)"),
+    )
+
+
+def webhook_target(view: EnvView, webhook: dict[str, Any]) -> Hop:
+    """The webhook's URL is a Service the load tester chart renders (``<fullname>.<namespace>``, port
+    ``service.port``) forwarding to its container port 8080 (templates/service.yaml, deployment.yaml)."""
+    url = urlsplit(webhook["url"])
+    host = url.hostname or ""
+    for release in view.release("loadtester"):
+        port = int(release.values.get("service", {}).get("port", 80))
+        if (
+            host
+            in (
+                f"{chart_fullname(release)}.{release.namespace}",
+                f"{chart_fullname(release)}.{release.namespace}.svc.cluster.local",
+            )
+            and (url.port or 80) == port
+        ):
+            return hop(
+                "load tester",
+                True,
+                f"{webhook['url']} -> {release.address} Service "
+                f"{release.namespace}/{chart_fullname(release)}:{port} -> 8080",
+                found=release,
+            )
+    return hop("load tester", False, f"{webhook['url']}: no loadtester release renders that Service")
+
+
+def flagger_reaches_load_tester(view: EnvView, release: Release) -> Hop:
+    """Flagger, outside the mesh, calls the webhook in plain HTTP: the load tester's NetworkPolicies must
+    admit Flagger's pod on 8080, and its sidecar must not capture that port (STRICT mTLS would refuse plain
+    text; ``traffic.sidecar.istio.io/excludeInboundPorts``), unless its namespace is outside the mesh."""
+    from tools.paths.mesh_rules import namespace_labels, network_ingress
+
+    flagger = flagger_pods(view)
+    if flagger is None:
+        return hop("flagger to load tester", False, "no Flagger release")
+    excluded = str(
+        release.values.get("podAnnotations", {}).get("traffic.sidecar.istio.io/excludeInboundPorts", "")
+    ).split(",")
+    meshed = namespace_labels(view, release.namespace).get("istio-injection") == "enabled"
+    network = network_ingress(view, flagger, release.namespace, load_tester_pods(release).labels, 8080)
+    ok = network.status == "ok" and (not meshed or "8080" in [p.strip() for p in excluded])
+    return hop(
+        "flagger to load tester",
+        ok,
+        f"{network.evidence}; sidecar {'skips' if '8080' in excluded else 'captures'} 8080 "
+        f"({'meshed' if meshed else 'not meshed'})",
+    )
+
+
+def load_target(webhook: dict[str, Any]) -> tuple[str, int, str]:
+    """(host, port, path) the load command requests."""
+    match = LOAD_COMMAND.match(webhook["metadata"]["cmd"])
+    assert match is not None
+    url = urlsplit(match.group("url"))
+    return url.hostname or "", url.port or 80, url.path or "/"
+
+
+def metric_labels(view: EnvView, canary: Obj) -> Hop:
+    """Each check's query (its MetricTemplate) reads Istio's standard metrics and selects on labels Istio
+    emits on them; ``destination_workload`` is the canary Deployment's name, which ``{{ target }}`` fills."""
+    problems = []
+    for metric in canary.body["spec"]["analysis"].get("metrics", []):
+        ref = metric.get("templateRef")
+        if not ref:
+            continue
+        templates = [
+            t
+            for t in view.kind("MetricTemplate", ref.get("namespace", canary.namespace))
+            if t.name == ref["name"]
+        ]
+        if not templates:
+            problems.append(f"{ref['name']}: no MetricTemplate")
+            continue
+        query = templates[0].body["spec"]["query"]
+        metrics = set(re.findall(r"\b(istio_[a-z_]+)\{", query))
+        labels = set(re.findall(r"([a-z_]+)\s*=~?\s*\"", query))
+        unknown = (metrics - ISTIO_METRICS) | (labels - ISTIO_LABELS)
+        if not metrics or unknown or "{{ target }}" not in query:
+            problems.append(f"{ref['name']}: metrics {sorted(metrics)}, unknown {sorted(unknown)}")
+    return hop(
+        "metric labels",
+        not problems,
+        "; ".join(problems) or f"{canary}: Istio's metrics and labels, workload {{{{ target }}}}",
+    )
+
+
+def follows_primary(view: EnvView, canary: Obj) -> Hop:
+    """Flagger copies the target Deployment to ``<name>-primary`` with its selector label's value suffixed
+    ``-primary``, and the ``autoscalerRef`` HPA to ``<name>-primary`` (docs: "How it works"); so the HPA
+    must target the Deployment, and a PDB must select both label values (Flagger copies no PDB)."""
+    spec = canary.body["spec"]
+    target = spec["targetRef"]["name"]
+    hpas = [
+        h
+        for h in view.kind("HorizontalPodAutoscaler", canary.namespace)
+        if h.name == spec.get("autoscalerRef", {}).get("name")
+    ]
+    hpa_ok = bool(hpas) and hpas[0].body["spec"]["scale_target_ref"]["name"] == target
+    deployments = [d for d in view.kind("Deployment", canary.namespace) if d.name == target]
+    selector = deployments[0].body["spec"]["selector"]["match_labels"] if deployments else {}
+    covered = []
+    for pdb in view.kind("PodDisruptionBudget", canary.namespace):
+        pdb_selector = pdb.body["spec"]["selector"]
+        for labels in (selector, {k: f"{v}-primary" for k, v in selector.items()}):
+            if matches(pdb_selector.get("match_labels", {}), labels) and all(
+                labels.get(e["key"]) in e["values"]
+                for e in pdb_selector.get("match_expressions", [])
+                if e["operator"] == "In"
+            ):
+                covered.append(labels)
+    ok = hpa_ok and len(covered) == 2
+    return hop(
+        "primary copies", ok, f"HPA {[h.name for h in hpas]} -> {target}: {hpa_ok}; PDB covers {covered}"
+    )
