@@ -52,6 +52,7 @@ def build_app(
     envs = tuple(envs)
     releases = {env.name: service_releases(env, specs, releases_dir) for env in envs}
     for env in envs:
+        check_operator_access(env, specs)
         check_fit(env, specs)
     built: dict[str, EnvironmentStacks] = {}
     for env in sorted(envs, key=lambda env: env.standby is not None):  # primaries before their standbys
@@ -75,6 +76,22 @@ def _primary_config(env: EnvironmentConfig, envs: tuple[EnvironmentConfig, ...])
     raise ConfigError(
         f"environment {env.name!r}: StandbyConfig.primary {env.standby.primary!r} is not defined"
     )
+
+
+def check_operator_access(env: EnvironmentConfig, specs: tuple[MicroserviceProps, ...]) -> None:
+    """A service with operator routes needs the environment's operators' name and identity provider."""
+    exposed = [spec.name for spec in specs if spec.operator_routes]
+    if not exposed:
+        return
+    for field, value in (
+        ("EdgeProps.operator_domain", env.edge.operator_domain),
+        ("EnvironmentConfig.operators", env.operators),
+    ):
+        if value is None:
+            raise ConfigError(
+                f"environment {env.name!r}: {field} must be set: {', '.join(exposed)} has operator routes, "
+                "which answer on the operators' name to callers with an operator's token (README, Operators)"
+            )
 
 
 def service_releases(

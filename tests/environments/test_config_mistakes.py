@@ -245,6 +245,30 @@ MISTAKES = {
         "error: environment 'production': releases/production.json: publishing.history[0] names account "
         "444444444444's registry, not this environment's (333333333333)\n",
     ),
+    # Operators (issue 21): the name, the identity provider, and a service that needs both.
+    "operator_domain_outside_the_zone": (
+        "environments/production.py", 'operator_domain="admin.llm-marketplace.example.com"',
+        'operator_domain="admin.example.org"',
+        "error: environment 'production': EdgeProps.operator_domain must be inside hosted_zone "
+        "'llm-marketplace.example.com', got 'admin.example.org'\n",
+    ),
+    "issuer_not_an_https_url": (
+        "environments/production.py", 'issuer="https://sso.llm-marketplace.example.com"',
+        'issuer="sso.llm-marketplace.example.com"',
+        "error: environment 'production': OperatorIdentityProps.issuer must be an https URL such as "
+        "'https://sso.example.com', got 'sso.llm-marketplace.example.com'\n",
+    ),
+    "no_operator_group": (
+        "environments/production.py", 'groups=("marketplace-operators",)', "groups=()",
+        "error: environment 'production': OperatorIdentityProps.groups must name at least one non-empty "
+        "value, got (); an empty list would admit any token\n",
+    ),
+    "operator_routes_without_an_identity_provider": (
+        "environments/dev.py", "operators=OperatorIdentityProps(",
+        "operators=None and OperatorIdentityProps(",
+        "error: environment 'dev': EnvironmentConfig.operators must be set: admin has operator routes, which "
+        "answer on the operators' name to callers with an operator's token (README, Operators)\n",
+    ),
 }  # fmt: skip
 
 
