@@ -13,6 +13,7 @@ import fnmatch
 import json
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,18 +73,33 @@ def skip_for(finding: Finding, skips: list[dict[str, Any]]) -> dict[str, Any] | 
     return None
 
 
-def run_checkov(stacks_dir: Path) -> dict[str, Any]:
-    """checkov's JSON report for every cdk.tf.json below ``stacks_dir`` (offline: --skip-download)."""
+def start_checkov(stacks_dir: Path, report: Path) -> subprocess.Popen[bytes]:
+    """Start checkov over every cdk.tf.json below ``stacks_dir`` (offline: --skip-download), its JSON report
+    going to ``report``; ``read_report`` waits for it."""
     checkov = Path(sys.executable).with_name("checkov")
-    result = subprocess.run(
-        [str(checkov), "--directory", str(stacks_dir), "--framework", "terraform_json",
-         "--output", "json", "--quiet", "--compact", "--skip-download"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    if not result.stdout.strip():
-        raise RuntimeError(f"checkov produced no report: {result.stderr.strip()}")
-    report: dict[str, Any] = json.loads(result.stdout)
-    return report
+    with report.open("wb") as out:
+        return subprocess.Popen(
+            [str(checkov), "--directory", str(stacks_dir), "--framework", "terraform_json",
+             "--output", "json", "--quiet", "--compact", "--skip-download"],
+            stdout=out, stderr=subprocess.PIPE,
+        )  # fmt: skip
+
+
+def read_report(process: subprocess.Popen[bytes], report: Path) -> dict[str, Any]:
+    """The report of a ``start_checkov`` run, once it has ended."""
+    _, errors = process.communicate()
+    text = report.read_text()
+    if not text.strip():
+        raise RuntimeError(f"checkov produced no report: {errors.decode().strip()}")
+    parsed: dict[str, Any] = json.loads(text)
+    return parsed
+
+
+def run_checkov(stacks_dir: Path) -> dict[str, Any]:
+    """checkov's JSON report for every cdk.tf.json below ``stacks_dir``."""
+    with tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "checkov.json"
+        return read_report(start_checkov(stacks_dir, report), report)
 
 
 def evaluate(report: dict[str, Any], skips: list[dict[str, Any]]) -> GateResult:

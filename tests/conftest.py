@@ -1,11 +1,14 @@
-"""Shared fixtures: the whole app synthesized once per test session, and readers for its stacks."""
+"""Shared fixtures: the whole app synthesized once per test session, readers for its stacks, and checkov's
+report over them, started in the background as soon as the synthesis exists (when the run holds a test that
+reads it): checkov is a process of its own, so it uses the core the tests leave idle."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
-from collections.abc import Callable
+import subprocess
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,7 @@ lazy_providers.install()
 
 import environments  # noqa: E402
 import services  # noqa: E402
+from policy.gate import read_report, start_checkov  # noqa: E402
 from stacks.build import build_app, stack_ids  # noqa: E402
 from stacks.synth import synth_atomically  # noqa: E402
 
@@ -45,6 +49,36 @@ def failed_over_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         outdir, lambda app: build_app(app, environments.in_role(standby, "active"), services.SPECS)
     )
     return outdir
+
+
+EARLY = pytest.StashKey[bool]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Note whether any selected test reads checkov's report (only then does it start early)."""
+    config.stash[EARLY] = any("checkov_report" in getattr(item, "fixturenames", ()) for item in items)
+
+
+@pytest.fixture(scope="session")
+def checkov_run(synth_dir: Path) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
+    report = synth_dir.parent / "checkov.json"
+    process = start_checkov(synth_dir / "stacks", report)
+    yield process, report
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def checkov_starts_early(request: pytest.FixtureRequest) -> None:
+    if request.config.stash.get(EARLY, False):
+        request.getfixturevalue("checkov_run")
+
+
+@pytest.fixture(scope="session")
+def checkov_report(checkov_run: tuple[subprocess.Popen[bytes], Path]) -> dict[str, Any]:
+    """checkov's JSON report over every synthesized stack."""
+    return read_report(*checkov_run)
 
 
 @pytest.fixture(scope="session")

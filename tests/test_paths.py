@@ -5,6 +5,7 @@ names the hop that one changed port, label, host, principal, endpoint or webhook
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -189,6 +190,83 @@ def test_a_standby_certificate_validating_only_its_own_names_breaks_at_validatio
 
     hops = broken_hops(mutated(synth, f"{standby.name}-foundation", change), standby, "request")
     assert hops and set(hops.values()) == {"certificate validation"}
+
+
+def _webhooks_blocking(doc: dict[str, Any]) -> None:
+    for canary in manifests(doc, "Canary"):
+        for hook in canary["spec"]["analysis"]["webhooks"]:
+            hook["metadata"]["type"] = "bash"  # a 5-minute run inside a 15 s webhook call: every call fails
+
+
+def _no_load_in_the_first_window(doc: dict[str, Any]) -> None:
+    for canary in manifests(doc, "Canary"):
+        hooks = canary["spec"]["analysis"]["webhooks"]
+        canary["spec"]["analysis"]["webhooks"] = [h for h in hooks if h["name"] != "load-first-window"]
+
+
+def _no_host_allowlist(doc: dict[str, Any]) -> None:
+    manifest = doc["resource"]["kubernetes_manifest"]
+    for name in [n for n, r in manifest.items() if r["manifest"]["metadata"]["name"] == "edge-hosts-only"]:
+        del manifest[name]
+
+
+def _operators_from_anywhere(doc: dict[str, Any]) -> None:
+    for policy in manifests(doc, "AuthorizationPolicy", "allow-operators"):
+        policy["spec"]["rules"][0]["from"][0]["source"]["principals"] = ["*"]
+
+
+def _token_check_on_no_pod(doc: dict[str, Any]) -> None:
+    for policy in manifests(doc, "RequestAuthentication"):
+        policy["spec"]["selector"] = {"matchLabels": {"app": "nobody"}}
+
+
+def _database_as_tls(doc: dict[str, Any]) -> None:
+    (entry,) = manifests(doc, "ServiceEntry", "postgres")
+    entry["spec"]["ports"][0]["protocol"] = "TLS"
+
+
+def _load_tester_outside_the_mesh(doc: dict[str, Any]) -> None:
+    for namespace in doc["resource"]["kubernetes_namespace_v1"].values():
+        if namespace["metadata"]["name"] == "loadtester":
+            del namespace["metadata"]["labels"]["istio-injection"]
+
+
+def _load_tester_for_other_namespaces(doc: dict[str, Any]) -> None:
+    for release in doc["resource"]["helm_release"].values():
+        if release["chart"] == "loadtester":
+            values = json.loads(release["values"][0])
+            values["cmd"]["namespaceRegexp"] = "^(nobody)$"
+            release["values"] = [json.dumps(values)]
+
+
+def _no_time_to_drain(doc: dict[str, Any]) -> None:
+    for release in doc["resource"]["helm_release"].values():
+        if release["chart"] == "gateway":
+            values = json.loads(release["values"][0])
+            values["terminationGracePeriodSeconds"] = values["lifecycle"]["preStop"]["sleep"]["seconds"] + 1
+            release["values"] = [json.dumps(values)]
+
+
+@pytest.mark.parametrize(
+    ("layer", "change", "kind", "hop"),
+    [
+        ("apps", _webhooks_blocking, "release", "analysis traffic"),
+        ("apps", _no_load_in_the_first_window, "release", "analysis traffic"),
+        ("apps", _no_host_allowlist, "request", "edge names only"),
+        ("apps", _operators_from_anywhere, "request", "operators only"),
+        ("apps", _token_check_on_no_pod, "request", "token check"),
+        ("apps", _database_as_tls, "data", "service entry"),
+        ("platform", _load_tester_outside_the_mesh, "release", "load tester pod"),
+        ("platform", _load_tester_for_other_namespaces, "release", "load tester"),
+        ("platform", _no_time_to_drain, "request", "gateway rollout"),
+    ],
+    ids=lambda value: getattr(value, "__name__", str(value)),
+)
+def test_a_change_the_cluster_would_refuse_is_named_at_its_hop(
+    synth: Synth, layer: str, change: Callable[[dict[str, Any]], None], kind: str, hop: str
+) -> None:
+    hops = broken_hops(mutated(synth, f"{PUBLIC.name}-{layer}", change), PUBLIC, kind)
+    assert hops and set(hops.values()) == {hop}
 
 
 # --- the command ---------------------------------------------------------------------------------------

@@ -174,14 +174,17 @@ def test_an_idle_window_fails_every_strategy_unless_the_environment_allows_idle_
 def test_the_load_tester_checks_then_loads_the_new_pods_on_the_declared_path_and_rate(
     spec: MicroserviceProps,
 ) -> None:
-    acceptance, load = CANARIES[spec.name]["spec"]["analysis"]["webhooks"]
+    acceptance, first, load = CANARIES[spec.name]["spec"]["analysis"]["webhooks"]
     target = f"http://{spec.name}-canary.{spec.name}:80{spec.load_test_path}"
     assert (acceptance["type"], acceptance["url"]) == ("pre-rollout", LOAD_TESTER_URL)
     # "bash" blocks until the command ends, so a failed request fails the hook (pkg/loadtester/server.go)
     assert acceptance["metadata"] == {"type": "bash", "cmd": f"curl -sf --max-time 10 -o /dev/null {target}"}
-    assert (load["type"], load["url"]) == ("rollout", LOAD_TESTER_URL)
+    # Pre-rollout hooks run on the first tick only, rollout hooks on each later one before its window's
+    # checks: the load starts with the analysis and runs each window, each run ending before the next call.
     rate = spec.delivery.load_test_rps
-    assert load["metadata"] == {"type": "cmd", "cmd": f"hey -z 5m -q 1 -c {rate} -m GET {target}"}
+    command = {"type": "cmd", "cmd": f"hey -z 285s -q 1 -c {rate} -m GET {target}"}
+    assert (first["type"], first["metadata"]) == ("pre-rollout", command)
+    assert (load["type"], load["url"], load["metadata"]) == ("rollout", LOAD_TESTER_URL, command)
 
 
 def test_the_load_test_path_is_the_readiness_probe_unless_the_spec_names_one() -> None:

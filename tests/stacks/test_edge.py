@@ -192,6 +192,19 @@ def test_gateway_serves_the_domain_with_tls13_minimum_and_binds_to_the_alb(
     assert objects["Gateway"]["spec"]["selector"] == {"istio": "ingressgateway"}
     certificate = objects["Certificate"]["spec"]
     assert certificate["dnsNames"] == hosts + operators and certificate["secretName"] == "edge-tls"
+    # the "*" server would also route a VirtualService's in-cluster name: the gateway admits only these
+    (allowlist,) = [
+        o
+        for o in manifests
+        if o["kind"] == "AuthorizationPolicy" and o["metadata"]["namespace"] == "istio-ingress"
+    ]
+    assert allowlist["spec"]["action"] == "DENY" and allowlist["spec"]["selector"]["matchLabels"] == {
+        "istio": "ingressgateway"
+    }
+    ((rule,),) = [allowlist["spec"]["rules"]]
+    assert rule == {
+        "to": [{"operation": {"notHosts": [v for h in hosts + operators for v in (h, f"{h}:443")]}}]
+    }
     assert certificate["issuerRef"]["name"] == f"llm-marketplace-{env.name}-ca"
     binding = objects["TargetGroupBinding"]["spec"]
     assert (

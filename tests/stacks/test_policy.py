@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from policy.gate import GateResult, evaluate, label, load_skips, run_checkov
+from policy.gate import GateResult, evaluate, label, load_skips
 
 
 @pytest.fixture(scope="session")
-def gate(synth_dir: Path) -> GateResult:
-    return evaluate(run_checkov(synth_dir / "stacks"), load_skips())
+def gate(checkov_report: dict[str, Any]) -> GateResult:
+    return evaluate(checkov_report, load_skips())
 
 
 def test_checkov_finds_no_failed_check_beyond_reviewed_skips(gate: GateResult) -> None:

@@ -14,12 +14,15 @@ from tools.paths.view import EnvView, Ref
 
 @dataclass(frozen=True, slots=True)
 class Store:
-    """A data store as its foundation resource says: the address, the port clients dial, the names they
-    resolve (Refs to its endpoint attributes, or a DNS pattern), its subnets' CIDRs and security groups."""
+    """A data store as its foundation resource says: the address, the port clients dial and the protocol
+    they speak on it (PostgreSQL starts in plain text and upgrades, so TCP; Redis and MSK: TLS from the first
+    byte, matched on SNI), the names they resolve (Refs to its endpoint attributes, or a DNS pattern), its
+    subnets' CIDRs and security groups."""
 
     kind: str
     address: str
     port: int
+    protocol: str
     hosts: tuple[Any, ...]
     cidrs: tuple[str, ...]
     groups: tuple[Ref, ...]
@@ -57,6 +60,7 @@ def stores(view: EnvView) -> dict[str, Store]:
             "postgres",
             f"aws_db_instance.{name}",
             int(db.get("port") or 5432),
+            "TCP",
             (Ref(stack, f"aws_db_instance.{name}", "address"),),
             _subnets(view, view.resolve("foundation", group["subnet_ids"]) if group else []),
             tuple(g for g in db.get("vpc_security_group_ids", []) if isinstance(g, Ref)),
@@ -75,6 +79,7 @@ def stores(view: EnvView) -> dict[str, Store]:
             "redis",
             address,
             int(cache.get("port") or 6379),
+            "TLS",
             (Ref(stack, address, "primary_endpoint_address"), Ref(stack, address, "reader_endpoint_address")),
             _subnets(view, view.resolve("foundation", group["subnet_ids"]) if group else []),
             tuple(g for g in cache.get("security_group_ids", []) if isinstance(g, Ref)),
@@ -88,7 +93,8 @@ def stores(view: EnvView) -> dict[str, Store]:
             "kafka",
             f"aws_msk_cluster.{name}",
             9098 if iam else 9094,
-            (f"b-1.{cluster['cluster_name']}.example.c1.kafka.{_region(view)}.amazonaws.com",),
+            "TLS",
+            (f"b-1.{cluster['cluster_name']}.abc123.c1.kafka.{_region(view)}.amazonaws.com",),
             _subnets(view, info["client_subnets"]),
             tuple(g for g in info.get("security_groups", []) if isinstance(g, Ref)),
             f"aws_msk_cluster.{name} brokers b-<n>.<cluster>.<id>.c<k>.kafka.{_region(view)}.amazonaws.com, "
@@ -148,12 +154,15 @@ def service_entry(view: EnvView, namespace: str, store: Store) -> Hop:
                 e
                 for e in visible
                 if any(_host_matches(h, wanted) for h in e.body["spec"]["hosts"])
-                and any(int(p["number"]) == store.port for p in e.body["spec"]["ports"])
+                and any(
+                    int(p["number"]) == store.port and p["protocol"] == store.protocol
+                    for p in e.body["spec"]["ports"]
+                )
             ),
             None,
         )
         if entry is None:
-            missing.append(str(wanted))
+            missing.append(f"{wanted} ({store.protocol})")
             continue
         spec = entry.body["spec"]
         by_address = spec.get("resolution") == "NONE" and spec["ports"][0]["protocol"] == "TCP"

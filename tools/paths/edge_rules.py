@@ -284,10 +284,43 @@ def bound_binding(binding: Obj) -> tuple[str, int]:
     return str(ref["name"]), int(ref["port"])
 
 
+def _names_host(statement: dict[str, Any], host: str) -> bool:
+    """The statement matches requests whose Host header is exactly ``host`` (alone, or in an OR)."""
+    if "or_statement" in statement:
+        return any(_names_host(inner, host) for inner in statement["or_statement"]["statement"])
+    match = statement.get("byte_match_statement", {})
+    return bool(
+        match.get("search_string") == host
+        and match.get("positional_constraint") == "EXACTLY"
+        and match.get("field_to_match", {}).get("single_header", {}).get("name") == "host"
+    )
+
+
+def _lacks_token(statement: dict[str, Any]) -> bool:
+    """The statement matches requests without an Authorization header: NOT (its size > 0)."""
+    (inner,) = statement.get("not_statement", {}).get("statement", [{}])
+    size = inner.get("size_constraint_statement", {})
+    return bool(
+        size.get("comparison_operator") == "GT"
+        and size.get("size") == 0
+        and size.get("field_to_match", {}).get("single_header", {}).get("name") == "authorization"
+    )
+
+
+def _blocks_tokenless(rule: dict[str, Any], host: str) -> bool:
+    parts = rule.get("statement", {}).get("and_statement", {}).get("statement", [])
+    return (
+        "block" in rule.get("action", {})
+        and any(_names_host(part, host) for part in parts)
+        and any(_lacks_token(part) for part in parts)
+    )
+
+
 def web_acl(view: EnvView, lb: Ref, host: str, operators: bool) -> Hop:
     """The ALB's web ACL lets requests through by default (its managed groups and rate limit block
-    attacks, not the route); on an operators' name it blocks requests that carry no Authorization header,
-    so anonymous requests never reach the cluster."""
+    attacks, not routes); on an operators' name a rule with a block action must match requests to that
+    Host that carry no Authorization header, so anonymous requests never reach the cluster (AWS WAF,
+    "and_statement", "not_statement", "size_constraint_statement")."""
     arn = Ref(lb.stack, lb.address, "arn")
     for association in view.resources("foundation", "aws_wafv2_web_acl_association").values():
         if view.resolve("foundation", association["resource_arn"]) != arn:
@@ -296,15 +329,15 @@ def web_acl(view: EnvView, lb: Ref, host: str, operators: bool) -> Hop:
         acl = view.resource(acl_ref) if isinstance(acl_ref, Ref) else None
         if acl is None:
             break
-        text = json.dumps(acl.get("rule", []))
-        guarded = json.dumps(host) in text and '"authorization"' in text
+        rules = acl.get("rule", [])
+        guards = [rule["name"] for rule in rules if _blocks_tokenless(rule, host)]
         default_allow = "allow" in acl.get("default_action", {})
-        ok = default_allow and (guarded or not operators)
-        rules = [rule["name"] for rule in acl.get("rule", [])]
+        ok = default_allow and (bool(guards) or not operators)
         return hop(
             "web acl",
             ok,
-            f"{acl_ref.address} default {'allow' if default_allow else 'block'}; rules {rules}"
-            + ("; token-less requests to it blocked" if guarded else ""),
+            f"{acl_ref.address} default {'allow' if default_allow else 'block'}; "
+            f"rules {[r['name'] for r in rules]}"
+            + (f"; {guards} block token-less requests to {host}" if guards else ""),
         )
     return hop("web acl", not operators, f"no web ACL on {lb}")

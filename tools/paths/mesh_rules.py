@@ -7,11 +7,13 @@ import fnmatch
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from tools.paths.edge_rules import in_cidrs
 from tools.paths.model import Hop, hop
 from tools.paths.view import EnvView, Obj, Release
 
 NAMESPACE_LABEL: Final = "kubernetes.io/metadata.name"  # set by the API server on every namespace
 TRUST_DOMAIN: Final = "cluster.local"  # istiod's default; meshConfig.trustDomain is not set
+DRAIN_SECONDS: Final = 5  # ProxyConfig terminationDrainDuration's default (istio/api proxy.proto)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +31,8 @@ class Pods:
 
 @dataclass(frozen=True, slots=True)
 class Request:
-    """What an AuthorizationPolicy sees: the peer's principal, port, method and path (None: any), and, for
-    a request carrying a validated JWT, its request principal and claims."""
+    """What an AuthorizationPolicy sees: the peer's principal ("" without mTLS), port, method, path and
+    Host (None: any), and, for a request carrying a validated JWT, its request principal and claims."""
 
     principal: str
     port: int
@@ -38,6 +40,7 @@ class Request:
     path: str | None = None
     request_principal: str | None = None
     claims: dict[str, list[str]] = field(default_factory=dict)
+    host: str | None = None
 
 
 def gateway_pods(release: Release) -> Pods:
@@ -99,7 +102,9 @@ def gateway_rollout(view: EnvView, release: Release, group: dict[str, Any]) -> H
     sleep = release.values.get("lifecycle", {}).get("preStop", {}).get("sleep", {}).get("seconds", 0)
     delay = int(group.get("deregistration_delay", 300))
     grace = int(release.values.get("terminationGracePeriodSeconds", 30))
-    ok = gate and delay < int(sleep) < grace
+    # after the pre-stop wait the proxy drains for terminationDrainDuration (Istio's default 5 s) and must
+    # finish inside the grace period, or the kubelet kills it mid-drain
+    ok = gate and delay < int(sleep) and int(sleep) + DRAIN_SECONDS < grace
     return hop(
         "gateway rollout",
         ok,
@@ -213,8 +218,8 @@ def _peer_admits(peer: dict[str, Any], source: Pods, namespace_labels: dict[str,
     return pods is None or matches(pods.get("match_labels", {}), source.labels)
 
 
-def _port_in(ports: list[dict[str, Any]], port: int) -> bool:
-    return not ports or any(int(p["port"]) == port and p.get("protocol", "TCP") == "TCP" for p in ports)
+def _port_in(ports: list[dict[str, Any]], port: int, protocol: str = "TCP") -> bool:
+    return not ports or any(int(p["port"]) == port and p.get("protocol", "TCP") == protocol for p in ports)
 
 
 def namespace_labels(view: EnvView, namespace: str) -> dict[str, str]:
@@ -255,11 +260,19 @@ def network_ingress(
 
 
 def network_egress(
-    view: EnvView, source: Pods, namespace: str, port: int, cidrs: list[str] | None = None
+    view: EnvView,
+    source: Pods,
+    namespace: str,
+    port: int,
+    cidrs: list[str] | None = None,
+    *,
+    pods: dict[str, str] | None = None,
+    protocol: str = "TCP",
+    name: str = "network egress",
 ) -> Hop:
-    """NetworkPolicy egress of the caller: to pods of ``namespace`` (or, for ``cidrs``, ipBlocks covering
-    every one of them) on ``port``; the VPC CNI enforces the original destination port, which the sidecar
-    keeps (workload/network_policies.py)."""
+    """NetworkPolicy egress of the caller: to the pods (labels ``pods``, or any) of ``namespace`` or, for
+    ``cidrs``, to ipBlocks covering every one of them, on ``port``/``protocol``; the VPC CNI enforces the
+    original destination port, which the sidecar keeps (workload/network_policies.py)."""
     policies = [
         p
         for p in view.kind("NetworkPolicy", source.namespace)
@@ -267,11 +280,12 @@ def network_egress(
         and "Egress" in p.body["spec"].get("policy_types", [])
     ]
     if not policies:
-        return hop("network egress", True, f"{source.namespace}: no policy isolates the pods")
+        return hop(name, True, f"{source.namespace}: no policy isolates the pods")
     labels = namespace_labels(view, namespace)
+    destination = Pods(namespace, pods or {}, "")
     for policy in policies:
         for rule in policy.body["spec"].get("egress", []):
-            if not _port_in(rule.get("ports", []), port):
+            if not _port_in(rule.get("ports", []), port, protocol):
                 continue
             peers = rule.get("to", [])
             if cidrs is not None:
@@ -280,20 +294,17 @@ def network_egress(
                     for peer in peers
                     if "ip_block" in peer and not peer["ip_block"].get("except")
                 ]
-                from tools.paths.edge_rules import in_cidrs
-
                 if blocks and all(in_cidrs(cidr, blocks) for cidr in cidrs):
-                    return hop("network egress", True, f"{policy} to {blocks} on {port}")
-            elif any(
-                _peer_admits(peer, Pods(namespace, {}, ""), labels) and "pod_selector" not in peer
-                for peer in peers
-            ):
-                return hop("network egress", True, f"{policy} to namespace {namespace} on {port}")
-    target = cidrs if cidrs is not None else f"namespace {namespace}"
+                    return hop(name, True, f"{policy} to {blocks} on {port}/{protocol}")
+            elif any(_peer_admits(peer, destination, labels) for peer in peers):
+                return hop(
+                    name, True, f"{policy} to {namespace}{f' {pods}' if pods else ''} on {port}/{protocol}"
+                )
+    target = cidrs if cidrs is not None else f"{namespace}{f' {pods}' if pods else ''}"
     return hop(
-        "network egress",
+        name,
         False,
-        f"no policy of {source.namespace} lets {source.labels} reach {target} on {port}",
+        f"no policy of {source.namespace} lets {source.labels} reach {target} on {port}/{protocol}",
     )
 
 
@@ -317,6 +328,10 @@ def _rule_admits(rule: dict[str, Any], request: Request) -> bool:
         if "methods" in operation and request.method not in operation["methods"]:
             continue
         if "paths" in operation and request.path not in operation["paths"]:
+            continue
+        if "hosts" in operation and request.host not in operation["hosts"]:
+            continue
+        if "notHosts" in operation and (request.host is None or request.host in operation["notHosts"]):
             continue
         break
     else:
@@ -344,10 +359,11 @@ def authorization(view: EnvView, namespace: str, pod_labels: dict[str, str], req
         ]
         if matches(p.body["spec"].get("selector", {}).get("matchLabels", {}), pod_labels)
     ]
-    who = request.principal + (
+    who = (request.principal or "a client without a mesh identity") + (
         f" with token {request.request_principal}" if request.request_principal else ""
     )
-    what = f"{who} {request.method or 'any method'} {request.path or 'any path'} :{request.port}"
+    host = f" for {request.host}" if request.host else ""
+    what = f"{who} {request.method or 'any method'} {request.path or 'any path'} :{request.port}{host}"
     for policy in applying:
         if policy.body["spec"].get("action") == "DENY" and any(
             _rule_admits(r, request) for r in policy.body["spec"].get("rules", [])
@@ -357,16 +373,34 @@ def authorization(view: EnvView, namespace: str, pod_labels: dict[str, str], req
     for policy in allows:
         if any(_rule_admits(rule, request) for rule in policy.body["spec"].get("rules", [])):
             return hop("authorization", True, f"{policy} allows {what}")
-    return hop("authorization", not allows, f"no ALLOW policy of {namespace} matches {what}")
+    if not allows:
+        return hop("authorization", True, f"no DENY policy matches and no ALLOW policy applies: {what}")
+    return hop("authorization", False, f"no ALLOW policy of {namespace} matches {what}")
 
 
-def request_authentication(view: EnvView, namespace: str, issuer: str) -> Hop:
-    """A request principal exists only where a RequestAuthentication of the workload's namespace (or the
-    root namespace) validates tokens of its issuer (Istio, "RequestAuthentication")."""
+def edge_names_only(view: EnvView, gateway: Pods, port: int, host: str, internal: str) -> Hop:
+    """The gateway admits a request for ``host`` and refuses one whose Host is the service's in-cluster name
+    ``internal``: Flagger adds that name to each VirtualService, so a gateway server that matches any host
+    would route it from the internet, past WAF's rules on the edge's names (Istio AuthorizationPolicy,
+    ``hosts``/``notHosts``)."""
+    edge = authorization(view, gateway.namespace, gateway.labels, Request("", port, host=host))
+    inside = authorization(view, gateway.namespace, gateway.labels, Request("", port, host=internal))
+    return hop(
+        "edge names only",
+        edge.status == "ok" and inside.status == "broken",
+        f"{host}: {edge.evidence}; {internal}: {inside.evidence}",
+    )
+
+
+def request_authentication(view: EnvView, namespace: str, pod_labels: dict[str, str], issuer: str) -> Hop:
+    """A request principal exists only where a RequestAuthentication selecting the workload (in its
+    namespace, or the root namespace) validates tokens of its issuer (Istio, "RequestAuthentication")."""
     for policy in [
         *view.kind("RequestAuthentication", namespace),
         *view.kind("RequestAuthentication", "istio-system"),
     ]:
+        if not matches(policy.body["spec"].get("selector", {}).get("matchLabels", {}), pod_labels):
+            continue
         for rule in policy.body["spec"].get("jwtRules", []):
             if rule.get("issuer") == issuer:
                 audiences = rule.get("audiences", [])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from tools.paths import data_rules, edge_rules, mesh_rules, release_rules
 from tools.paths.mesh_rules import Pods, Request, pods_of
@@ -70,7 +71,7 @@ def request_paths(
         for canary, paths in routed:
             branch = Walk("request", f"{host}{paths[0] if paths else ''} -> {canary.name}", list(walk.hops))
             with branch:
-                _to_service(view, branch, canary, gateway_pods, host, declared)
+                _to_service(view, branch, canary, gateway_pods, port, host, declared)
                 # and it holds while the gateway itself rolls out
                 branch(mesh_rules.gateway_rollout(view, release, group))
                 branch(
@@ -79,25 +80,26 @@ def request_paths(
             yield branch
 
 
-def _to_service(view: EnvView, walk: Walk, canary: Obj, source: Pods, host: str, declared: Declared) -> None:
+def _to_service(
+    view: EnvView, walk: Walk, canary: Obj, source: Pods, port: int, host: str, declared: Declared
+) -> None:
     """The hops from the gateway to the service's pods: Service, NetworkPolicy, identity, authorization,
     and the gateway's own Sidecar."""
+    internal = f"{canary.name}.{canary.namespace}.svc.cluster.local"
+    walk(mesh_rules.edge_names_only(view, source, port, host, internal))
     _, target, deployment = walk(mesh_rules.service_port(view, canary))
     pods = pods_of(deployment)
     walk(mesh_rules.network_ingress(view, source, canary.namespace, pods.labels, target))
     if host in declared.operator_hosts:
         issuer = declared.operator_issuer or ""
-        walk(mesh_rules.request_authentication(view, canary.namespace, issuer))
-        anonymous = mesh_rules.authorization(
-            view, canary.namespace, pods.labels, Request(source.principal, target)
-        )
-        walk(hop("operators only", anonymous.status == "broken", f"without a token: {anonymous.evidence}"))
+        walk(mesh_rules.request_authentication(view, canary.namespace, pods.labels, issuer))
         request = Request(
             source.principal,
             target,
             request_principal=f"{issuer}/an-operator",
             claims={declared.group_claim: list(declared.operator_groups)},
         )
+        walk(_operators_only(view, canary.namespace, pods.labels, request))
     else:
         request = Request(source.principal, target)
     walk(mesh_rules.authorization(view, canary.namespace, pods.labels, request))
@@ -105,6 +107,38 @@ def _to_service(view: EnvView, walk: Walk, canary: Obj, source: Pods, host: str,
         mesh_rules.sidecar_egress(
             view, source.namespace, f"{canary.name}.{canary.namespace}.svc.cluster.local"
         )
+    )
+
+
+STRANGER: Final = "cluster.local/ns/elsewhere/sa/anyone"  # a workload of the mesh that is not the gateway
+
+
+def _operators_only(view: EnvView, namespace: str, pods: dict[str, str], operator: Request) -> Hop:
+    """Only the operator's request passes: the gateway without a token is refused on any path and on each
+    path an ALLOW rule of the namespace names (a rule for one path must not open it to everyone), and
+    another workload of the mesh is refused even with an operator's token."""
+    paths = {
+        path
+        for policy in view.kind("AuthorizationPolicy", namespace)
+        for rule in policy.body["spec"].get("rules", [])
+        for operation in rule.get("to", [])
+        for path in operation.get("operation", {}).get("paths", [])
+    }
+    anonymous = [Request(operator.principal, operator.port)]
+    anonymous += [Request(operator.principal, operator.port, "GET", path) for path in sorted(paths)]
+    stranger = Request(
+        STRANGER, operator.port, request_principal=operator.request_principal, claims=operator.claims
+    )
+    admitted = [
+        f"{r.principal} {'with' if r.request_principal else 'without'} a token on {r.path or 'any path'}"
+        for r in (*anonymous, stranger)
+        if mesh_rules.authorization(view, namespace, pods, r).status == "ok"
+    ]
+    return hop(
+        "operators only",
+        not admitted,
+        f"refused: the gateway without a token on any path and on {sorted(paths)}; {STRANGER} with one"
+        + (f"; ADMITTED: {admitted}" if admitted else ""),
     )
 
 
@@ -190,9 +224,10 @@ def release_paths(view: EnvView) -> Iterator[Walk]:
         with walk:
             webhook = walk(release_rules.analysis_traffic(view, canary))
             if webhook is not None:
-                release = walk(release_rules.webhook_target(view, webhook))
+                release = walk(release_rules.webhook_target(view, canary, webhook))
+                walk(release_rules.load_tester_pod(view, release))
                 walk(release_rules.flagger_reaches_load_tester(view, release))
-                host, port, path = release_rules.load_target(webhook)
+                host, port, path, method = release_rules.load_target(webhook)
                 service_port, target, deployment = walk(mesh_rules.service_port(view, canary))
                 expected = f"{canary.name}-canary.{canary.namespace}"
                 walk(
@@ -204,18 +239,35 @@ def release_paths(view: EnvView) -> Iterator[Walk]:
                 )
                 tester = release_rules.load_tester_pods(release)
                 pods = pods_of(deployment)
+                _proxy_bootstrap(view, walk, tester)
                 walk(mesh_rules.network_egress(view, tester, canary.namespace, target))
                 walk(mesh_rules.sidecar_egress(view, tester.namespace, f"{expected}.svc.cluster.local"))
                 walk(mesh_rules.network_ingress(view, tester, canary.namespace, pods.labels, target))
                 walk(
                     mesh_rules.authorization(
-                        view, canary.namespace, pods.labels, Request(tester.principal, target, "GET", path)
+                        view, canary.namespace, pods.labels, Request(tester.principal, target, method, path)
                     )
                 )
             walk(release_rules.metric_labels(view, canary))
             walk(release_rules.follows_primary(view, canary))
             walk(unproved("promotion", "whether the new pods meet the checks shows only in a real analysis"))
         yield walk
+
+
+# istiod's pods (the istiod chart's "app: istiod") and CoreDNS's (the EKS add-on's "k8s-app: kube-dns").
+ISTIOD: Final = ("istio-system", {"app": "istiod"}, 15012)
+DNS: Final = ("kube-system", {"k8s-app": "kube-dns"}, 53)
+
+
+def _proxy_bootstrap(view: EnvView, walk: Walk, source: Pods) -> None:
+    """A sidecar becomes ready only once it resolves names (kube-dns, UDP 53) and has its configuration
+    and certificate from istiod (15012); a NetworkPolicy that isolates the pod must let both out."""
+    for label, (namespace, labels, port), protocol in (("dns", DNS, "UDP"), ("istiod", ISTIOD, "TCP")):
+        walk(
+            mesh_rules.network_egress(
+                view, source, namespace, port, pods=labels, protocol=protocol, name=f"egress to {label}"
+            )
+        )
 
 
 def way_in(view: EnvView, declared: Declared, services: Sequence[str]) -> Iterator[Walk]:

@@ -90,38 +90,63 @@ def flagger_pods(view: EnvView) -> Pods | None:
     return None
 
 
+def _seconds(duration: str) -> int:
+    """A Go/Flagger duration of one unit ("285s", "5m", "1h") in seconds."""
+    value, unit = int(duration[:-1]), duration[-1]
+    return value * {"s": 1, "m": 60, "h": 3600}[unit]
+
+
+def _load(webhook: dict[str, Any]) -> str | None:
+    """The ``hey`` command of a background load task (type ``cmd``, the default): a ``bash`` task would
+    block the webhook call for the whole run and time out (pkg/loadtester/server.go)."""
+    metadata = webhook.get("metadata", {})
+    command = str(metadata.get("cmd", ""))
+    return command if metadata.get("type", "cmd") == "cmd" and LOAD_COMMAND.match(command) else None
+
+
 def analysis_traffic(view: EnvView, canary: Obj) -> Hop:
     """Flagger counts a metric query without a value as a failed check ("no values found",
-    pkg/metrics/providers/prometheus.go; the scheduler then halts and rolls back at the threshold). A
-    window passes idle only where the templates' idle variable gives a value; otherwise a ``rollout``
-    webhook must generate traffic to the new pods before each window's checks (docs: webhooks.md)."""
+    pkg/metrics/providers/prometheus.go; the scheduler then rolls back at the threshold). A window passes
+    idle only where the templates' idle variable gives a value. Otherwise every window checked must hold
+    load: Flagger runs pre-rollout hooks on the first tick only and, on each later tick, the rollout hooks
+    and then the query over the window just past (pkg/controller/scheduler.go, runAnalysis); so a
+    background load must start before the rollout (the first window) and run on every tick, each run
+    shorter than the interval (a run still going when the next call comes is skipped,
+    pkg/loadtester/runner.go)."""
     analysis = canary.body["spec"]["analysis"]
     idle = {m.get("templateVariables", {}).get("idle", NO_VALUE) for m in analysis.get("metrics", [])}
-    loads = [
-        w
-        for w in analysis.get("webhooks", [])
-        if w.get("type") == "rollout" and LOAD_COMMAND.match(w.get("metadata", {}).get("cmd", ""))
+    hooks = analysis.get("webhooks", [])
+    rollout = [w for w in hooks if w.get("type", "rollout") == "rollout" and _load(w)]
+    first = [w for w in hooks if w.get("type") == "pre-rollout" and _load(w)]
+    checks = [
+        w for w in hooks if w.get("type") == "pre-rollout" and w.get("metadata", {}).get("type") == "bash"
     ]
-    checks = [w for w in analysis.get("webhooks", []) if w.get("type") == "pre-rollout"]
-    if loads:
+    if not rollout:
         return hop(
             "analysis traffic",
-            bool(checks),
-            f"{canary}: rollout webhook {loads[0]['metadata']['cmd']!r}; acceptance {len(checks)} "
-            "pre-rollout hook(s)",
-            found=loads[0],
+            NO_VALUE not in idle,
+            f"{canary}: no load webhook; idle windows give {sorted(idle)}"
+            + ("" if NO_VALUE not in idle else " (a failed check)"),
         )
+    command = str(_load(rollout[0]))
+    duration = re.search(r"-z (\d+[smh])", command)
+    interval = _seconds(str(analysis.get("interval", "1m")))
+    short = duration is not None and _seconds(duration.group(1)) < interval
+    ok = short and bool(first) and bool(checks)
     return hop(
         "analysis traffic",
-        NO_VALUE not in idle,
-        f"{canary}: no load webhook; idle windows give {sorted(idle)}"
-        + ("" if NO_VALUE not in idle else " (a failed check)"),
+        ok,
+        f"{canary}: load {command!r} (run {duration.group(1) if duration else '?'}, interval {interval} s), "
+        f"from the first window {bool(first)}, acceptance check {bool(checks)}",
+        found=rollout[0],
     )
 
 
-def webhook_target(view: EnvView, webhook: dict[str, Any]) -> Hop:
+def webhook_target(view: EnvView, canary: Obj, webhook: dict[str, Any]) -> Hop:
     """The webhook's URL is a Service the load tester chart renders (``<fullname>.<namespace>``, port
-    ``service.port``) forwarding to its container port 8080 (templates/service.yaml, deployment.yaml)."""
+    ``service.port``) forwarding to its container port 8080 (templates/service.yaml, deployment.yaml), and
+    the load tester runs commands for the Canary's namespace (``cmd.namespaceRegexp``, empty for any:
+    pkg/loadtester/authorizer.go; anything else is answered 403)."""
     url = urlsplit(webhook["url"])
     host = url.hostname or ""
     for release in view.release("loadtester"):
@@ -134,11 +159,14 @@ def webhook_target(view: EnvView, webhook: dict[str, Any]) -> Hop:
             )
             and (url.port or 80) == port
         ):
+            pattern = str(release.values.get("cmd", {}).get("namespaceRegexp", ""))
+            admitted = not pattern or re.search(pattern, canary.namespace) is not None
             return hop(
                 "load tester",
-                True,
+                admitted,
                 f"{webhook['url']} -> {release.address} Service "
-                f"{release.namespace}/{chart_fullname(release)}:{port} -> 8080",
+                f"{release.namespace}/{chart_fullname(release)}:{port} -> 8080; runs commands for "
+                f"{pattern or 'any namespace'}",
                 found=release,
             )
     return hop("load tester", False, f"{webhook['url']}: no loadtester release renders that Service")
@@ -167,12 +195,48 @@ def flagger_reaches_load_tester(view: EnvView, release: Release) -> Hop:
     )
 
 
-def load_target(webhook: dict[str, Any]) -> tuple[str, int, str]:
-    """(host, port, path) the load command requests."""
-    match = LOAD_COMMAND.match(webhook["metadata"]["cmd"])
+def load_target(webhook: dict[str, Any]) -> tuple[str, int, str, str]:
+    """(host, port, path, method) the load command requests (``hey``'s ``-m``, GET by default)."""
+    command = webhook["metadata"]["cmd"]
+    match = LOAD_COMMAND.match(command)
     assert match is not None
     url = urlsplit(match.group("url"))
-    return url.hostname or "", url.port or 80, url.path or "/"
+    method = re.search(r"-m (\w+)", command)
+    return url.hostname or "", url.port or 80, url.path or "/", method.group(1) if method else "GET"
+
+
+RESTRICTED: Final = {"runAsNonRoot": True, "allowPrivilegeEscalation": False}
+
+
+def load_tester_pod(view: EnvView, release: Release) -> Hop:
+    """The load tester's pod is admitted and in the mesh: its namespace injects the sidecar (its requests
+    then carry its identity, which STRICT mTLS and the services' policies require), and where the
+    namespace enforces "restricted", the chart's security contexts meet it: non-root, no privilege
+    escalation, every capability dropped, RuntimeDefault seccomp (Kubernetes, "Pod Security Standards")."""
+    from tools.paths.mesh_rules import namespace_labels
+
+    labels = namespace_labels(view, release.namespace)
+    meshed = labels.get("istio-injection") == "enabled"
+    level = labels.get("pod-security.kubernetes.io/enforce", "privileged")
+    values = release.values
+    container = values.get("securityContext", {})
+    pod = values.get("podSecurityContext", {})
+    context = {
+        **(pod.get("context", {}) if pod.get("enabled") else {}),
+        **(container.get("context", {}) if container.get("enabled") else {}),
+    }
+    restricted = (
+        all(context.get(key) == value for key, value in RESTRICTED.items())
+        and "ALL" in context.get("capabilities", {}).get("drop", [])
+        and context.get("seccompProfile", {}).get("type") == "RuntimeDefault"
+    )
+    ok = meshed and (level != "restricted" or restricted)
+    return hop(
+        "load tester pod",
+        ok,
+        f"{release.namespace}: sidecar {'injected' if meshed else 'missing'}, enforces {level}, pod and "
+        f"container contexts {'restricted' if restricted else 'not restricted'}",
+    )
 
 
 def metric_labels(view: EnvView, canary: Obj) -> Hop:

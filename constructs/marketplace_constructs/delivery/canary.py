@@ -146,20 +146,35 @@ def _service(props: MicroserviceProps, *, gateway: str, hosts: tuple[str, ...], 
     }
 
 
+# Seconds each load run stops short of the analysis interval, so it has ended when Flagger calls the
+# rollout hook again: a run still going then is skipped, not restarted (pkg/loadtester/runner.go).
+LOAD_GAP_SECONDS: Final = 15
+
+
 def load_test_webhooks(
     props: MicroserviceProps, *, namespace: str, port: int, url: str
 ) -> list[dict[str, Any]]:
-    """The Canary's webhooks to the load tester at ``url``, both against the new pods' Service
-    (``<name>-canary``, which Flagger points at them alone) on ``props.load_test_path``:
+    """The Canary's webhooks to the load tester at ``url``, all against the new pods' Service
+    (``<name>-canary``, which Flagger points at them alone) on ``props.load_test_path``.
 
-    - ``acceptance`` (pre-rollout, a blocking ``bash`` task): one GET that must succeed within 10 s, or
-      the release counts a failed check before any traffic moves;
-    - ``load`` (rollout, before each window's checks; a background ``cmd`` task, not restarted while it
-      runs): ``hey`` for one analysis window at ``delivery.load_test_rps``, one request per second from each
-      of that many workers, so slow answers do not lower the rate.
+    Flagger runs pre-rollout hooks on the analysis' first tick only, and on every later tick calls the
+    rollout hooks and then queries the window just past (pkg/controller/scheduler.go: runAnalysis). So:
+
+    - ``acceptance`` (pre-rollout, a blocking ``bash`` task): one GET that must succeed within 10 s, or the
+      release counts a failed check before any traffic moves;
+    - ``load-first-window`` (pre-rollout, a background ``cmd`` task, answered at once): the load starts
+      with the analysis, so the first window checked already holds requests;
+    - ``load`` (rollout): the same command on every tick, one interval long less ``LOAD_GAP_SECONDS``, so
+      each window holds a full run and the next call starts a new one (the load tester runs one copy of a
+      command per Canary at a time).
+
+    The load is ``hey`` at ``delivery.load_test_rps``: one request per second from each of that many
+    workers, so slow answers do not lower the rate.
     """
     target = f"http://{props.name}-canary.{namespace}:{port}{props.load_test_path}"
-    rate, minutes = props.delivery.load_test_rps, props.delivery.analysis_minutes
+    rate = props.delivery.load_test_rps
+    seconds = props.delivery.analysis_minutes * 60 - LOAD_GAP_SECONDS
+    load = {"type": "cmd", "cmd": f"hey -z {seconds}s -q 1 -c {rate} -m GET {target}"}
     return [
         {
             "name": "acceptance",
@@ -168,13 +183,8 @@ def load_test_webhooks(
             "timeout": "30s",
             "metadata": {"type": "bash", "cmd": f"curl -sf --max-time 10 -o /dev/null {target}"},
         },
-        {
-            "name": "load",
-            "type": "rollout",
-            "url": url,
-            "timeout": "15s",
-            "metadata": {"type": "cmd", "cmd": f"hey -z {minutes}m -q 1 -c {rate} -m GET {target}"},
-        },
+        {"name": "load-first-window", "type": "pre-rollout", "url": url, "timeout": "15s", "metadata": load},
+        {"name": "load", "type": "rollout", "url": url, "timeout": "15s", "metadata": load},
     ]
 
 

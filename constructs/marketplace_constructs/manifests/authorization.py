@@ -119,3 +119,23 @@ def request_authentication(
         "metadata": metadata(name, namespace),
         "spec": {"jwtRules": [rule]},
     }
+
+
+def deny_other_hosts(
+    name: str, namespace: str, *, selector: dict[str, str], hosts: list[str]
+) -> dict[str, Any]:
+    """AuthorizationPolicy ``name``: DENY every request to the ``selector`` workloads whose Host is none of
+    ``hosts`` (each also with ``:443``, as a client may send it). A gateway whose server matches any host
+    would otherwise route a request for a VirtualService's in-cluster name (``<svc>.<ns>.svc.cluster.local``)
+    too."""
+    allowed = [variant for host in hosts for variant in (host, f"{host}:443")]
+    return {
+        "apiVersion": "security.istio.io/v1",
+        "kind": "AuthorizationPolicy",
+        "metadata": metadata(name, namespace),
+        "spec": {
+            "selector": {"matchLabels": selector},
+            "action": "DENY",
+            "rules": [{"to": [{"operation": {"notHosts": allowed}}]}],
+        },
+    }

@@ -9,6 +9,7 @@ from constructs import Construct
 
 from marketplace_constructs.edge.edge import GATEWAY_HTTPS_PORT, EdgeRef
 from marketplace_constructs.manifests import custom_resource
+from marketplace_constructs.manifests.authorization import deny_other_hosts
 from marketplace_constructs.manifests.certificates import certificate
 from marketplace_constructs.manifests.elbv2 import target_group_binding
 from marketplace_constructs.manifests.istio import https_gateway
@@ -21,7 +22,8 @@ CREDENTIAL: Final = "edge-tls"
 class IngressBinding(Construct):
     """In ``namespace`` (the gateway's): a cert-manager Certificate for the edge's names (``edge.hosts`` and
     ``edge.operator_hosts``) from ClusterIssuer ``issuer`` (the private CA: the ALB does not check a target's
-    certificate, but the hop stays encrypted); the Gateway ``edge`` on 443 with TLS 1.3 minimum; and a
+    certificate, but the hop stays encrypted); the Gateway ``edge`` on 443 with TLS 1.3 minimum; an
+    AuthorizationPolicy ``edge-hosts-only`` that refuses any Host but the edge's names; and a
     TargetGroupBinding that keeps the gateway's pod IPs registered in the ALB's target group.
 
     The Gateway's server lists ``<namespace>/*`` for each of ``route_namespaces`` (the services with routes)
@@ -56,6 +58,13 @@ class IngressBinding(Construct):
             hosts=[f"{route_namespace}/*" for route_namespace in route_namespaces], credential=CREDENTIAL,
         )  # fmt: skip
         custom_resource(self, "gateway", gateway)
+        # Flagger adds each service's own name to its VirtualService's hosts, which the "*" server would then
+        # route from the internet too; only the edge's names may pass (WAF's rules match on them).
+        names = [*edge.hosts, *edge.operator_hosts]
+        custom_resource(
+            self, "edge_hosts_only",
+            deny_other_hosts("edge-hosts-only", namespace, selector=GATEWAY_LABELS, hosts=names),
+        )  # fmt: skip
         custom_resource(
             self, "target_group_binding",
             target_group_binding(
