@@ -38,6 +38,12 @@ def _subnets(view: EnvView, subnet_ids: list[Any]) -> tuple[str, ...]:
     return tuple(cidrs)
 
 
+def _group_subnets(view: EnvView, group: Any) -> tuple[str, ...]:
+    """The CIDRs of a subnet group's subnets (an RDS or ElastiCache subnet group of the stack)."""
+    resource = view.resource(group) if isinstance(group, Ref) else None
+    return _subnets(view, view.resolve("foundation", resource["subnet_ids"]) if resource else [])
+
+
 def _region(view: EnvView) -> str:
     providers = view.synth.stacks.get(view.stack("foundation"), {}).get("provider", {}).get("aws", [])
     return next(str(p["region"]) for p in providers if "alias" not in p)
@@ -51,29 +57,19 @@ def stores(view: EnvView) -> dict[str, Store]:
     for name, db in view.resources("foundation", "aws_db_instance").items():
         stack = view.stack("foundation")
         db = view.resolve("foundation", db)
-        group = (
-            view.resource(db["db_subnet_group_name"])
-            if isinstance(db.get("db_subnet_group_name"), Ref)
-            else None
-        )
         found["postgres"] = Store(
             "postgres",
             f"aws_db_instance.{name}",
             int(db.get("port") or 5432),
             "TCP",
             (Ref(stack, f"aws_db_instance.{name}", "address"),),
-            _subnets(view, view.resolve("foundation", group["subnet_ids"]) if group else []),
+            _group_subnets(view, db.get("db_subnet_group_name")),
             tuple(g for g in db.get("vpc_security_group_ids", []) if isinstance(g, Ref)),
             f"aws_db_instance.{name} {db.get('engine')} :{db.get('port') or 5432}",
         )
     for name, cache in view.resources("foundation", "aws_elasticache_replication_group").items():
         stack = view.stack("foundation")
         cache = view.resolve("foundation", cache)
-        group = (
-            view.resource(cache["subnet_group_name"])
-            if isinstance(cache.get("subnet_group_name"), Ref)
-            else None
-        )
         address = f"aws_elasticache_replication_group.{name}"
         found["redis"] = Store(
             "redis",
@@ -81,7 +77,7 @@ def stores(view: EnvView) -> dict[str, Store]:
             int(cache.get("port") or 6379),
             "TLS",
             (Ref(stack, address, "primary_endpoint_address"), Ref(stack, address, "reader_endpoint_address")),
-            _subnets(view, view.resolve("foundation", group["subnet_ids"]) if group else []),
+            _group_subnets(view, cache.get("subnet_group_name")),
             tuple(g for g in cache.get("security_group_ids", []) if isinstance(g, Ref)),
             f"{address} :{cache.get('port')} primary and reader endpoints",
         )

@@ -1,13 +1,15 @@
-"""Istio AuthorizationPolicy allow rules (security.istio.io/v1); the namespace's ``deny-all`` comes from
+"""Istio request authorization (security.istio.io/v1): AuthorizationPolicy allow and deny rules and the
+RequestAuthentication behind operators' tokens; the namespace's ``deny-all`` comes from
 ``istio.allow_nothing``."""
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from marketplace_constructs.manifests import metadata
 
 TRUST_DOMAIN: Final = "cluster.local"  # the mesh's default; meshConfig.trustDomain is not set
+API_VERSION: Final = "security.istio.io/v1"
 
 
 def principal(namespace: str, service_account: str) -> str:
@@ -15,24 +17,39 @@ def principal(namespace: str, service_account: str) -> str:
     return f"{TRUST_DOMAIN}/ns/{namespace}/sa/{service_account}"
 
 
-def allow_principals(name: str, namespace: str, *, principals: list[str], ports: list[int]) -> dict[str, Any]:
-    """AuthorizationPolicy ``name``: ALLOW requests to every workload of ``namespace`` on ``ports`` whose
-    peer certificate names one of ``principals``. ALLOW policies add up, so with ``deny-all`` in place
-    nothing else gets in; plain-text callers have no principal and never match (mTLS is STRICT anyway)."""
+def _policy(
+    name: str,
+    namespace: str,
+    rule: dict[str, Any],
+    *,
+    action: Literal["ALLOW", "DENY"] = "ALLOW",
+    selector: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """AuthorizationPolicy ``name`` with one rule; without ``selector`` it covers every workload of the
+    namespace (the Deployment and Flagger's ``-primary`` copy alike)."""
+    spec: dict[str, Any] = {"action": action, "rules": [rule]}
+    if selector:
+        spec = {"selector": {"matchLabels": selector}, **spec}
     return {
-        "apiVersion": "security.istio.io/v1",
+        "apiVersion": API_VERSION,
         "kind": "AuthorizationPolicy",
         "metadata": metadata(name, namespace),
-        "spec": {
-            "action": "ALLOW",
-            "rules": [
-                {
-                    "from": [{"source": {"principals": principals}}],
-                    "to": [{"operation": {"ports": [str(port) for port in ports]}}],
-                }
-            ],
-        },
+        "spec": spec,
     }
+
+
+def _ports(ports: list[int]) -> list[str]:
+    return [str(port) for port in ports]
+
+
+def allow_principals(name: str, namespace: str, *, principals: list[str], ports: list[int]) -> dict[str, Any]:
+    """ALLOW requests on ``ports`` whose peer certificate names one of ``principals``. ALLOW policies add
+    up, so with ``deny-all`` in place nothing else gets in; plain-text callers have no principal and never
+    match (mTLS is STRICT anyway)."""
+    return _policy(
+        name, namespace,
+        {"from": [{"source": {"principals": principals}}], "to": [{"operation": {"ports": _ports(ports)}}]},
+    )  # fmt: skip
 
 
 def allow_requests(
@@ -44,30 +61,12 @@ def allow_requests(
     methods: list[str],
     paths: list[str],
 ) -> dict[str, Any]:
-    """AuthorizationPolicy ``name``: ALLOW only ``methods`` on exactly ``paths`` (and ``ports``) from the
-    pods running as ``principals``: a caller that needs one request, not the service."""
-    return {
-        "apiVersion": "security.istio.io/v1",
-        "kind": "AuthorizationPolicy",
-        "metadata": metadata(name, namespace),
-        "spec": {
-            "action": "ALLOW",
-            "rules": [
-                {
-                    "from": [{"source": {"principals": principals}}],
-                    "to": [
-                        {
-                            "operation": {
-                                "ports": [str(port) for port in ports],
-                                "methods": methods,
-                                "paths": paths,
-                            }
-                        }
-                    ],
-                }
-            ],
-        },
-    }
+    """ALLOW only ``methods`` on exactly ``paths`` (and ``ports``) from the pods running as ``principals``:
+    a caller that needs one request, not the service."""
+    operation = {"ports": _ports(ports), "methods": methods, "paths": paths}
+    return _policy(
+        name, namespace, {"from": [{"source": {"principals": principals}}], "to": [{"operation": operation}]}
+    )
 
 
 def allow_operators(
@@ -80,26 +79,30 @@ def allow_operators(
     groups: list[str],
     ports: list[int],
 ) -> dict[str, Any]:
-    """AuthorizationPolicy ``name``: ALLOW requests on ``ports`` that come through the pods running as ``via``
-    (the ingress gateway's principal) carrying a JWT from ``issuer`` (validated by the namespace's
-    RequestAuthentication: a request principal is ``<iss>/<sub>``) whose ``group_claim`` holds one of
-    ``groups`` (a list claim matches when any element does). A request without a token has no request
-    principal and never matches."""
-    return {
-        "apiVersion": "security.istio.io/v1",
-        "kind": "AuthorizationPolicy",
-        "metadata": metadata(name, namespace),
-        "spec": {
-            "action": "ALLOW",
-            "rules": [
-                {
-                    "from": [{"source": {"principals": [via], "requestPrincipals": [f"{issuer}/*"]}}],
-                    "to": [{"operation": {"ports": [str(port) for port in ports]}}],
-                    "when": [{"key": f"request.auth.claims[{group_claim}]", "values": groups}],
-                }
-            ],
+    """ALLOW requests on ``ports`` that come through the pods running as ``via`` (the ingress gateway's
+    principal) carrying a JWT from ``issuer`` (validated by the namespace's RequestAuthentication: a request
+    principal is ``<iss>/<sub>``) whose ``group_claim`` holds one of ``groups`` (a list claim matches when
+    any element does). A request without a token has no request principal and never matches."""
+    return _policy(
+        name, namespace,
+        {
+            "from": [{"source": {"principals": [via], "requestPrincipals": [f"{issuer}/*"]}}],
+            "to": [{"operation": {"ports": _ports(ports)}}],
+            "when": [{"key": f"request.auth.claims[{group_claim}]", "values": groups}],
         },
-    }
+    )  # fmt: skip
+
+
+def deny_other_hosts(
+    name: str, namespace: str, *, selector: dict[str, str], hosts: list[str]
+) -> dict[str, Any]:
+    """DENY every request to the ``selector`` workloads whose Host is none of ``hosts`` (each also with
+    ``:443``, as a client may send it). A gateway whose server matches any host would otherwise route a
+    request for a VirtualService's in-cluster name (``<svc>.<ns>.svc.cluster.local``) too."""
+    allowed = [variant for host in hosts for variant in (host, f"{host}:443")]
+    return _policy(
+        name, namespace, {"to": [{"operation": {"notHosts": allowed}}]}, action="DENY", selector=selector
+    )
 
 
 def request_authentication(
@@ -114,28 +117,8 @@ def request_authentication(
     if jwks_uri:
         rule["jwksUri"] = jwks_uri
     return {
-        "apiVersion": "security.istio.io/v1",
+        "apiVersion": API_VERSION,
         "kind": "RequestAuthentication",
         "metadata": metadata(name, namespace),
         "spec": {"jwtRules": [rule]},
-    }
-
-
-def deny_other_hosts(
-    name: str, namespace: str, *, selector: dict[str, str], hosts: list[str]
-) -> dict[str, Any]:
-    """AuthorizationPolicy ``name``: DENY every request to the ``selector`` workloads whose Host is none of
-    ``hosts`` (each also with ``:443``, as a client may send it). A gateway whose server matches any host
-    would otherwise route a request for a VirtualService's in-cluster name (``<svc>.<ns>.svc.cluster.local``)
-    too."""
-    allowed = [variant for host in hosts for variant in (host, f"{host}:443")]
-    return {
-        "apiVersion": "security.istio.io/v1",
-        "kind": "AuthorizationPolicy",
-        "metadata": metadata(name, namespace),
-        "spec": {
-            "selector": {"matchLabels": selector},
-            "action": "DENY",
-            "rules": [{"to": [{"operation": {"notHosts": allowed}}]}],
-        },
     }
