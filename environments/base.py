@@ -31,6 +31,7 @@ from marketplace_constructs.errors import check_one_of, check_pattern, check_ran
 from marketplace_constructs.mesh.identity import OperatorIdentityProps
 from marketplace_constructs.naming import PROJECT
 from marketplace_constructs.regions import check_region, check_zones
+from marketplace_constructs.security.detector import DetectorMode
 
 EnvironmentName = Literal["dev", "staging", "production", "dr"]
 ENVIRONMENT_NAMES: Final[tuple[str, ...]] = get_args(EnvironmentName)
@@ -253,6 +254,10 @@ class EnvironmentConfig:
             ``ebs`` key's policy before any Auto Scaling group exists); "existing" reads the one the account
             already has (an account that ever ran an Auto Scaling group, or whose other environment created
             it). One environment per account creates it. Default: "create".
+        guardduty_detector: "create" makes GuardDuty's detector of the environment's region with its
+            protections; "existing" where the account's detector is already managed (an AWS Organizations
+            delegated administrator enables GuardDuty in member accounts, and a second detector cannot be
+            created): the stack only reads it, so a plan fails where there is none. Default: "create".
     """
 
     name: str
@@ -283,10 +288,14 @@ class EnvironmentConfig:
     deploy_role_arn: str
     plan_role_arn: str
     autoscaling_service_linked_role: ServiceLinkedRoleMode = "create"
+    guardduty_detector: DetectorMode = "create"
     standby: StandbyConfig | None = None
 
     def __post_init__(self) -> None:
         check_one_of("EnvironmentConfig", "name", self.name, ENVIRONMENT_NAMES)
+        check_one_of(
+            "EnvironmentConfig", "guardduty_detector", self.guardduty_detector, get_args(DetectorMode)
+        )
         if self.backup.copy_region == self.location.region:
             raise ConfigError(
                 f"BackupConfig.copy_region must be another region than {self.location.region} (the copy is "

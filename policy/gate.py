@@ -20,6 +20,8 @@ from typing import Any
 
 import yaml
 
+from policy.checkov_input import copy_for_checkov
+
 SKIPS_FILE = Path(__file__).with_name("checkov-skips.yaml")
 Finding = dict[str, Any]
 
@@ -74,12 +76,15 @@ def skip_for(finding: Finding, skips: list[dict[str, Any]]) -> dict[str, Any] | 
 
 
 def start_checkov(stacks_dir: Path, report: Path) -> subprocess.Popen[bytes]:
-    """Start checkov over every cdk.tf.json below ``stacks_dir`` (offline: --skip-download), its JSON report
-    going to ``report``; ``read_report`` waits for it."""
+    """Start checkov over every cdk.tf.json below ``stacks_dir`` (offline: --skip-download; on the copy
+    ``policy.checkov_input`` makes, beside ``report``), its JSON report going to ``report``; ``read_report``
+    waits for it."""
     checkov = Path(sys.executable).with_name("checkov")
+    readable = report.with_name(f"{report.stem}-input")
+    copy_for_checkov(stacks_dir, readable)
     with report.open("wb") as out:
         return subprocess.Popen(
-            [str(checkov), "--directory", str(stacks_dir), "--framework", "terraform_json",
+            [str(checkov), "--directory", str(readable), "--framework", "terraform_json",
              "--output", "json", "--quiet", "--compact", "--skip-download"],
             stdout=out, stderr=subprocess.PIPE,
         )  # fmt: skip

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from cdktf import LocalBackend, S3Backend, TerraformStack
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
 
 from environments.base import EnvironmentConfig
 from marketplace_constructs import AwsLocation
+
+# Write-only arguments and ephemeral variables (production's database password) need Terraform 1.11, as does
+# S3-native state locking without the experimental flag; `removed` blocks (dr's failover) 1.7.
+MINIMUM_TERRAFORM: Final = "1.11.0"
+
+
+def require_terraform(stack: TerraformStack) -> None:
+    """``required_version``: an older Terraform stops at init with its own message instead of failing
+    halfway through a plan or a runbook's deploy."""
+    stack.add_override("terraform.required_version", f">= {MINIMUM_TERRAFORM}")
 
 
 def local_state_path(stack_id: str) -> str:
@@ -16,7 +28,9 @@ def local_state_path(stack_id: str) -> str:
 
 
 def configure_backend(stack: TerraformStack, env: EnvironmentConfig, stack_id: str) -> None:
-    """S3 state (one key per stack, SSE-KMS, S3-native lock file) or, for a dev sandbox, a local file."""
+    """S3 state (one key per stack, SSE-KMS, S3-native lock file) or, for a dev sandbox, a local file; and
+    the Terraform version the stack needs."""
+    require_terraform(stack)
     backend = env.backend
     if backend.kind == "local":
         LocalBackend(stack, path=local_state_path(stack_id))

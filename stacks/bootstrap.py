@@ -5,18 +5,29 @@ state lives in S3."""
 from __future__ import annotations
 
 from cdktf import LocalBackend, TerraformOutput, TerraformStack
+from cdktf_cdktf_provider_aws.data_aws_kms_alias import DataAwsKmsAlias
+from cdktf_cdktf_provider_aws.iam_policy import IamPolicy
 from constructs import Construct
 
 from environments.base import EnvironmentConfig
 from marketplace_constructs import KmsKey, KmsKeyProps, SecureBucket, SecureBucketProps, resource_name
 from marketplace_constructs.naming import PROJECT
+from marketplace_constructs.security.boundary import (
+    WORKLOAD_BOUNDARY,
+    workload_boundary_arn,
+    workload_boundary_document,
+)
 from marketplace_constructs.security.ci_identity import (
+    AccountGuard,
     CiIdentity,
     CiIdentityProps,
+    StateRead,
+    boundary_name,
     github_oidc_provider,
     provider_arn,
 )
-from stacks.backend import aws_provider, local_state_path
+from stacks.backend import aws_provider, local_state_path, require_terraform
+from stacks.ci import plan_environment
 
 STATE_VERSION_DAYS = 365  # a year of old state versions to roll back to
 STATE_LOG_DAYS = 365  # a year of requests to the state, beside the trail's S3 data events
@@ -25,10 +36,22 @@ STATE_LOG_DAYS = 365  # a year of requests to the state, beside the trail's S3 d
 class BootstrapStack(TerraformStack):
     """Deployed once per account/region before anything else; its own small state stays local (see README)."""
 
-    def __init__(self, scope: Construct, stack_id: str, *, env: EnvironmentConfig, repository: str) -> None:
-        """``repository``: the GitHub ``owner/name`` whose workflows may assume the CI roles."""
+    def __init__(
+        self,
+        scope: Construct,
+        stack_id: str,
+        *,
+        env: EnvironmentConfig,
+        repository: str,
+        peers: tuple[EnvironmentConfig, ...],
+        reads: tuple[EnvironmentConfig, ...] = (),
+    ) -> None:
+        """``repository``: the GitHub ``owner/name`` whose workflows may assume the CI roles; ``peers``: every
+        environment of the account (``env`` among them; the first without a standby owns the account's
+        shared objects); ``reads``: the environments whose foundation state ``env``'s stacks read."""
         super().__init__(scope, stack_id)
         LocalBackend(self, path=local_state_path(stack_id))
+        require_terraform(self)
         aws_provider(self, env.location, dict(env.tags))
         key = KmsKey(
             self,
@@ -45,7 +68,7 @@ class BootstrapStack(TerraformStack):
             self,
             "state_access_logs",
             props=SecureBucketProps(
-                bucket_name=f"{PROJECT}-{env.name}-state-logs-{env.location.account_id}",
+                bucket_name=state_log_bucket(env.name, env.location.account_id),
                 expire_after_days=STATE_LOG_DAYS,
                 noncurrent_version_days=30,
                 deletion_protection=env.deletion_protection,
@@ -69,19 +92,37 @@ class BootstrapStack(TerraformStack):
         TerraformOutput(
             self, "state_bucket_name", value=bucket.ref.name, description="S3 bucket holding Terraform state"
         )
-        # A standby shares its primary's account, so it trusts the provider its primary's bootstrap made
-        # (deploy the primary's bootstrap first).
-        oidc = (
-            provider_arn(env.location) if env.standby else github_oidc_provider(self, "github_oidc_provider")
-        )
-        owner = env.standby.primary if env.standby else env.name  # the account's trail is its owner's
+        # One OIDC provider and one workload boundary per account, made by the environment that owns it; a
+        # standby shares its primary's account and uses them by name (deploy the primary's bootstrap first).
+        owner = next(peer for peer in peers if peer.standby is None)
+        account = env.location.account_id
+        trail_arn = owner.location.arn("cloudtrail", f"trail/{resource_name(owner.name, 'audit')}")
+        buckets = tuple(b for p in peers for b in (p.backend.bucket, state_log_bucket(p.name, account)))
+        aliases = tuple(peer.backend.key_alias for peer in peers)
+        if owner.name == env.name:
+            oidc = github_oidc_provider(self, "github_oidc_provider")
+            document = workload_boundary_document(
+                trail_arn=trail_arn, state_buckets=buckets, state_aliases=aliases
+            )
+            boundary_arn = IamPolicy(
+                self, "workload_boundary", name=WORKLOAD_BOUNDARY, policy=document,
+                description="Ceiling of every role the stacks create: no IAM changes, trail and state kept",
+            ).arn  # fmt: skip
+        else:
+            oidc, boundary_arn = provider_arn(env.location), workload_boundary_arn(account)
         identity = CiIdentity(
             self, "ci",
             props=CiIdentityProps(
-                repository=repository, environment=env.name,
+                repository=repository, environment=env.name, plan_environment=plan_environment(env.name),
                 plan_role_name=role_name(env.plan_role_arn), deploy_role_name=role_name(env.deploy_role_arn),
-                state_bucket=env.backend.bucket, state_log_bucket=logs.ref.name,
-                trail_name=resource_name(owner, "audit"),
+                state_bucket=env.backend.bucket,
+                reads=tuple(self._state_read(other) for other in reads),
+                guard=AccountGuard(
+                    ci_roles=tuple(role_name(a) for p in peers for a in (p.plan_role_arn, p.deploy_role_arn)),
+                    boundaries=tuple(boundary_name(role_name(p.deploy_role_arn)) for p in peers),
+                    workload_boundary_arn=boundary_arn, trail_arn=trail_arn, state_buckets=buckets,
+                    state_aliases=aliases,
+                ),
             ),
             location=env.location, oidc_provider_arn=oidc, state_key_arn=key.ref.arn,
         )  # fmt: skip
@@ -94,6 +135,20 @@ class BootstrapStack(TerraformStack):
             value=identity.ref.deploy_role_arn,
             description="vars.AWS_DEPLOY_ROLE_ARN",
         )
+
+    def _state_read(self, other: EnvironmentConfig) -> StateRead:
+        """``other``'s foundation state, with its key's ARN read from its alias (the key belongs to
+        ``other``'s bootstrap, deployed before this one)."""
+        alias = DataAwsKmsAlias(self, f"{other.name}_state_key", name=f"alias/{other.backend.key_alias}")
+        return StateRead(
+            bucket=other.backend.bucket, key=f"{other.name}-foundation/terraform.tfstate",
+            key_arn=alias.target_key_arn,
+        )  # fmt: skip
+
+
+def state_log_bucket(env: str, account_id: str) -> str:
+    """The bucket receiving the state bucket's server access logs."""
+    return f"{PROJECT}-{env}-state-logs-{account_id}"
 
 
 def role_name(arn: str) -> str:

@@ -17,6 +17,7 @@ from marketplace_constructs import ConfigError
 from marketplace_constructs.workload.service_props import MicroserviceProps
 from stacks.apps import AppsStack
 from stacks.bootstrap import BootstrapStack
+from stacks.ci import write_ci_targets
 from stacks.foundation import FoundationStack
 from stacks.platform import PlatformStack
 
@@ -62,6 +63,11 @@ def build_app(
         built[env.name] = build_environment(
             app, env, specs, releases[env.name], primary_env=primary_env, primary=primary, standbys=standbys
         )
+    # the platform and apps stacks configure the kubernetes and helm providers: they reach the cluster
+    write_ci_targets(app, {
+        stack.node.id: (name, isinstance(stack, (PlatformStack, AppsStack)))
+        for name, stacks in built.items() for stack in stacks.all()
+    })  # fmt: skip
 
 
 def _primary_config(env: EnvironmentConfig, envs: tuple[EnvironmentConfig, ...]) -> EnvironmentConfig | None:
@@ -124,11 +130,15 @@ def build_environment(
     """Create ``<env>-bootstrap`` (S3 state only), ``-foundation``, ``-platform`` and ``-apps``, each service
     running the newest image of its history in ``releases``; a standby standing by reads ``primary``'s
     foundation (cross-stack references), and a primary with a standby gets a failover record."""
+    peers = tuple(other for other in environments.ALL if other.location.account_id == env.location.account_id)
     bootstrap = (
-        BootstrapStack(app, f"{env.name}-bootstrap", env=env, repository=REPOSITORY)
+        BootstrapStack(
+            app, f"{env.name}-bootstrap", env=env, repository=REPOSITORY, peers=peers or (env,),
+            reads=(primary_env,) if primary_env and env.standing_by else (),
+        )
         if env.backend.kind == "s3"
         else None
-    )
+    )  # fmt: skip
     foundation_id, platform_id, apps_id = env.stack_ids
     foundation = FoundationStack(
         app, foundation_id, env=env, specs=specs, primary_env=primary_env, primary=primary, standbys=standbys

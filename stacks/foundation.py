@@ -7,7 +7,6 @@ from dataclasses import dataclass, replace
 from typing import Final
 
 from cdktf import TerraformOutput, TerraformStack
-from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
 from cdktf_cdktf_provider_aws.data_aws_iam_role import DataAwsIamRole
 from cdktf_cdktf_provider_aws.iam_service_linked_role import IamServiceLinkedRole
 from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags
@@ -72,10 +71,18 @@ from marketplace_constructs.security.audit import (
     ThreatDetection,
     ThreatDetectionProps,
 )
+from marketplace_constructs.security.boundary import BOUNDARY_CONTEXT, workload_boundary_arn
 from marketplace_constructs.security.ci_identity import provider_arn
 from marketplace_constructs.workload.service_props import MicroserviceProps
 from stacks.backend import aws_provider, configure_backend
 from stacks.platform_roles import PlatformRoles, platform_roles
+from stacks.recovery_alarms import (
+    alerts_topic,
+    copies_vault,
+    replica_latency_alarm,
+    source_failure_alarms,
+    standby_lag_alarms,
+)
 from stacks.service_roles import DataStoreArns, service_roles
 
 # One key per purpose, so a key policy or a key's loss touches one kind of data only.
@@ -125,6 +132,9 @@ class FoundationStack(TerraformStack):
         ``standbys``: the environments standing by for this one in other regions (its public name fails
         over, its trail records their buckets too)."""
         super().__init__(scope, stack_id)
+        # Every role made below carries the account's workload boundary (marketplace_constructs.security.
+        # boundary); the deploy role may create no other.
+        self.node.set_context(BOUNDARY_CONTEXT, workload_boundary_arn(env.location.account_id))
         configure_backend(self, env, stack_id)
         aws_provider(self, env.location, dict(env.tags))
         self.env = env
@@ -183,6 +193,9 @@ class FoundationStack(TerraformStack):
         log_bucket = self._backups(keys["backups"])
         self._audit(log_bucket, keys["logs"])
         self._database_backups(keys)
+        # a primary watches, in its own region where AWS publishes them, its replications' failures
+        for standby in standbys:
+            source_failure_alarms(self, env=env, standby=standby, topic=self.alerts_topic_arn)
         self.velero_restore_from: BackupLocation | None = None
         if primary_env is not None:
             self._standby_copies(keys, log_bucket, primary_env, primary)
@@ -225,6 +238,7 @@ class FoundationStack(TerraformStack):
             target_security_group_id=nodes.security_group_id, log_bucket=log_bucket, log_key_arn=keys["logs"],
             log_retention_days=env.cluster.log_retention_days, failover_primary=bool(standbys), serves=serves,
             alarm_topic_arn=self.alerts_topic_arn, dns_provider=dns_provider,
+            dns_alarm_topic_arn=self._dns_alarm_topic(primary_env),
         )  # fmt: skip
         self.edge_zone_id: str = edge.zone_id
         self.edge = edge.ref
@@ -284,7 +298,7 @@ class FoundationStack(TerraformStack):
         env, backup = self.env, self.env.backup
         account = env.location.account_id
         copy_vault = (
-            f"arn:aws:backup:{backup.copy_region}:{account}:backup-vault:{env.name}-copies"
+            f"arn:aws:backup:{backup.copy_region}:{account}:backup-vault:{copies_vault(env.name)}"
             if backup.copy_region
             else None
         )
@@ -351,29 +365,15 @@ class FoundationStack(TerraformStack):
             skip_credentials_validation=failed_over or None, skip_requesting_account_id=failed_over or None,
         )  # fmt: skip
 
-    def _lag_alarms(self, database: str, cache: str, replicator: str) -> None:
-        """Alarms when a store's replication falls more than ``StandbyConfig.max_lag_minutes`` behind (the
-        recovery point environments/recovery.py promises); missing data counts as behind."""
-        assert self.env.standby is not None
-        seconds = self.env.standby.max_lag_minutes * 60
-        lags = {
-            "database": ("AWS/RDS", "ReplicaLag", {"DBInstanceIdentifier": database}, seconds),
-            # a host metric of the secondary's nodes; <group>-001 is its first node
-            "cache": ("AWS/ElastiCache", "GlobalDatastoreReplicationLag", {"CacheClusterId": f"{cache}-001"},
-                      seconds),
-            "kafka": ("AWS/Kafka", "ReplicationLatency", {"ReplicatorName": replicator}, seconds * 1000),
-        }  # fmt: skip
-        for store, (namespace, metric, dimensions, threshold) in lags.items():
-            CloudwatchMetricAlarm(
-                self, f"{store}_replication_lag", alarm_name=f"{self.env.name}-{store}-replication-lag",
-                alarm_description=f"{self.env.name}: {store} replication from "
-                f"{self.env.standby.primary} is over {self.env.standby.max_lag_minutes} minutes behind",
-                namespace=namespace, metric_name=metric, dimensions=dimensions, statistic="Maximum",
-                period=60, evaluation_periods=3, threshold=threshold,
-                comparison_operator="GreaterThanThreshold",
-                treat_missing_data="breaching",
-                alarm_actions=[self.alerts_topic_arn], ok_actions=[self.alerts_topic_arn],
-            )  # fmt: skip
+    def _dns_alarm_topic(self, primary_env: EnvironmentConfig | None) -> str | None:
+        """Where the zone's DNSSEC alarms go: Route 53 publishes those metrics in us-east-1 only, and an
+        alarm notifies a topic of its own region: this environment's topic there, or its primary's (same
+        account) for a standby elsewhere; None where neither is in us-east-1."""
+        if self.env.location.region == ROUTE53_HOME:
+            return self.alerts_topic_arn
+        if primary_env is not None and primary_env.location.region == ROUTE53_HOME:
+            return alerts_topic(primary_env)
+        return None
 
     def _standby_copies(
         self,
@@ -391,7 +391,7 @@ class FoundationStack(TerraformStack):
         BackupVault(
             self, "primary_copies",
             props=BackupVaultProps(
-                name=f"{primary_env.name}-copies", lock=self._vault_lock(primary_env.backup.retention_days),
+                name=copies_vault(primary_env.name), lock=self._vault_lock(primary_env.backup.retention_days),
                 deletion_protection=env.deletion_protection,
             ),
             key_arn=keys[REPLICAS],
@@ -422,6 +422,12 @@ class FoundationStack(TerraformStack):
             kms_key_arn=keys[REPLICAS],
         )  # fmt: skip
         if not failed_over:
+            assert replica.ref.rule_id is not None
+            replica_latency_alarm(
+                self, env=env, source_bucket=f"{PROJECT}-{primary_env.name}-backups-{account}",
+                replica_bucket=replica.ref.destination.name, rule_id=replica.ref.rule_id,
+                topic=self.alerts_topic_arn,
+            )  # fmt: skip
             RegistryReplication(
                 self, "images_replica",
                 props=RegistryReplicationProps(source_region=source.region, repository_prefix=f"{PROJECT}/"),
@@ -479,8 +485,11 @@ class FoundationStack(TerraformStack):
         the account's state and backups buckets (a standby's included: same account)."""
         env = self.env
         ThreatDetection(
-            self, "threat_detection", props=ThreatDetectionProps(deletion_protection=env.deletion_protection)
-        )
+            self, "threat_detection",
+            props=ThreatDetectionProps(
+                detector=env.guardduty_detector, deletion_protection=env.deletion_protection
+            ),
+        )  # fmt: skip
         if env.standby is not None:
             return
         account = env.location.account_id
@@ -488,7 +497,11 @@ class FoundationStack(TerraformStack):
         if env.backend.kind == "s3":
             names.append(env.backend.bucket)
         for standby in self.standbys:
-            names += [f"{PROJECT}-{standby.name}-backups-{account}", standby.backend.bucket]
+            # its own backups, its state, and the replica of this environment's backups it keeps
+            names += [
+                f"{PROJECT}-{standby.name}-backups-{account}", standby.backend.bucket,
+                f"{PROJECT}-{standby.name}-{env.name}-backups-{account}",
+            ]  # fmt: skip
         AuditTrail(
             self, "audit",
             props=AuditTrailProps(
@@ -633,7 +646,10 @@ class FoundationStack(TerraformStack):
                 target_cluster_arn=kafka.arn, target_placement=placement,
                 target_security_group_id=kafka.security_group_id,
             )  # fmt: skip
-            self._lag_alarms(resource_name(env.name, "postgres"), cache_name, replicator_name)
+            standby_lag_alarms(
+                self, env=env, database=resource_name(env.name, "postgres"), cache=cache_name,
+                replicator=replicator_name, topic=self.alerts_topic_arn,
+            )  # fmt: skip
         self.data_endpoints = DataEndpoints(
             database_host=database.endpoint, cache_host=cache.endpoint,
             cache_reader_host=cache.reader_endpoint,

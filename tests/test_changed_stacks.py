@@ -46,7 +46,9 @@ def test_prints_the_plan_matrix(synth_dir: Path, base: Path, capsys: pytest.Capt
     edited = base / "stacks" / "production-foundation" / "cdk.tf.json"
     edited.write_text(edited.read_text() + " ")
     assert main([str(synth_dir), str(base)]) == 0
-    assert json.loads(capsys.readouterr().out) == [{"stack": "production-foundation", "env": "production"}]
+    assert json.loads(capsys.readouterr().out) == [
+        {"stack": "production-foundation", "env": "production-plan", "runner": "ubuntu-24.04"}
+    ]
 
 
 def test_lists_the_environments_whose_bootstrap_changed(

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import environments
+from tools.doc_claims import contradictions
 from tools.runbook_check import RUNBOOKS_DIR, Facts, check_runbooks, check_text, failover_steps, load_facts
 
 ROOT = Path(__file__).parents[1]
@@ -115,3 +116,28 @@ def test_the_role_switch_the_failover_edits_is_where_the_runbook_says() -> None:
     """backup-and-restore.md flips dr's role with one ``sed`` on this exact line."""
     source = (ROOT / "environments" / "dr.py").read_text(encoding="utf-8")
     assert re.search(r'^ROLE: RecoveryRole = "(standby|active)"$', source, flags=re.MULTILINE)
+
+
+def test_no_runbook_or_readme_statement_contradicts_the_code(synth_dir: Path) -> None:
+    assert [str(c) for c in contradictions(synth_dir)] == []
+
+
+@pytest.mark.parametrize(
+    ("statement", "truth"),
+    [
+        ("You need Terraform 1.10 or newer.", "require Terraform >= 1.11.0"),
+        ("The CI roles are not created by this project.", "the bootstrap stacks create the CI roles"),
+        (
+            "| environment | region | account | stacks, in deploy order | state |\n|---|---|---|---|---|\n"
+            "| dev | us-east-1 | 111111111111 | `dev-foundation` | local files |",
+            "dev's stacks is dev-bootstrap",
+        ),
+    ],
+)
+def test_a_statement_the_code_contradicts_is_named(
+    synth_dir: Path, tmp_path: Path, statement: str, truth: str
+) -> None:
+    document = tmp_path / "runbook.md"
+    document.write_text(statement + "\n")
+    found = contradictions(synth_dir, (document,))
+    assert any(truth in c.truth for c in found), found

@@ -13,6 +13,9 @@ from typing import Any
 import pytest
 import yaml
 
+import environments
+from stacks.ci import in_vpc_labels
+
 ROOT = Path(__file__).parents[1]
 ACTIONLINT = Path(sys.executable).with_name("actionlint")
 
@@ -207,3 +210,41 @@ def test_the_service_image_pipeline_scans_before_it_pushes_by_digest_and_propose
     record = step(proposal, "record the digest for dev and open the pull request")
     assert 'python3 -m tools.release dev "$SERVICE" "$DIGEST"' in record["run"]
     assert record["env"]["DIGEST"] == "${{ needs.publish.outputs.digest }}" and proposal["permissions"] == {}
+
+
+def workflow(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((ROOT / ".github" / "workflows" / name).read_text())
+    return loaded
+
+
+def test_deploy_jobs_run_on_literal_in_vpc_labels_never_an_environment_variable() -> None:
+    """A variable of the job's own environment is empty when runs-on is evaluated (github/docs#33389): the
+    label is literal, the environment's in-VPC runner (stacks/ci.py)."""
+    job = workflow("deploy-environment.yml")["jobs"]["deploy"]
+    assert job["runs-on"] == [*in_vpc_labels("${{ inputs.environment }}")]
+    texts = " ".join(path.read_text() for path in WORKFLOWS)
+    assert "vars.DEPLOY_RUNNER" not in texts
+
+
+@pytest.mark.parametrize("name", ["ci.yml", "drift.yml"])
+def test_plans_run_in_the_plan_environment_on_the_runner_the_synthesis_names(name: str) -> None:
+    jobs = workflow(name)["jobs"]
+    job = jobs["plan" if name == "ci.yml" else "drift"]
+    assert (job["runs-on"], job["environment"]) == ("${{ matrix.target.runner }}", "${{ matrix.target.env }}")
+    credentials = next(s for s in job["steps"] if "configure-aws-credentials" in s.get("uses", ""))
+    assert credentials["with"]["role-to-assume"] == "${{ vars.AWS_PLAN_ROLE_ARN }}"
+
+
+def test_the_readmes_github_setup_checklist_names_what_the_workflows_use() -> None:
+    readme = (ROOT / "README.md").read_text()
+    checklist = readme.split("**GitHub set-up, in this order**", 1)[1].split("\n\n", 2)[1]
+    used = set(re.findall(r"vars\.([A-Z_]+)", " ".join(path.read_text() for path in WORKFLOWS)))
+    named = set(re.findall(r"`([A-Z][A-Z_]+)`", checklist))
+    assert used <= named, f"variables the workflows read but the checklist does not name: {used - named}"
+    assert "`<env>-plan`" in checklist and "`<env>`" in checklist
+    labels = in_vpc_labels("<env>")
+    assert all(f"`{label}`" in checklist for label in labels)
+    environments_named = re.search(r"for each environment `<env>` \(([^)]*)\)", checklist)
+    assert environments_named and environments_named.group(1).replace(" ", "").split(",") == [
+        env.name for env in environments.ALL
+    ]

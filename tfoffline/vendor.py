@@ -38,6 +38,7 @@ ANTICIPATED: Final = {
     "data": (
         "aws_iam_policy_document", "aws_caller_identity", "aws_partition", "aws_region",
         "aws_eks_addon_version", "aws_availability_zones", "helm_template",
+        "aws_guardduty_detector",  # EnvironmentConfig.guardduty_detector = "existing"
     ),
 }  # fmt: skip
 

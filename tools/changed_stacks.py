@@ -1,8 +1,9 @@
 """Which stacks a change touches: a stack is changed when its synthesized JSON differs from the base branch's
 (or the base has no such stack). Only stacks CI can plan are listed: those whose synthesized backend is S3
 (not the bootstrap stacks, which keep local state, nor an environment configured with local state). Prints
-the plan matrix as JSON (``[{"stack": ..., "env": ...}]``) for GitHub Actions; the drift workflow uses it
-too.
+the plan matrix as JSON for GitHub Actions, ``[{"stack": ..., "env": ..., "runner": ...}]``: ``env`` is the
+stack's plan environment and ``runner`` the runner that reaches what its plan reads, both from the
+synthesis' ``ci.json`` (stacks/ci.py); the drift workflow uses it too.
 
     python -m tools.changed_stacks HEAD_SYNTH [BASE_SYNTH]     (without BASE_SYNTH: every plannable stack)
     python -m tools.changed_stacks --bootstrap HEAD_SYNTH BASE_SYNTH
@@ -61,8 +62,17 @@ def main(argv: list[str]) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     head, base = Path(argv[0]), Path(argv[1]) if len(argv) == 2 else None
-    print(json.dumps([{"stack": s, "env": s.rsplit("-", 1)[0]} for s in changed(head, base)]))
+    print(json.dumps(targets(head, changed(head, base))))
     return 0
+
+
+def targets(head: Path, stacks: list[str]) -> list[dict[str, object]]:
+    """The matrix entries of ``stacks``: each one's plan environment and runner (``head/ci.json``)."""
+    ci = json.loads((head / "ci.json").read_text())["stacks"]
+    return [
+        {"stack": stack, "env": ci[stack]["plan_environment"], "runner": ci[stack]["runner"]}
+        for stack in stacks
+    ]
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import cdktf
 import pytest
+from cdktf_cdktf_provider_aws.provider import AwsProvider
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
 
 from marketplace_constructs import ConfigError
@@ -301,3 +303,20 @@ def test_detector_without_deletion_protection_can_be_destroyed() -> None:
 def test_threat_detection_props_reject_wrong_types() -> None:
     with pytest.raises(ConfigError, match=r"ThreatDetectionProps.deletion_protection must be a bool"):
         ThreatDetectionProps(deletion_protection="yes")  # type: ignore[arg-type]
+
+
+def test_a_detector_an_organization_manages_is_read_not_created() -> None:
+    """Creating a second detector fails ("a detector already exists for the current account") where an
+    AWS Organizations delegated administrator enabled GuardDuty: "existing" only reads it, so a plan fails
+    where none exists."""
+    stack = cdktf.TerraformStack(cdktf.Testing.app(), "test")
+    AwsProvider(stack, "aws", region=LOCATION.region)
+    ThreatDetection(stack, "guard", props=ThreatDetectionProps(detector="existing"))
+    doc = json.loads(cdktf.Testing.synth(stack))
+    assert "aws_guardduty_detector" not in doc.get("resource", {})
+    assert "aws_guardduty_detector_feature" not in doc.get("resource", {})
+    assert len(doc["data"]["aws_guardduty_detector"]) == 1
+    with pytest.raises(
+        ConfigError, match=r"ThreatDetectionProps.detector must be one of 'create', 'existing'"
+    ):
+        ThreatDetectionProps(detector="imported")  # type: ignore[arg-type]

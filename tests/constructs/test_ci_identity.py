@@ -1,5 +1,7 @@
-"""CI identities: the roles trust one repository's one GitHub environment, plan reads and locks state only,
-deploy is capped by a boundary that protects the CI identities, the trail and the state."""
+"""CI identities: the deploy role trusts one repository's deploy environment and the plan role its plan
+environment; plan reads and locks its state and reads exactly the other states it is given; deploy is capped
+by a boundary that admits only roles carrying the workload boundary and protects every CI identity, the trail
+and the state of the account."""
 
 from __future__ import annotations
 
@@ -10,24 +12,34 @@ import pytest
 
 from marketplace_constructs import ConfigError
 from marketplace_constructs.security.ci_identity import (
+    AccountGuard,
     CiIdentity,
     CiIdentityProps,
+    StateRead,
     github_oidc_provider,
     provider_arn,
 )
 from tests.constructs.synth import LOCATION, synth_construct
 
+WORKLOAD = "arn:aws:iam::123456789012:policy/workload-boundary"
+GUARD = AccountGuard(
+    ci_roles=("ci-plan", "ci-deploy", "other-plan", "other-deploy"),
+    boundaries=("ci-deploy-boundary", "other-deploy-boundary"), workload_boundary_arn=WORKLOAD,
+    trail_arn="arn:aws:cloudtrail:us-east-1:123456789012:trail/owner-audit",
+    state_buckets=("state-bucket", "state-logs"), state_aliases=("staging-tfstate",),
+)  # fmt: skip
 PROPS = CiIdentityProps(
-    repository="acme/infra", environment="staging", plan_role_name="ci-plan", deploy_role_name="ci-deploy",
-    state_bucket="state-bucket", state_log_bucket="state-logs", trail_name="staging-audit",
+    repository="acme/infra", environment="staging", plan_environment="staging-plan", plan_role_name="ci-plan",
+    deploy_role_name="ci-deploy", state_bucket="state-bucket", guard=GUARD,
+    reads=(StateRead(bucket="other-state", key="other-foundation/terraform.tfstate", key_arn="other-key"),),
 )  # fmt: skip
 
 
-def synthesized() -> dict[str, Any]:
+def synthesized(props: CiIdentityProps = PROPS) -> dict[str, Any]:
     def build(scope: Any) -> None:
         arn = github_oidc_provider(scope, "github")
         CiIdentity(
-            scope, "ci", props=PROPS, location=LOCATION, oidc_provider_arn=arn, state_key_arn="key-arn"
+            scope, "ci", props=props, location=LOCATION, oidc_provider_arn=arn, state_key_arn="key-arn"
         )
 
     return synth_construct(build)
@@ -37,52 +49,75 @@ def roles(resources: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {role["name"]: role for role in resources["aws_iam_role"].values()}
 
 
-def test_both_roles_trust_only_the_repository_and_environment_through_githubs_provider() -> None:
+@pytest.mark.parametrize(("role", "environment"), [("ci-deploy", "staging"), ("ci-plan", "staging-plan")])
+def test_each_role_trusts_only_its_github_environment_through_githubs_provider(
+    role: str, environment: str
+) -> None:
     resources = synthesized()
     (provider,) = resources["aws_iam_openid_connect_provider"].values()
     assert provider["url"] == "https://token.actions.githubusercontent.com"
     assert provider["client_id_list"] == ["sts.amazonaws.com"]
-    for role in roles(resources).values():
-        (statement,) = json.loads(role["assume_role_policy"])["Statement"]
-        assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
-        assert statement["Principal"]["Federated"].startswith("${aws_iam_openid_connect_provider.")
-        assert statement["Condition"] == {"StringEquals": {
-            "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-            "token.actions.githubusercontent.com:sub": "repo:acme/infra:environment:staging",
-        }}  # fmt: skip
-        assert role["max_session_duration"] == 3600
+    found = roles(resources)[role]
+    (statement,) = json.loads(found["assume_role_policy"])["Statement"]
+    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+    assert statement["Principal"]["Federated"].startswith("${aws_iam_openid_connect_provider.")
+    assert statement["Condition"] == {"StringEquals": {
+        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+        "token.actions.githubusercontent.com:sub": f"repo:acme/infra:environment:{environment}",
+    }}  # fmt: skip
+    assert found["max_session_duration"] == 3600
 
 
-def test_plan_reads_everything_but_writes_only_state_lock_files() -> None:
+def test_plan_reads_its_state_and_exactly_the_states_it_reads_and_writes_only_lock_files() -> None:
     resources = synthesized()
     attached = {a["role"]: a["policy_arn"] for a in resources["aws_iam_role_policy_attachment"].values()}
     plan_attachment = next(arn for role, arn in attached.items() if "plan_role" in role)
     assert plan_attachment == "arn:aws:iam::aws:policy/ReadOnlyAccess"
+    assert roles(resources)["ci-plan"]["permissions_boundary"] == WORKLOAD
     (state,) = resources["aws_iam_role_policy"].values()
     statements = {s["Sid"]: s for s in json.loads(state["policy"])["Statement"]}
     assert statements["LockState"]["Action"] == ["s3:PutObject", "s3:DeleteObject"]
     assert statements["LockState"]["Resource"] == "arn:aws:s3:::state-bucket/*.tflock"
-    assert statements["StateKey"]["Resource"] == "key-arn"
+    assert statements["StateKeys"]["Resource"] == ["key-arn"]
+    # ReadOnlyAccess never decrypts: the other state needs its key, and only that object is read
+    assert statements["ReadOtherStates"]["Resource"] == [
+        "arn:aws:s3:::other-state/other-foundation/terraform.tfstate"
+    ]
+    assert (statements["OtherStateKeys"]["Action"], statements["OtherStateKeys"]["Resource"]) == (
+        "kms:Decrypt", ["other-key"]
+    )  # fmt: skip
 
 
-def test_deploy_is_administrator_inside_a_boundary_that_protects_identities_trail_and_state() -> None:
+def test_deploy_may_only_make_roles_inside_the_workload_boundary_and_touches_no_ci_identity() -> None:
     resources = synthesized()
     deploy = roles(resources)["ci-deploy"]
     assert deploy["permissions_boundary"].startswith("${aws_iam_policy.ci_deploy_boundary_")
     (boundary,) = resources["aws_iam_policy"].values()
     denies = {s["Sid"]: s for s in json.loads(boundary["policy"])["Statement"] if s["Effect"] == "Deny"}
+    bounded = denies["OnlyBoundedRolesAndUsers"]
+    assert {
+        "iam:CreateRole",
+        "iam:PutRolePermissionsBoundary",
+        "iam:AttachRolePolicy",
+        "iam:CreateUser",
+    } <= set(bounded["Action"])
+    assert bounded["Condition"] == {"StringNotEquals": {"iam:PermissionsBoundary": WORKLOAD}}
+    assert denies["NoBoundaryRemoval"]["Action"] == [
+        "iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary"
+    ]  # fmt: skip
     assert set(denies["NotTheCiIdentities"]["Resource"]) == {
-        "arn:aws:iam::123456789012:role/ci-plan", "arn:aws:iam::123456789012:role/ci-deploy",
-        "arn:aws:iam::123456789012:policy/ci-deploy-boundary",
+        *(f"arn:aws:iam::123456789012:role/{r}" for r in GUARD.ci_roles),
+        *(f"arn:aws:iam::123456789012:policy/{p}" for p in GUARD.boundaries),
         "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
-    }  # fmt: skip
-    assert (
-        denies["NotTheTrail"]["Resource"] == "arn:aws:cloudtrail:us-east-1:123456789012:trail/staging-audit"
-    )
+    }
+    assert WORKLOAD in denies["NotTheBoundaries"]["Resource"]
+    assert denies["NotTheTrail"]["Resource"] == GUARD.trail_arn  # in the trail's own region
     assert "s3:DeleteBucket" in denies["NotTheState"]["Action"]
     assert "s3:PutBucketLogging" in denies["NotTheState"]["Action"]  # the state's logs stay on and intact
     assert denies["NotTheState"]["Resource"] == ["arn:aws:s3:::state-bucket", "arn:aws:s3:::state-logs"]
-    assert "kms:ScheduleKeyDeletion" in denies["NotTheStateKey"]["Action"]
+    assert denies["NotTheStateKeys"]["Condition"] == {
+        "ForAnyValue:StringEquals": {"kms:ResourceAliases": ["alias/staging-tfstate"]}
+    }
     assert (
         provider_arn(LOCATION)
         == "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
@@ -98,6 +133,7 @@ def test_deploy_is_administrator_inside_a_boundary_that_protects_identities_trai
         ),
         ({"max_session_seconds": 60}, r"CiIdentityProps.max_session_seconds must be between 3600 and 43200"),
         ({"deploy_role_name": "has space"}, r"CiIdentityProps.deploy_role_name must be an IAM role name"),
+        ({"plan_environment": "staging"}, r"CiIdentityProps.plan_environment must differ from environment"),
     ],
 )
 def test_props_reject_bad_values(overrides: dict[str, object], message: str) -> None:

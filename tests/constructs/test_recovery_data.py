@@ -36,7 +36,8 @@ from marketplace_constructs.data.props import (
     ReplicationStart,
 )
 from marketplace_constructs.data.redis import RedisCache, RedisGlobalDatastore
-from tests.constructs.synth import LOCATION, synth_construct
+from marketplace_constructs.security.boundary import BOUNDARY_CONTEXT
+from tests.constructs.synth import LOCATION, WORKLOAD_BOUNDARY_ARN, synth_construct
 
 DR = AwsLocation(account_id="123456789012", region="us-west-2")
 SOURCE_DB = "arn:aws:rds:us-east-1:123456789012:db:production-postgres"
@@ -66,6 +67,7 @@ GLOBAL_SECONDARY_CONFLICTS = (
 def synth_document(build: Callable[[Construct], object]) -> dict[str, Any]:
     """The whole Terraform JSON of a stack (resources, locals, outputs) built by ``build``."""
     stack = TerraformStack(cdktf.Testing.app(), "test")
+    stack.node.set_context(BOUNDARY_CONTEXT, WORKLOAD_BOUNDARY_ARN)
     AwsProvider(stack, "aws", region=DR.region)
     build(stack)
     document: dict[str, Any] = json.loads(cdktf.Testing.synth(stack))

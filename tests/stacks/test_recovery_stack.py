@@ -69,15 +69,21 @@ def test_kafka_replicates_every_topic_and_group_from_production_with_iam(
 def test_every_replication_has_a_lag_alarm_at_the_configured_recovery_point(dr: StackDoc) -> None:
     assert DR.standby is not None
     seconds = DR.standby.max_lag_minutes * 60
-    alarms = {a["metric_name"]: a for a in resources(dr, "aws_cloudwatch_metric_alarm").values()}
-    assert alarms["ReplicaLag"]["threshold"] == seconds
-    assert alarms["GlobalDatastoreReplicationLag"]["threshold"] == seconds
-    assert alarms["ReplicationLatency"]["threshold"] == seconds * 1000  # milliseconds
-    assert alarms["ReplicationLatency"]["dimensions"] == {"ReplicatorName": "dr-from-production"}
+    alarms = {a["alarm_name"]: a for a in resources(dr, "aws_cloudwatch_metric_alarm").values()}
+    database, cache = alarms["dr-database-replication-lag"], alarms["dr-cache-replication-lag"]
+    kafka = alarms["dr-kafka-replication-lag"]
+    assert database["threshold"] == cache["threshold"] == seconds
+    assert kafka["threshold"] == seconds * 1000  # milliseconds
+    assert kafka["dimensions"] == {"ReplicatorName": "dr-from-production"}
+    assert {q["metric"]["metric_name"] for q in cache["metric_query"] if "metric" in q} == {
+        "GlobalDatastoreReplicationLag"
+    }
+    # silence is a fault where the metric is published all the time, normal where it is not (idle topics)
+    assert (database["treat_missing_data"], cache["treat_missing_data"]) == ("breaching", "breaching")
+    assert kafka["treat_missing_data"] == "notBreaching"
     topic = "${aws_sns_topic.alerts."
-    for metric in ("ReplicaLag", "GlobalDatastoreReplicationLag", "ReplicationLatency"):
-        assert alarms[metric]["treat_missing_data"] == "breaching", metric  # silence counts as behind
-        assert [a.startswith(topic) for a in alarms[metric]["alarm_actions"]] == [True], metric
+    for alarm in (database, cache, kafka, alarms["dr-kafka-replicator-failure"]):
+        assert [a.startswith(topic) for a in alarm["alarm_actions"]] == [True], alarm["alarm_name"]
 
 
 def test_production_backups_replicate_with_rtc_into_a_locked_dr_bucket(dr: StackDoc) -> None:
@@ -143,8 +149,13 @@ def test_each_account_has_one_multi_region_trail_and_each_region_guardduty(
         expected.add(f"arn:aws:s3:::{env.backend.bucket}")
     for other in environments.ALL:
         if other.standby and other.standby.primary == env.name:
-            expected |= {f"arn:aws:s3:::llm-marketplace-{other.name}-backups-{env.location.account_id}",
-                         f"arn:aws:s3:::{other.backend.bucket}"}  # fmt: skip
+            account = env.location.account_id
+            # its backups, its state, and the replica of this environment's backups it keeps
+            expected |= {
+                f"arn:aws:s3:::llm-marketplace-{other.name}-backups-{account}",
+                f"arn:aws:s3:::{other.backend.bucket}",
+                f"arn:aws:s3:::llm-marketplace-{other.name}-{env.name}-backups-{account}",
+            }
     assert watched == expected
 
 
@@ -200,9 +211,10 @@ def test_bootstrap_holds_the_environments_ci_roles_pinned_to_repository_and_envi
     doc = stack_doc(f"{env.name}-bootstrap")
     names = {role["name"]: role for role in resources(doc, "aws_iam_role").values()}
     assert set(names) == {env.plan_role_arn.split("/")[-1], env.deploy_role_arn.split("/")[-1]}
-    for role in names.values():
-        (statement,) = json.loads(role["assume_role_policy"])["Statement"]
+    # deploys in the environment (its reviewer gates them), plans and drift in its plan environment
+    for role, environment in ((env.deploy_role_arn, env.name), (env.plan_role_arn, f"{env.name}-plan")):
+        (statement,) = json.loads(names[role.split("/")[-1]]["assume_role_policy"])["Statement"]
         subject = statement["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"]
-        assert subject == f"repo:{REPOSITORY}:environment:{env.name}"
+        assert subject == f"repo:{REPOSITORY}:environment:{environment}"
     providers = resources(doc, "aws_iam_openid_connect_provider")
     assert len(providers) == (0 if env.standby else 1)  # one per account: dr trusts production's

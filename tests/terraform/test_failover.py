@@ -14,7 +14,11 @@ import services
 from tfoffline import harness
 
 DR = next(env for env in environments.ALL if env.name == "dr")
-LAG_ALARMS = ("database_replication_lag", "cache_replication_lag", "kafka_replication_lag")
+# the alarms on replication into dr, which end with it
+LAG_ALARMS = (
+    "database_replication_lag", "cache_replication_lag", "kafka_replication_lag", "kafka_replicator_failure",
+    "backups_replication_latency",
+)  # fmt: skip
 PRODUCTION = next(env for env in environments.ALL if env.name == "production")
 
 

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from typing import Final
 
 from cdktf import Fn, TerraformLocal
-from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.msk_replicator import (
     MskReplicator,
@@ -30,6 +29,7 @@ from marketplace_constructs.data.access import DataStorePlacement
 from marketplace_constructs.data.kafka import PORT
 from marketplace_constructs.data.props import KafkaReplicatorProps
 from marketplace_constructs.errors import ConfigError, check_pattern, is_known
+from marketplace_constructs.security.boundary import bounded_role
 
 # Topics the replicator keeps for itself on both clusters: heartbeats, offset syncs, checkpoints (MSK
 # developer guide, "Topic replication permissions").
@@ -142,7 +142,7 @@ class KafkaReplicator(Construct):
             to_port=PORT,
             referenced_security_group_id=group.id,
         )
-        role = IamRole(
+        role = bounded_role(
             self,
             "role",
             name=f"{name}-replicator",

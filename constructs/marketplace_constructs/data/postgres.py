@@ -13,7 +13,6 @@ from cdktf_cdktf_provider_aws.db_instance_automated_backups_replication import (
 )
 from cdktf_cdktf_provider_aws.db_parameter_group import DbParameterGroup, DbParameterGroupParameter
 from cdktf_cdktf_provider_aws.db_subnet_group import DbSubnetGroup
-from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from constructs import Construct
 
@@ -22,6 +21,7 @@ from marketplace_constructs.data.access import DataStorePlacement, DataStoreSecu
 from marketplace_constructs.data.props import MASTER_PASSWORD_VARIABLE, PostgresProps
 from marketplace_constructs.errors import ConfigError, check_pattern, check_range, is_known
 from marketplace_constructs.protection import prevent_destroy
+from marketplace_constructs.security.boundary import bounded_role
 
 PORT: Final = 5432
 # Reference design: 500 application connections; 100 more for migrations, admin sessions and RDS itself.
@@ -110,7 +110,7 @@ class PostgresDatabase(Construct):
                 DbParameterGroupParameter(name="log_connections", value="1"),
             ],
         )
-        monitoring = IamRole(
+        monitoring = bounded_role(
             self,
             "monitoring_role",
             name=f"{name}-rds-monitoring",

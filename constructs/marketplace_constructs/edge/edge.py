@@ -30,7 +30,7 @@ from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurity
 from constructs import Construct
 
 from marketplace_constructs.aws import AwsLocation
-from marketplace_constructs.edge.dns_protection import ROUTE53_HOME, DnsProtection
+from marketplace_constructs.edge.dns_protection import DnsProtection
 from marketplace_constructs.edge.props import DEREGISTRATION_DELAY_SECONDS, EdgeProps
 from marketplace_constructs.edge.waf import WebFirewall
 from marketplace_constructs.protection import prevent_destroy
@@ -76,7 +76,8 @@ class InternetEdge(Construct):
     - a public hosted zone ``props.hosted_zone`` (delegate it from the parent domain: ``name_servers``), an
       ACM certificate for ``props.domain`` validated by DNS there, and an alias record to the ALB;
     - the zone signed with DNSSEC and its queries logged (``DnsProtection``, in us-east-1: ``dns_provider``
-      where the stack's region is another; its DNSSEC alarms only where ``alarm_topic_arn`` is there too);
+      where the stack's region is another); its DNSSEC alarms notify ``dns_alarm_topic_arn``, a topic in
+      us-east-1 (none without one);
     - the ALB in ``public_subnet_ids``, listening on 443 only (no port 80: an API client that dials plain
       HTTP is refused before it sends a credential in clear), with ``props.tls_policy`` (TLS 1.3
       only by default), invalid header fields are dropped, access logs go to ``log_bucket`` (prefix ``alb``),
@@ -113,6 +114,7 @@ class InternetEdge(Construct):
         serves: FailoverTarget | None = None,
         alarm_topic_arn: str | None = None,
         dns_provider: TerraformProvider | None = None,
+        dns_alarm_topic_arn: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         zone = Route53Zone(self, "zone", name=props.hosted_zone, comment=f"{name}: public names")
@@ -120,7 +122,7 @@ class InternetEdge(Construct):
         dns = DnsProtection(
             self, "dns", name=name, location=location, zone_id=zone.zone_id, zone_name=props.hosted_zone,
             provider=dns_provider, deletion_protection=props.deletion_protection,
-            alarm_topic_arn=alarm_topic_arn if location.region == ROUTE53_HOME else None,
+            alarm_topic_arn=dns_alarm_topic_arn,
         )  # fmt: skip
         own = (props.domain, props.operator_domain) if props.operator_domain else (props.domain,)
         served = serves.names if serves else ()

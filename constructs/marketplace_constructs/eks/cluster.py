@@ -19,7 +19,6 @@ from cdktf_cdktf_provider_aws.eks_cluster import (
     EksClusterVpcConfig,
 )
 from cdktf_cdktf_provider_aws.iam_openid_connect_provider import IamOpenidConnectProvider
-from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
@@ -27,6 +26,7 @@ from constructs import Construct
 
 from marketplace_constructs.aws import AwsLocation, policy_document
 from marketplace_constructs.eks.props import EksClusterProps
+from marketplace_constructs.security.boundary import bounded_role
 
 CONTROL_PLANE_LOG_TYPES: Final = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 ACCESS_POLICY: Final = "arn:aws:eks::aws:cluster-access-policy/{}"
@@ -79,7 +79,7 @@ class EksCluster(Construct):
             retention_in_days=props.log_retention_days,
             kms_key_id=log_key_arn,
         )
-        role = IamRole(
+        role = bounded_role(
             self,
             "role",
             name=f"{name}-control-plane",
@@ -184,7 +184,7 @@ class EksCluster(Construct):
         policy: str,
         needs_mfa: bool,
     ) -> str:
-        role = IamRole(
+        role = bounded_role(
             self, f"{label}_role", name=f"{name}-{label}",
             assume_role_policy=policy_document(self._operator_trust(location, needs_mfa)),
             max_session_duration=3600,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from cdktf import Fn, ITerraformDependable
-from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from constructs import Construct
 
 from marketplace_constructs.aws import policy_document
 from marketplace_constructs.errors import check_dns_label
+from marketplace_constructs.security.boundary import bounded_role
 
 
 def web_identity_trust(
@@ -55,7 +55,7 @@ class ServiceAccountRole(Construct):
         super().__init__(scope, construct_id)
         check_dns_label("ServiceAccountRole", "namespace", namespace)
         check_dns_label("ServiceAccountRole", "service_account", service_account)
-        role = IamRole(
+        role = bounded_role(
             self,
             "role",
             name=name,

@@ -29,6 +29,7 @@ from constructs import Construct
 
 from marketplace_constructs.aws import AwsLocation, service_trust_policy
 from marketplace_constructs.eks.props import NodeGroupProps
+from marketplace_constructs.security.boundary import bounded_role
 
 # Nodes get no CNI permissions: the vpc-cni add-on has its own IRSA role.
 NODE_POLICIES: Final = (
@@ -70,7 +71,7 @@ class NodeGroups(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self._tags = dict(tags)
-        role = IamRole(
+        role = bounded_role(
             self,
             "role",
             name=f"{cluster_name}-nodes",

@@ -8,7 +8,6 @@ from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
 from cdktf_cdktf_provider_aws.eip import Eip
 from cdktf_cdktf_provider_aws.flow_log import FlowLog
-from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.internet_gateway import InternetGateway
 from cdktf_cdktf_provider_aws.nat_gateway import NatGateway
@@ -27,6 +26,7 @@ from marketplace_constructs.naming import resource_name
 from marketplace_constructs.network.props import VpcProps
 from marketplace_constructs.network.subnet_plan import plan_subnets
 from marketplace_constructs.regions import check_zones
+from marketplace_constructs.security.boundary import bounded_role
 
 ANYWHERE = "0.0.0.0/0"
 
@@ -229,7 +229,7 @@ class Vpc(Construct):
             retention_in_days=props.flow_log_retention_days,
             kms_key_id=log_key_arn,
         )
-        role = IamRole(
+        role = bounded_role(
             self,
             "flow_log_role",
             name=resource_name(self._name, "vpc-flow-logs"),

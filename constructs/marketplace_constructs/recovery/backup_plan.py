@@ -16,7 +16,6 @@ from cdktf_cdktf_provider_aws.backup_plan import (
 from cdktf_cdktf_provider_aws.backup_selection import BackupSelection
 from cdktf_cdktf_provider_aws.backup_vault import BackupVault as BackupVaultResource
 from cdktf_cdktf_provider_aws.backup_vault_lock_configuration import BackupVaultLockConfiguration
-from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from constructs import Construct
 
@@ -25,6 +24,7 @@ from marketplace_constructs.errors import ConfigError, is_known
 from marketplace_constructs.protection import prevent_destroy
 from marketplace_constructs.recovery._trust import assumed_by
 from marketplace_constructs.recovery.props import BackupPlanProps, BackupVaultProps
+from marketplace_constructs.security.boundary import bounded_role
 
 
 def schedule(frequency_hours: int) -> str:
@@ -110,7 +110,7 @@ class BackupPlan(Construct):
             )
         name = props.vault.name
         vault = BackupVault(self, "vault", props=props.vault, key_arn=key_arn)
-        role = IamRole(
+        role = bounded_role(
             self, "role", name=f"{name}-backup", assume_role_policy=assumed_by("backup.amazonaws.com")
         )
         for index, policy_arn in enumerate(BACKUP_ROLE_POLICIES):

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Final
 
 from cdktf import TerraformProvider
-from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.s3_bucket_replication_configuration import (
     S3BucketReplicationConfigurationA,
@@ -29,6 +28,7 @@ from marketplace_constructs.aws import AwsLocation, policy_document
 from marketplace_constructs.errors import ConfigError
 from marketplace_constructs.recovery._trust import assumed_by
 from marketplace_constructs.recovery.props import BucketReplicationProps
+from marketplace_constructs.security.boundary import bounded_role
 from marketplace_constructs.storage.secure_bucket import SecureBucket, SecureBucketRef
 
 # S3 Replication Time Control: the one threshold S3 offers, 99.99 % of objects within 15 minutes; the
@@ -122,7 +122,7 @@ class BucketReplication(Construct):
         if source is None:
             self.ref = BucketReplicationRef(destination=replica, role_arn=None, rule_id=None)
             return
-        role = IamRole(
+        role = bounded_role(
             self,
             "role",
             name=f"{props.role_name_prefix}-s3-replication",
@@ -142,7 +142,7 @@ class BucketReplication(Construct):
                 destination_region=location.region,
             ),
         )
-        rule_id = f"all-objects-to-{location.region}"
+        rule_id = replication_rule_id(location.region)
         S3BucketReplicationConfigurationA(
             self,
             "configuration",
@@ -261,3 +261,8 @@ def _through_s3(region: str, bucket_arn: str) -> dict[str, dict[str, object]]:
         "StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"},
         "StringLike": {"kms:EncryptionContext:aws:s3:arn": [bucket_arn, f"{bucket_arn}/*"]},
     }
+
+
+def replication_rule_id(destination_region: str) -> str:
+    """The replication rule's id: the ``RuleId`` dimension of S3's replication metrics in CloudWatch."""
+    return f"all-objects-to-{destination_region}"

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Final
 
-from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from constructs import Construct
 
 from marketplace_constructs.aws import policy_document
 from marketplace_constructs.errors import check_pattern
+from marketplace_constructs.security.boundary import bounded_role
 from marketplace_constructs.security.ci_identity import GITHUB_REPOSITORY, github_trust
 
 # Pushing a multi-platform image by digest: find existing layers, upload new ones, put the manifests; read
@@ -51,7 +51,7 @@ class ImagePushRole(Construct):
         )  # fmt: skip
         check_pattern("ImagePushRole", "branch", branch, r"[A-Za-z0-9._/-]+", "a branch name")
         subject = f"repo:{source_repository}:ref:refs/heads/{branch}"
-        role = IamRole(
+        role = bounded_role(
             self, "role", name=name, max_session_duration=3600,
             assume_role_policy=github_trust(oidc_provider_arn, subject),
             description=f"Image pipeline of {source_repository} ({branch}): push to one ECR repository",

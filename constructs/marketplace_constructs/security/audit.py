@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, get_args
 
 from cdktf_cdktf_provider_aws.cloudtrail import (
     Cloudtrail,
@@ -14,12 +14,12 @@ from cdktf_cdktf_provider_aws.cloudtrail import (
     CloudtrailAdvancedEventSelectorFieldSelector,
 )
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.data_aws_guardduty_detector import DataAwsGuarddutyDetector
 from cdktf_cdktf_provider_aws.guardduty_detector import GuarddutyDetector
 from cdktf_cdktf_provider_aws.guardduty_detector_feature import (
     GuarddutyDetectorFeature,
     GuarddutyDetectorFeatureAdditionalConfiguration,
 )
-from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
 from cdktf_cdktf_provider_aws.kms_key import KmsKey as KmsKeyResource
@@ -31,6 +31,8 @@ from marketplace_constructs.checked import checked
 from marketplace_constructs.errors import ConfigError, check_one_of, check_pattern, check_range, is_known
 from marketplace_constructs.network.props import LOG_RETENTION_DAYS
 from marketplace_constructs.protection import prevent_destroy
+from marketplace_constructs.security.boundary import bounded_role
+from marketplace_constructs.security.detector import DetectorMode
 from marketplace_constructs.storage.props import SecureBucketProps
 from marketplace_constructs.storage.secure_bucket import SecureBucket
 
@@ -173,7 +175,7 @@ class AuditTrail(Construct):
             self, "log_group", name=f"/aws/cloudtrail/{props.trail_name}",
             retention_in_days=props.log_retention_days, kms_key_id=log_key_arn,
         )  # fmt: skip
-        role = IamRole(
+        role = bounded_role(
             self, "cloudwatch_role", name=f"{props.trail_name}-cloudwatch-logs",
             assume_role_policy=service_trust_policy(CLOUDTRAIL, location.account_id),
         )  # fmt: skip
@@ -324,11 +326,19 @@ class ThreatDetectionProps:
     """GuardDuty in one account and region.
 
     Attributes:
+        detector: "create" makes the region's detector and its protections; "existing" leaves them to whoever
+            already manages them (an AWS Organizations delegated administrator, which enables GuardDuty in
+            member accounts: creating a second detector there fails) and only reads the detector, so a plan
+            fails where none exists. Default: "create".
         deletion_protection: Refuse ``terraform destroy`` (deleting a detector deletes its findings).
             Default: True.
     """
 
+    detector: DetectorMode = "create"
     deletion_protection: bool = True
+
+    def __post_init__(self) -> None:
+        check_one_of("ThreatDetectionProps", "detector", self.detector, get_args(DetectorMode))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -343,11 +353,15 @@ class ThreatDetection(Construct):
     runtime monitoring (agent managed by GuardDuty on the EKS clusters) protection.
 
     GuardDuty is regional: create one in every region's stack of an account (dr in us-west-2 too). An
-    account and region holds one detector only; one enabled by hand must be imported, not created again.
+    account and region holds one detector only; one enabled by hand must be imported, not created again, and
+    one an organization manages is read instead (``props.detector``).
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, props: ThreatDetectionProps) -> None:
         super().__init__(scope, construct_id)
+        if props.detector == "existing":
+            self.ref = ThreatDetectionRef(detector_id=DataAwsGuarddutyDetector(self, "detector").id)
+            return
         detector = GuarddutyDetector(
             self, "detector", enable=True, finding_publishing_frequency="FIFTEEN_MINUTES"
         )

@@ -2,12 +2,15 @@
 ``deploy`` roles GitHub Actions assumes, trusted only for one repository and one GitHub environment.
 
 - ``plan``: AWS's ReadOnlyAccess plus what ``terraform plan`` needs of the state: read the environment's
-  state objects, write and delete only their S3 lock files, use the state key. The EKS access entry grants it
-  read-only cluster access (the foundation stack).
+  state objects, write and delete only their S3 lock files, decrypt with the state key, and read (and
+  decrypt) exactly the other environments' state objects its stacks read; within the workload boundary. The
+  EKS access entry grants it read-only cluster access (the foundation stack). Trusted for the environment's
+  plan environment (``<env>-plan``), which no reviewer gates.
 - ``deploy``: AdministratorAccess (the stacks create IAM roles, KMS keys, clusters...) inside a permissions
-  boundary that denies touching the CI identities themselves (the roles, the boundary, the OIDC provider),
-  stopping or deleting the audit trail, and deleting the state bucket or key: a compromised deploy job cannot
-  widen its own access, hide its tracks or destroy the state.
+  boundary: it may create or change a role or user only when that carries the workload boundary, never
+  remove a boundary, never touch any CI identity or boundary of the account, stop the trail or destroy a
+  state bucket or key: a compromised deploy job cannot widen its own access, hide its tracks or destroy
+  the state.
 
 Sessions last at most ``max_session_seconds`` (one hour by default: a deploy of every layer fits, a leaked
 token does not outlive it).
@@ -27,7 +30,7 @@ from constructs import Construct
 
 from marketplace_constructs.aws import AwsLocation, policy_document
 from marketplace_constructs.checked import checked
-from marketplace_constructs.errors import check_pattern, check_range
+from marketplace_constructs.errors import ConfigError, check_pattern, check_range
 
 GITHUB_OIDC_HOST: Final = "token.actions.githubusercontent.com"
 AUDIENCE: Final = "sts.amazonaws.com"
@@ -38,28 +41,71 @@ ADMINISTRATOR: Final = "arn:aws:iam::aws:policy/AdministratorAccess"
 
 @checked
 @dataclass(frozen=True, slots=True, kw_only=True)
+class StateRead:
+    """Another environment's state a stack of this one reads (``terraform_remote_state``).
+
+    Attributes:
+        bucket: Its state bucket. Required.
+        key: The state object's key, e.g. "production-foundation/terraform.tfstate". Required.
+        key_arn: The KMS key encrypting it (a token where another stack owns the key). Required.
+    """
+
+    bucket: str
+    key: str
+    key_arn: str
+
+
+@checked
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccountGuard:
+    """What no deploy role of the account may touch, whichever environment it deploys: every environment's
+    CI roles and their boundaries, the workload boundary, the trail, the state buckets and keys.
+
+    Attributes:
+        ci_roles: Every CI role name of the account. Required.
+        boundaries: Every deploy role boundary name of the account. Required.
+        workload_boundary_arn: The boundary every role the stacks create must carry. Required.
+        trail_arn: The account's trail (in its own region). Required.
+        state_buckets: Every state bucket and state access-log bucket of the account. Required.
+        state_aliases: Every state key's alias (without "alias/"). Required.
+    """
+
+    ci_roles: tuple[str, ...]
+    boundaries: tuple[str, ...]
+    workload_boundary_arn: str
+    trail_arn: str
+    state_buckets: tuple[str, ...]
+    state_aliases: tuple[str, ...]
+
+
+@checked
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CiIdentityProps:
     """Who may assume the environment's CI roles, and what they may touch.
 
     Attributes:
         repository: The GitHub repository, ``owner/name``. Required.
-        environment: The GitHub environment whose jobs may assume the roles (``environment:<name>`` in the
-            token's subject). Required.
+        environment: The GitHub environment whose jobs may assume the deploy role (``environment:<name>``
+            in the token's subject). Required.
+        plan_environment: The GitHub environment whose jobs may assume the plan role: plans and drift run
+            there, without the deploy environment's reviewer. Required.
         plan_role_name, deploy_role_name: IAM role names (the config's ``plan_role_arn``/``deploy_role_arn``).
             Required.
         state_bucket: The environment's state bucket name. Required.
-        state_log_bucket: The bucket receiving the state bucket's server access logs. Required.
-        trail_name: The account's CloudTrail trail the deploy role may not stop or delete. Required.
+        reads: Other environments' states this environment's stacks read; the plan role may read those
+            objects and decrypt with their keys, nothing more. Default: ().
+        guard: What the deploy role may never touch in the account. Required.
         max_session_seconds: Longest session either role grants, 3600-43200. Default: 3600.
     """
 
     repository: str
     environment: str
+    plan_environment: str
     plan_role_name: str
     deploy_role_name: str
     state_bucket: str
-    state_log_bucket: str
-    trail_name: str
+    reads: tuple[StateRead, ...] = ()
+    guard: AccountGuard
     max_session_seconds: int = 3600
 
     def __post_init__(self) -> None:
@@ -70,6 +116,11 @@ class CiIdentityProps:
         for field in ("plan_role_name", "deploy_role_name"):
             check_pattern(
                 "CiIdentityProps", field, getattr(self, field), r"[\w+=,.@-]{1,64}", "an IAM role name"
+            )
+        if self.plan_environment == self.environment:
+            raise ConfigError(
+                f"CiIdentityProps.plan_environment must differ from environment {self.environment!r}: plans "
+                "must not wait for the deploy environment's reviewer"
             )
         check_range("CiIdentityProps", "max_session_seconds", self.max_session_seconds, 3600, 43200, " s")
 
@@ -110,9 +161,66 @@ def github_trust(oidc_provider_arn: str, subject: str) -> str:
     }])  # fmt: skip
 
 
+# Role and user changes that only a role or user carrying the workload boundary may receive.
+BOUNDED_CHANGES: Final = (
+    "iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
+    "iam:PutRolePolicy", "iam:DeleteRolePolicy",
+    "iam:CreateUser", "iam:PutUserPermissionsBoundary", "iam:AttachUserPolicy", "iam:DetachUserPolicy",
+    "iam:PutUserPolicy", "iam:DeleteUserPolicy",
+)  # fmt: skip
+POLICY_CHANGES: Final = (
+    "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion",
+)  # fmt: skip
+
+
+def deploy_boundary_document(account_id: str, guard: AccountGuard) -> str:
+    """The deploy role's ceiling: everything, except
+    - creating or changing a role or user unless it carries the workload boundary (``iam:PermissionsBoundary``
+      on each action that supports it; IAM user guide, "Permissions boundaries for IAM entities"), or
+      removing any boundary: a role it makes can never exceed the workload boundary;
+    - touching any CI role, boundary or the OIDC provider of the account (production's and dr's share one);
+    - changing the boundaries themselves;
+    - stopping or changing the trail, deleting a state bucket or turning off its versioning or logs, or
+      disabling a state key.
+    """
+    iam = f"arn:aws:iam::{account_id}:"
+    buckets = [f"arn:aws:s3:::{bucket}" for bucket in guard.state_buckets]
+    boundaries = [f"{iam}policy/{policy}" for policy in guard.boundaries]
+    unbounded = {"StringNotEquals": {"iam:PermissionsBoundary": guard.workload_boundary_arn}}
+    removal = ["iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary"]
+    return policy_document([
+        {"Sid": "EverythingElse", "Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Sid": "OnlyBoundedRolesAndUsers", "Effect": "Deny", "Action": list(BOUNDED_CHANGES),
+         "Resource": "*", "Condition": unbounded},
+        {"Sid": "NoBoundaryRemoval", "Effect": "Deny", "Action": removal, "Resource": "*"},
+        {"Sid": "NotTheCiIdentities", "Effect": "Deny", "Action": "iam:*",
+         "Resource": [
+             *(f"{iam}role/{role}" for role in guard.ci_roles),
+             *boundaries,
+             f"{iam}oidc-provider/{GITHUB_OIDC_HOST}",
+         ]},
+        {"Sid": "NotTheBoundaries", "Effect": "Deny", "Action": list(POLICY_CHANGES),
+         "Resource": [guard.workload_boundary_arn, *boundaries]},
+        {"Sid": "NotTheTrail", "Effect": "Deny",
+         "Action": ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail",
+                    "cloudtrail:PutEventSelectors"],
+         "Resource": guard.trail_arn},
+        {"Sid": "NotTheState", "Effect": "Deny",
+         "Action": ["s3:DeleteBucket", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy",
+                    "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration", "s3:PutBucketLogging"],
+         "Resource": buckets},
+        {"Sid": "NotTheStateKeys", "Effect": "Deny",
+         "Action": ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"], "Resource": "*",
+         "Condition": {"ForAnyValue:StringEquals": {
+             "kms:ResourceAliases": [f"alias/{alias}" for alias in guard.state_aliases]}}},
+    ])  # fmt: skip
+
+
 class CiIdentity(Construct):
-    """The environment's ``plan`` and ``deploy`` roles (see the module docstring), trusting
-    ``oidc_provider_arn`` for ``repo:<repository>:environment:<environment>`` with audience sts only."""
+    """The environment's ``plan`` and ``deploy`` roles (see the module docstring): the deploy role trusts
+    ``oidc_provider_arn`` for ``repo:<repository>:environment:<environment>``, the plan role for
+    ``environment:<plan_environment>``, audience sts only. The plan role carries the workload boundary, the
+    deploy role its own (``deploy_boundary_document``)."""
 
     def __init__(
         self,
@@ -125,56 +233,47 @@ class CiIdentity(Construct):
         state_key_arn: str,
     ) -> None:
         super().__init__(scope, construct_id)
-        trust = github_trust(oidc_provider_arn, f"repo:{props.repository}:environment:{props.environment}")
+        subject = f"repo:{props.repository}:environment:"
         bucket = f"arn:aws:s3:::{props.state_bucket}"
-        iam = f"arn:aws:iam::{location.account_id}:"
         plan = IamRole(
-            self, "plan_role", name=props.plan_role_name, assume_role_policy=trust,
+            self, "plan_role", name=props.plan_role_name,
+            permissions_boundary=props.guard.workload_boundary_arn,
+            assume_role_policy=github_trust(oidc_provider_arn, subject + props.plan_environment),
             max_session_duration=props.max_session_seconds,
             description=f"CI plans of {props.environment} (GitHub {props.repository})",
         )  # fmt: skip
         IamRolePolicyAttachment(self, "plan_read_only", role=plan.name, policy_arn=READ_ONLY)
-        IamRolePolicy(
-            self, "plan_state", name="terraform-state", role=plan.id,
-            policy=policy_document([
-                {"Sid": "ReadState", "Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
-                 "Resource": [bucket, f"{bucket}/*"]},
-                {"Sid": "LockState", "Effect": "Allow", "Action": ["s3:PutObject", "s3:DeleteObject"],
-                 "Resource": f"{bucket}/*.tflock"},
-                {"Sid": "StateKey", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-                 "Resource": state_key_arn},
-            ]),
-        )  # fmt: skip
+        reads = [
+            {"Sid": "ReadState", "Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
+             "Resource": [bucket, f"{bucket}/*"]},
+            {"Sid": "LockState", "Effect": "Allow", "Action": ["s3:PutObject", "s3:DeleteObject"],
+             "Resource": f"{bucket}/*.tflock"},
+            {"Sid": "StateKeys", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+             "Resource": [state_key_arn]},
+        ]  # fmt: skip
+        if props.reads:
+            # ReadOnlyAccess lists and reads S3, but never decrypts: each remote state needs its key.
+            reads.append({"Sid": "ReadOtherStates", "Effect": "Allow", "Action": "s3:GetObject",
+                          "Resource": [f"arn:aws:s3:::{r.bucket}/{r.key}" for r in props.reads]})  # fmt: skip
+            reads.append({"Sid": "OtherStateKeys", "Effect": "Allow", "Action": "kms:Decrypt",
+                          "Resource": [r.key_arn for r in props.reads]})  # fmt: skip
+        IamRolePolicy(self, "plan_state", name="terraform-state", role=plan.id, policy=policy_document(reads))
         boundary = IamPolicy(
-            self, "deploy_boundary", name=f"{props.deploy_role_name}-boundary",
-            description=f"Limits of {props.deploy_role_name}: no changes to the CI identities, the trail or "
-            "the state bucket and its logs",
-            policy=policy_document([
-                {"Sid": "EverythingElse", "Effect": "Allow", "Action": "*", "Resource": "*"},
-                {"Sid": "NotTheCiIdentities", "Effect": "Deny", "Action": "iam:*",
-                 "Resource": [
-                     f"{iam}role/{props.plan_role_name}",
-                     f"{iam}role/{props.deploy_role_name}",
-                     f"{iam}policy/{props.deploy_role_name}-boundary",
-                     f"{iam}oidc-provider/{GITHUB_OIDC_HOST}",
-                 ]},
-                {"Sid": "NotTheTrail", "Effect": "Deny",
-                 "Action": ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail",
-                            "cloudtrail:PutEventSelectors"],
-                 "Resource": location.arn("cloudtrail", f"trail/{props.trail_name}")},
-                {"Sid": "NotTheState", "Effect": "Deny",
-                 "Action": ["s3:DeleteBucket", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy",
-                            "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration", "s3:PutBucketLogging"],
-                 "Resource": [bucket, f"arn:aws:s3:::{props.state_log_bucket}"]},
-                {"Sid": "NotTheStateKey", "Effect": "Deny",
-                 "Action": ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"],
-                 "Resource": state_key_arn},
-            ]),
+            self, "deploy_boundary", name=boundary_name(props.deploy_role_name),
+            description=f"Limits of {props.deploy_role_name}: only bounded roles, no changes to the CI "
+            "identities, the boundaries, the trail or the state",
+            policy=deploy_boundary_document(location.account_id, props.guard),
         )  # fmt: skip
         deploy = IamRole(
-            self, "deploy_role", name=props.deploy_role_name, assume_role_policy=trust,
+            self, "deploy_role", name=props.deploy_role_name,
+            assume_role_policy=github_trust(oidc_provider_arn, subject + props.environment),
             max_session_duration=props.max_session_seconds, permissions_boundary=boundary.arn,
             description=f"CI deploys of {props.environment} (GitHub {props.repository})",
         )  # fmt: skip
         IamRolePolicyAttachment(self, "deploy_administrator", role=deploy.name, policy_arn=ADMINISTRATOR)
         self.ref = CiIdentityRef(plan_role_arn=plan.arn, deploy_role_arn=deploy.arn)
+
+
+def boundary_name(deploy_role_name: str) -> str:
+    """The deploy role's boundary policy name."""
+    return f"{deploy_role_name}-boundary"
