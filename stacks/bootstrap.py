@@ -7,6 +7,7 @@ from __future__ import annotations
 from cdktf import LocalBackend, TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_aws.data_aws_kms_alias import DataAwsKmsAlias
 from cdktf_cdktf_provider_aws.iam_policy import IamPolicy
+from cdktf_cdktf_provider_aws.provider import AwsProvider
 from constructs import Construct
 
 from environments.base import EnvironmentConfig
@@ -137,9 +138,15 @@ class BootstrapStack(TerraformStack):
         )
 
     def _state_read(self, other: EnvironmentConfig) -> StateRead:
-        """``other``'s foundation state, with its key's ARN read from its alias (the key belongs to
-        ``other``'s bootstrap, deployed before this one)."""
-        alias = DataAwsKmsAlias(self, f"{other.name}_state_key", name=f"alias/{other.backend.key_alias}")
+        """``other``'s foundation state, with its key's ARN read from its alias in ``other``'s region (KMS
+        is regional; the key belongs to ``other``'s bootstrap, deployed before this one)."""
+        provider = AwsProvider(
+            self, f"{other.name}_region", alias=other.name, region=other.location.region,
+            allowed_account_ids=[other.location.account_id],
+        )  # fmt: skip
+        alias = DataAwsKmsAlias(
+            self, f"{other.name}_state_key", name=f"alias/{other.backend.key_alias}", provider=provider
+        )
         return StateRead(
             bucket=other.backend.bucket, key=f"{other.name}-foundation/terraform.tfstate",
             key_arn=alias.target_key_arn,

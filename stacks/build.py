@@ -67,7 +67,7 @@ def build_app(
     write_ci_targets(app, {
         stack.node.id: (name, isinstance(stack, (PlatformStack, AppsStack)))
         for name, stacks in built.items() for stack in stacks.all()
-    })  # fmt: skip
+    }, envs)  # fmt: skip
 
 
 def _primary_config(env: EnvironmentConfig, envs: tuple[EnvironmentConfig, ...]) -> EnvironmentConfig | None:

@@ -1,6 +1,8 @@
-"""Where CI runs each stack, written beside the synthesized stacks (``cdktf.out/ci.json``) so the workflows
-read it instead of keeping a list of their own: the GitHub environment of its plans, and the runner that can
-reach what its plan reads.
+"""Where CI runs each stack, and the GitHub environments it runs in, written beside the synthesized stacks
+(``cdktf.out/ci.json``) so the workflows, the README's set-up checklist and the identity proof
+(``tools/paths/identity.py``) read one declaration: per stack the GitHub environment of its plans and the
+runner that can reach what its plan reads; per environment its two GitHub environments, their variables
+(with the values to set) and whether a reviewer gates them.
 
 - A stack with the kubernetes or helm provider talks to its cluster's API, which is private: its plans and
   drift checks run on the environment's runner inside the VPC (labels ``IN_VPC_LABELS``; the deploy workflow
@@ -12,12 +14,20 @@ reach what its plan reads.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Final
 
 from cdktf import App
 
+from environments.base import EnvironmentConfig
+
 HOSTED_RUNNER: Final = "ubuntu-24.04"
+# Deploy environments a required reviewer gates (and their branch rule): production, and dr, whose deploy
+# changes production's failover record. Plan environments are never gated.
+REVIEWED_DEPLOYS: Final = ("production", "dr")
+DEPLOY_BRANCHES: Final = {"dev": "develop"}  # the branch whose pushes deploy; main for the others
 
 
 def in_vpc_labels(env: str) -> list[str]:
@@ -30,9 +40,42 @@ def plan_environment(env: str) -> str:
     return f"{env}-plan"
 
 
-def write_ci_targets(app: App, stacks: dict[str, tuple[str, bool]]) -> None:
+@dataclass(frozen=True, slots=True)
+class GithubEnvironment:
+    """A GitHub environment to create: its variables (name -> value), whether a required reviewer gates it,
+    and the only branch it admits (None: any)."""
+
+    name: str
+    variables: Mapping[str, str]
+    reviewer: bool
+    branch: str | None
+
+
+def github_environments(env: EnvironmentConfig) -> tuple[GithubEnvironment, GithubEnvironment]:
+    """``env``'s deploy environment (``<env>``: the deploy role) and plan environment (``<env>-plan``: the
+    plan role, never gated, any branch)."""
+    region = env.location.region
+    deploy = GithubEnvironment(
+        name=env.name,
+        variables={"AWS_DEPLOY_ROLE_ARN": env.deploy_role_arn, "AWS_REGION": region},
+        reviewer=env.name in REVIEWED_DEPLOYS,
+        branch=DEPLOY_BRANCHES.get(env.name, "main"),
+    )
+    plan = GithubEnvironment(
+        name=plan_environment(env.name),
+        variables={"AWS_PLAN_ROLE_ARN": env.plan_role_arn, "AWS_REGION": region},
+        reviewer=False,
+        branch=None,
+    )
+    return deploy, plan
+
+
+def write_ci_targets(
+    app: App, stacks: dict[str, tuple[str, bool]], envs: Iterable[EnvironmentConfig] = ()
+) -> None:
     """``<outdir>/ci.json``: per stack id (``stacks``: id -> (environment, whether it reaches the cluster's
-    API)), its environment, plan environment and plan runner."""
+    API)), its environment, plan environment and plan runner; per environment of ``envs`` its GitHub
+    environments."""
     targets = {
         stack_id: {
             "env": env,
@@ -41,4 +84,10 @@ def write_ci_targets(app: App, stacks: dict[str, tuple[str, bool]]) -> None:
         }
         for stack_id, (env, reaches_cluster) in sorted(stacks.items())
     }
-    Path(app.outdir, "ci.json").write_text(json.dumps({"stacks": targets}, indent=2, sort_keys=True) + "\n")
+    environments = {
+        github.name: {key: value for key, value in asdict(github).items() if key != "name"}
+        for env in envs
+        for github in github_environments(env)
+    }
+    document = {"stacks": targets, "environments": environments}
+    Path(app.outdir, "ci.json").write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")

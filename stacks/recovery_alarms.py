@@ -19,12 +19,16 @@ from marketplace_constructs.recovery.bucket_replication import replication_rule_
 
 Missing = Literal["breaching", "notBreaching", "ignore", "missing"]
 CHECK_SECONDS: Final = 60
+BACKUP_METRIC_SECONDS: Final = 300  # AWS Backup publishes its metrics every 5 minutes
 
 
 @dataclass(frozen=True, slots=True)
 class Watch:
     """One alarm: ``metric`` of ``namespace`` with ``dimensions`` (or, with ``nodes``, the largest of that
-    metric over each node's ``CacheClusterId``), compared with ``threshold``."""
+    metric over each node's ``CacheClusterId``), compared with ``threshold`` over ``period`` seconds (no
+    shorter than the metric's publication interval). A lag alarms when three periods in a row breach; a
+    failure count (``failures``) on its first datapoint, since one failure is already the news and its
+    metric stays silent otherwise."""
 
     namespace: str
     metric: str
@@ -34,16 +38,18 @@ class Watch:
     missing: Missing
     comparison: str = "GreaterThanThreshold"
     nodes: tuple[str, ...] = ()
+    failures: bool = False
+    period: int = CHECK_SECONDS
 
 
 def alarm(
     scope: Construct, construct_id: str, *, name: str, description: str, watch: Watch, topic: str
 ) -> None:
-    """A CloudWatch alarm of ``watch``, three one-minute periods long, notifying ``topic`` both ways."""
+    """A CloudWatch alarm of ``watch`` (see ``Watch``), notifying ``topic`` both ways."""
     common: dict[str, Any] = {
         "alarm_name": name,
         "alarm_description": description,
-        "evaluation_periods": 3,
+        "evaluation_periods": 1 if watch.failures else 3,
         "threshold": watch.threshold,
         "comparison_operator": watch.comparison,
         "treat_missing_data": watch.missing,
@@ -58,7 +64,7 @@ def alarm(
             metric_name=watch.metric,
             dimensions=watch.dimensions,
             statistic=watch.statistic,
-            period=CHECK_SECONDS,
+            period=watch.period,
             **common,
         )
         return
@@ -70,7 +76,7 @@ def alarm(
             metric={
                 "namespace": watch.namespace,
                 "metric_name": watch.metric,
-                "period": CHECK_SECONDS,
+                "period": watch.period,
                 "stat": watch.statistic,
                 "dimensions": {"CacheClusterId": node},
             },
@@ -153,7 +159,13 @@ def standby_lag_alarms(
         name=f"{env.name}-kafka-replicator-failure",
         description=f"{env.name}: the MSK Replicator from {standby.primary} reports failures",
         watch=Watch(
-            "AWS/Kafka", "ReplicatorFailure", {"ReplicatorName": replicator}, "Sum", 0, "notBreaching"
+            "AWS/Kafka",
+            "ReplicatorFailure",
+            {"ReplicatorName": replicator},
+            "Sum",
+            0,
+            "notBreaching",
+            failures=True,
         ),
         topic=topic,
     )
@@ -216,6 +228,7 @@ def source_failure_alarms(
                 "Sum",
                 0,
                 "notBreaching",
+                failures=True,
             ),
         ),
     }
@@ -230,6 +243,8 @@ def source_failure_alarms(
                 "Sum",
                 0,
                 "notBreaching",
+                failures=True,
+                period=BACKUP_METRIC_SECONDS,
             ),
         )
     for construct_id, (name, what, watch) in watches.items():

@@ -26,6 +26,7 @@ import services  # noqa: E402
 from policy.gate import read_report, start_checkov  # noqa: E402
 from stacks.build import build_app, stack_ids  # noqa: E402
 from stacks.synth import synth_atomically  # noqa: E402
+from tools.paths.view import Synth  # noqa: E402
 
 ALL_STACK_IDS = tuple(stack_id for env in environments.ALL for stack_id in stack_ids(env))
 
@@ -49,6 +50,12 @@ def failed_over_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         outdir, lambda app: build_app(app, environments.in_role(standby, "active"), services.SPECS)
     )
     return outdir
+
+
+@pytest.fixture(scope="session")
+def synth(synth_dir: Path) -> Synth:
+    """The session's synthesis, read for the path proofs."""
+    return Synth.read(synth_dir)
 
 
 EARLY = pytest.StashKey[bool]()

@@ -26,11 +26,6 @@ PUBLIC = next(env for env in environments.ALL if env.standby is None and env.del
 
 
 @pytest.fixture(scope="session")
-def synth(synth_dir: Path) -> Synth:
-    return Synth.read(synth_dir)
-
-
-@pytest.fixture(scope="session")
 def proofs(synth: Synth, failed_over_dir: Path) -> dict[str, list[Walk]]:
     """Every environment's walks; a standby's also as the failover deploy synthesizes it."""
     switched = Synth({**synth.stacks, **Synth.read(failed_over_dir).stacks})

@@ -4,6 +4,7 @@ actions pinned by commit SHA, no persisted checkout credentials, no pull_request
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -14,7 +15,7 @@ import pytest
 import yaml
 
 import environments
-from stacks.ci import in_vpc_labels
+from stacks.ci import REVIEWED_DEPLOYS, github_environments, in_vpc_labels
 
 ROOT = Path(__file__).parents[1]
 ACTIONLINT = Path(sys.executable).with_name("actionlint")
@@ -248,3 +249,21 @@ def test_the_readmes_github_setup_checklist_names_what_the_workflows_use() -> No
     assert environments_named and environments_named.group(1).replace(" ", "").split(",") == [
         env.name for env in environments.ALL
     ]
+
+
+def test_the_checklists_environments_variables_and_reviewers_are_the_declared_ones(synth_dir: Path) -> None:
+    """The checklist's GitHub environments match stacks/ci.github_environments, which the synthesis writes to
+    ci.json with the values to set and the identity proof (tools/paths/identity.py) walks."""
+    readme = (ROOT / "README.md").read_text()
+    checklist = readme.split("**GitHub set-up, in this order**", 1)[1].split("\n\n", 2)[1]
+    declared = json.loads((synth_dir / "ci.json").read_text())["environments"]
+    for env in environments.ALL:
+        deploy, plan = github_environments(env)
+        assert declared[deploy.name]["variables"] == dict(deploy.variables)
+        assert declared[plan.name] == {"branch": None, "reviewer": False, "variables": dict(plan.variables)}
+        for github in (deploy, plan):
+            section = "`<env>-plan`:" if github is plan else "`<env>`:"
+            line = next(item for item in checklist.split("\n   - ") if item.startswith(section))
+            assert all(f"`{variable}`" in line for variable in github.variables), (section, github.variables)
+    reviewed = re.search(r"Give (.*?) a required reviewer", checklist)
+    assert reviewed and set(re.findall(r"`(\w+)`", reviewed.group(1))) == set(REVIEWED_DEPLOYS)

@@ -155,14 +155,23 @@ class Facts:
 def load_facts(synth_dir: Path, bin_dev: Path = BIN_DEV) -> Facts:
     """Facts of the app synthesized into ``synth_dir`` (its manifest.json and stacks/*/cdk.tf.json)."""
     manifest = json.loads((synth_dir / "manifest.json").read_text(encoding="utf-8"))
-    stacks = frozenset(manifest["stacks"])
+    docs = {
+        stack: json.loads((synth_dir / "stacks" / stack / "cdk.tf.json").read_text(encoding="utf-8"))
+        for stack in manifest["stacks"]
+    }
+    return facts_of(docs, bin_dev)
+
+
+def facts_of(docs: Mapping[str, Mapping[str, Any]], bin_dev: Path = BIN_DEV) -> Facts:
+    """Facts of synthesized stacks (stack id -> its cdk.tf.json document)."""
+    stacks = frozenset(docs)
     strings: list[str] = []
     namespaces: set[str] = set()
     releases: set[str] = set()
     objects: dict[str, set[str]] = {}
     alerts: set[str] = set()
     for stack in sorted(stacks):
-        doc = json.loads((synth_dir / "stacks" / stack / "cdk.tf.json").read_text(encoding="utf-8"))
+        doc = docs[stack]
         strings.extend(_strings(doc))
         resources: dict[str, dict[str, Any]] = doc.get("resource", {})
         for namespace in resources.get("kubernetes_namespace_v1", {}).values():

@@ -112,6 +112,9 @@ def test_deploy_may_only_make_roles_inside_the_workload_boundary_and_touches_no_
     }
     assert WORKLOAD in denies["NotTheBoundaries"]["Resource"]
     assert denies["NotTheTrail"]["Resource"] == GUARD.trail_arn  # in the trail's own region
+    # stopping or deleting it is refused; its settings stay the foundation's: the provider's create calls
+    # PutEventSelectors right after CreateTrail, and a change of selectors is UpdateTrail/PutEventSelectors
+    assert denies["NotTheTrail"]["Action"] == ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail"]
     assert "s3:DeleteBucket" in denies["NotTheState"]["Action"]
     assert "s3:PutBucketLogging" in denies["NotTheState"]["Action"]  # the state's logs stay on and intact
     assert denies["NotTheState"]["Resource"] == ["arn:aws:s3:::state-bucket", "arn:aws:s3:::state-logs"]

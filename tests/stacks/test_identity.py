@@ -61,6 +61,9 @@ def test_the_deploy_boundary_guards_every_ci_identity_of_the_account_and_the_tra
     assert denies["NotTheTrail"]["Resource"] == (
         f"arn:aws:cloudtrail:{owner.location.region}:{env.location.account_id}:trail/{owner.name}-audit"
     )
+    # the foundation creates and updates the trail (CreateTrail, then PutEventSelectors): only stopping or
+    # deleting it is refused
+    assert denies["NotTheTrail"]["Action"] == ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail"]
     # the owner's bootstrap makes the workload boundary (a reference, TOKEN here); the others name it
     expected = "TOKEN" if env is owner else workload_boundary_arn(env.location.account_id)
     assert denies["OnlyBoundedRolesAndUsers"]["Condition"] == {
@@ -143,3 +146,23 @@ def test_every_replication_has_an_alarm_on_a_metric_aws_publishes_that_silence_c
     copies = there[f"{primary.name}-backup-copy-failures"]
     assert copies["dimensions"] == {"BackupVaultName": f"{primary.name}-copies"}
     assert copies["treat_missing_data"] == "notBreaching"
+
+
+def test_a_single_replication_or_copy_failure_pages(stack_doc: Reader) -> None:
+    """A failure count is silent until something fails, then publishes once: an alarm needing three
+    breaching periods in a row never fires on it (missing periods count as not breaching). Each failure
+    alarm fires on its first datapoint, over no less than the metric's interval (AWS Backup: 5 minutes)."""
+    standby, primary = standby_and_primary()
+    here, there = (
+        alarms(stack_doc, f"{standby.name}-foundation"),
+        alarms(stack_doc, f"{primary.name}-foundation"),
+    )
+    failures = [
+        here[f"{standby.name}-kafka-replicator-failure"],
+        there[f"{primary.name}-backups-replication-failures"],
+        there[f"{primary.name}-backup-copy-failures"],
+    ]
+    assert all(a["evaluation_periods"] == 1 and a.get("datapoints_to_alarm", 1) == 1 for a in failures)
+    assert there[f"{primary.name}-backup-copy-failures"]["period"] == 300
+    # lags stay sustained: three one-minute periods in a row
+    assert here[f"{standby.name}-database-replication-lag"]["evaluation_periods"] == 3

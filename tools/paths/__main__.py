@@ -1,6 +1,8 @@
 """``bin/dev paths [ENV ...] [--summary]``: walk every path of each environment over ``cdktf.out`` and print
 one line per hop with its evidence; a standby is walked in both roles (the other one synthesized into a
-scratch folder). Exits 1 naming every path's first broken hop, 2 on bad input."""
+scratch folder), with its failover paths and runbook; then the CI identities of every workflow run and each
+deploy role's boundary (``tools/paths/identity.py``, ``escalation.py``). Exits 1 naming every path's first
+broken hop, 2 on bad input."""
 
 from __future__ import annotations
 
@@ -13,10 +15,19 @@ from pathlib import Path
 import environments
 import services
 from environments.base import EnvironmentConfig, RecoveryRole
+from environments.repository import REPOSITORY, SERVICE_REPOSITORIES
 from tools.cli_checks import missing_synth, unknown_environment
+from tools.paths.accounts import Accounts
+from tools.paths.escalation import boundary_paths
+from tools.paths.failover import failover_paths, runbook_path
+from tools.paths.identity import identity_paths
 from tools.paths.model import Walk
 from tools.paths.proofs import Declared, prove
 from tools.paths.view import EnvView, Synth
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOWS = ROOT / ".github" / "workflows"
+FAILOVER_RUNBOOK = ROOT / "docs" / "runbooks" / "backup-and-restore.md"
 
 SYMBOL = {"ok": "ok", "broken": "BROKEN", "unproved": "unproved"}
 
@@ -58,24 +69,36 @@ def other_role(env: EnvironmentConfig, synth: Synth) -> tuple[str, Synth]:
 
 
 def walks(env: EnvironmentConfig, synth: Synth) -> list[tuple[str, list[Walk]]]:
-    """(label, walks) for ``env`` as synthesized and, for a standby, in its other role."""
+    """(label, walks) for ``env`` as synthesized and, for a standby, in its other role, each with its
+    failover paths, and the failover runbook against both roles."""
     primary = EnvView(synth, env.standby.primary) if env.standby else None
-    found = [
+    view = EnvView(synth, env.name)
+    own = prove(view, declared(env), primary=primary)
+    if not env.standby:
+        return [(env.name, own)]
+    found = [(f"{env.name} ({env.standby.role})", own + failover_paths(view, env, None, primary))]
+    role, switched = other_role(env, synth)
+    before = EnvView(synth, env.name) if role == "active" else None
+    other = EnvView(switched, env.name)
+    found.append(
         (
-            env.name + (f" ({env.standby.role})" if env.standby else ""),
-            prove(EnvView(synth, env.name), declared(env), primary=primary),
+            f"{env.name} ({role})",
+            prove(other, declared(env), before=before, primary=primary)
+            + failover_paths(other, env, before, primary),
         )
-    ]
-    if env.standby:
-        role, switched = other_role(env, synth)
-        before = EnvView(synth, env.name) if role == "active" else None
-        found.append(
-            (
-                f"{env.name} ({role})",
-                prove(EnvView(switched, env.name), declared(env), before=before, primary=primary),
-            )
-        )
+    )
+    standby, active = (synth, switched) if role == "active" else (switched, synth)
+    found.append((f"{env.name} runbook", [runbook_path(FAILOVER_RUNBOOK, standby, active)]))
     return found
+
+
+def ci_walks(synth: Synth, synth_dir: Path, selected: list[str]) -> list[Walk]:
+    """Every workflow run's identity path and every deploy role's boundary (of ``selected`` environments,
+    all without)."""
+    chosen = [env for env in environments.ALL if not selected or env.name in selected]
+    return identity_paths(
+        synth, synth_dir, WORKFLOWS, environments.ALL, REPOSITORY, SERVICE_REPOSITORIES, selected or None
+    ) + boundary_paths(Accounts(synth), chosen, REPOSITORY)
 
 
 def render(label: str, result: list[Walk], summary: bool) -> list[str]:
@@ -119,6 +142,9 @@ def main(argv: list[str]) -> int:
                 for w in result
                 if w.broken
             ]
+    ci = ci_walks(synth, synth_dir, args.envs)
+    print("\n".join(render("CI identities and deploy boundaries", ci, args.summary)))
+    failures += [f"CI: {w.kind} {w.subject}: {w.broken.name}: {w.broken.evidence}" for w in ci if w.broken]
     for failure in failures:
         print(f"broken: {failure}", file=sys.stderr)
     return 1 if failures else 0

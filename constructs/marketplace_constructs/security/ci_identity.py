@@ -168,6 +168,8 @@ BOUNDED_CHANGES: Final = (
     "iam:CreateUser", "iam:PutUserPermissionsBoundary", "iam:AttachUserPolicy", "iam:DetachUserPolicy",
     "iam:PutUserPolicy", "iam:DeleteUserPolicy",
 )  # fmt: skip
+# What would stop the record of what a deploy did; the trail's settings stay the foundation's to manage.
+TRAIL_STOPS: Final = ("cloudtrail:StopLogging", "cloudtrail:DeleteTrail")
 POLICY_CHANGES: Final = (
     "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion",
 )  # fmt: skip
@@ -180,7 +182,9 @@ def deploy_boundary_document(account_id: str, guard: AccountGuard) -> str:
       removing any boundary: a role it makes can never exceed the workload boundary;
     - touching any CI role, boundary or the OIDC provider of the account (production's and dr's share one);
     - changing the boundaries themselves;
-    - stopping or changing the trail, deleting a state bucket or turning off its versioning or logs, or
+    - stopping or deleting the trail (the foundation owns its settings, so a deploy may update them: the
+      provider's create follows CreateTrail with PutEventSelectors; each such call is itself a management
+      event the trail records), deleting a state bucket or turning off its versioning or logs, or
       disabling a state key.
     """
     iam = f"arn:aws:iam::{account_id}:"
@@ -201,10 +205,7 @@ def deploy_boundary_document(account_id: str, guard: AccountGuard) -> str:
          ]},
         {"Sid": "NotTheBoundaries", "Effect": "Deny", "Action": list(POLICY_CHANGES),
          "Resource": [guard.workload_boundary_arn, *boundaries]},
-        {"Sid": "NotTheTrail", "Effect": "Deny",
-         "Action": ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail",
-                    "cloudtrail:PutEventSelectors"],
-         "Resource": guard.trail_arn},
+        {"Sid": "NotTheTrail", "Effect": "Deny", "Action": list(TRAIL_STOPS), "Resource": guard.trail_arn},
         {"Sid": "NotTheState", "Effect": "Deny",
          "Action": ["s3:DeleteBucket", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy",
                     "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration", "s3:PutBucketLogging"],

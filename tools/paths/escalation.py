@@ -1,0 +1,274 @@
+"""Boundary proof: each environment's deploy role (its policies within its permissions boundary, evaluated by
+``tools.paths.iam`` in AWS's order) refuses every escalation below and still allows what its deploys do.
+
+Refused, for every CI identity of the account (all environments sharing it, read from the stacks: the roles
+GitHub's provider may assume for this repository):
+
+- creating a role or user without the workload boundary, or with another boundary; setting another boundary
+  on a role; removing one;
+- changing any CI role (its policies, its trust, passing it to a service), any boundary policy, GitHub's OIDC
+  provider;
+- stopping or deleting the account's trail (at its ARN in its own region);
+- deleting a state bucket or changing its policy or versioning; disabling or deleting a state key.
+
+Allowed, derived from what the environment's foundation, platform and apps stacks create: creating each of
+their roles with the boundary it carries, attaching and writing its policies, passing it to a service;
+creating and updating the trail (the provider's create follows CreateTrail with PutEventSelectors);
+creating the cluster's OIDC provider and service-linked roles; scheduling the deletion of a key that is not
+a state key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+from environments.base import EnvironmentConfig
+from marketplace_constructs.security.ci_identity import GITHUB_OIDC_HOST
+from tools.paths.accounts import ADMINISTRATOR, Accounts, Role
+from tools.paths.iam import Request, evaluate
+from tools.paths.model import Hop, Walk, hop
+
+BOUNDARY_KEY: Final = "iam:PermissionsBoundary"
+CI_ROLE_CHANGES: Final = (
+    "iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:PassRole",
+    "iam:DeleteRole",
+)  # fmt: skip
+PROVIDER_CHANGES: Final = (
+    "iam:UpdateOpenIDConnectProviderThumbprint", "iam:AddClientIDToOpenIDConnectProvider",
+    "iam:DeleteOpenIDConnectProvider",
+)  # fmt: skip
+LAYERS: Final = ("foundation", "platform", "apps")
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """What the deploy roles of one account must not touch, read from the stacks."""
+
+    id: str
+    ci_roles: tuple[Role, ...]
+    boundaries: tuple[str, ...]
+    trails: tuple[str, ...]
+    state_buckets: tuple[str, ...]
+    state_keys: tuple[tuple[str, str], ...]  # (alias, stand-in key ARN)
+    workload_boundary: str | None = None
+    provider: str = field(default="")
+
+
+def account_of(accounts: Accounts, account: str, repository: str) -> Account:
+    stacks = [s for s in accounts.synth.stacks if accounts.account(s) == account]
+    provider = f"arn:aws:iam::{account}:oidc-provider/{GITHUB_OIDC_HOST}"
+    ci_roles = tuple(
+        role
+        for role in accounts.roles.values()
+        if role.arn.split(":")[4] == account and _trusts_repository(role, provider, repository)
+    )
+    workload = [
+        r.boundary_arn
+        for r in accounts.roles.values()
+        if r.boundary_arn and r not in ci_roles and r.arn.split(":")[4] == account
+    ]
+    boundaries = sorted({r.boundary_arn for r in ci_roles if r.boundary_arn} | set(workload))
+    trails = tuple(
+        f"arn:aws:cloudtrail:{accounts.region_of(stack, trail)}:{account}:trail/{trail['name']}"
+        for stack in stacks
+        for trail in accounts.synth.resources(stack, "aws_cloudtrail").values()
+    )
+    bootstraps = [s for s in stacks if s.endswith("-bootstrap")]
+    buckets = tuple(
+        str(bucket["bucket"])
+        for stack in bootstraps
+        for bucket in accounts.synth.resources(stack, "aws_s3_bucket").values()
+    )
+    keys = tuple(
+        (str(alias["name"]), f"arn:aws:kms:{accounts.region_of(stack, alias)}:{account}:key/"
+         f"{str(alias['name']).removeprefix('alias/')}")
+        for stack in bootstraps
+        for alias in accounts.synth.resources(stack, "aws_kms_alias").values()
+    )  # fmt: skip
+    return Account(
+        id=account,
+        ci_roles=ci_roles,
+        boundaries=tuple(boundaries),
+        trails=trails,
+        state_buckets=buckets,
+        state_keys=keys,
+        workload_boundary=max(set(workload), key=workload.count) if workload else None,
+        provider=provider,
+    )
+
+
+def _trusts_repository(role: Role, provider: str, repository: str) -> bool:
+    for statement in role.trust.get("Statement", []):
+        if statement.get("Principal", {}).get("Federated") == provider:
+            subjects = [
+                v
+                for cond in statement.get("Condition", {}).values()
+                for k, v in cond.items()
+                if k.endswith(":sub")
+            ]
+            if any(
+                str(s).startswith(f"repo:{repository}:")
+                for value in subjects
+                for s in ([value] if isinstance(value, str) else value)
+            ):
+                return True
+    return False
+
+
+def escalations(account: Account, own: Role) -> Iterator[tuple[str, str, Request]]:
+    """(group, what is attempted, the request) of every escalation the deploy role must be refused."""
+    iam = f"arn:aws:iam::{account.id}:"
+    probe = f"{iam}role/escalation-probe"
+    bounded = "unbounded roles"
+    yield bounded, "create a role without a boundary", Request("iam:CreateRole", probe)
+    for what, boundary in (
+        ("its own boundary", own.boundary_arn or ""),
+        ("AdministratorAccess", ADMINISTRATOR),
+    ):
+        yield (
+            bounded,
+            f"create a role bounded by {what}",
+            Request("iam:CreateRole", probe, {BOUNDARY_KEY: boundary}),
+        )
+    yield (
+        bounded,
+        "create a user without a boundary",
+        Request("iam:CreateUser", f"{iam}user/escalation-probe"),
+    )
+    yield (
+        bounded, "set another boundary on a role",
+        Request("iam:PutRolePermissionsBoundary", probe, {BOUNDARY_KEY: ADMINISTRATOR}),
+    )  # fmt: skip
+    yield (
+        bounded, "remove a role's boundary",
+        Request("iam:DeleteRolePermissionsBoundary", probe, {BOUNDARY_KEY: account.workload_boundary or ""}),
+    )  # fmt: skip
+    for role in account.ci_roles:
+        name = role.arn.rsplit("/", 1)[-1]
+        context = {BOUNDARY_KEY: role.boundary_arn} if role.boundary_arn else {}
+        for action in CI_ROLE_CHANGES:
+            yield "CI identities", f"{action.split(':')[1]} on {name}", Request(action, role.arn, context)
+    for boundary in account.boundaries:
+        for action in ("iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:DeletePolicy"):
+            what = f"{action.split(':')[1]} on {boundary.rsplit('/', 1)[-1]}"
+            yield "CI identities", what, Request(action, boundary)
+    for action in PROVIDER_CHANGES:
+        yield (
+            "CI identities",
+            f"{action.split(':')[1]} on GitHub's provider",
+            Request(action, account.provider),
+        )
+    for trail in account.trails:
+        for action in ("cloudtrail:StopLogging", "cloudtrail:DeleteTrail"):
+            yield "trail", f"{action.split(':')[1]} {trail}", Request(action, trail)
+    for bucket in account.state_buckets:
+        for action in ("s3:DeleteBucket", "s3:PutBucketPolicy", "s3:PutBucketVersioning"):
+            yield "state", f"{action.split(':')[1]} {bucket}", Request(action, f"arn:aws:s3:::{bucket}")
+    for alias, key in account.state_keys:
+        for action in ("kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"):
+            yield (
+                "state",
+                f"{action.split(':')[1]} {alias}",
+                Request(action, key, {"kms:ResourceAliases": [alias]}),
+            )
+
+
+def everyday(accounts: Accounts, env: EnvironmentConfig) -> Iterator[tuple[str, Request]]:
+    """(what the deploy does, the request) for what ``env``'s deployed layers create."""
+    account = env.location.account_id
+    stacks = [f"{env.name}-{layer}" for layer in LAYERS if f"{env.name}-{layer}" in accounts.synth.stacks]
+    for role in accounts.roles.values():
+        if role.stack not in stacks:
+            continue
+        name = role.arn.rsplit("/", 1)[-1]
+        context = {BOUNDARY_KEY: role.boundary_arn} if role.boundary_arn else {}
+        for action in ("iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PassRole"):
+            yield f"{action.split(':')[1]} {name}", Request(action, role.arn, context)
+    for stack in stacks:
+        for trail in accounts.synth.resources(stack, "aws_cloudtrail").values():
+            arn = f"arn:aws:cloudtrail:{accounts.region_of(stack, trail)}:{account}:trail/{trail['name']}"
+            for action in (
+                "cloudtrail:CreateTrail",
+                "cloudtrail:PutEventSelectors",
+                "cloudtrail:StartLogging",
+                "cloudtrail:UpdateTrail",
+            ):
+                yield f"{action.split(':')[1]} {trail['name']}", Request(action, arn)
+        if accounts.synth.resources(stack, "aws_iam_openid_connect_provider"):
+            issuer = f"oidc.eks.{env.location.region}.amazonaws.com/id/EXAMPLE"
+            provider = f"arn:aws:iam::{account}:oidc-provider/{issuer}"
+            yield (
+                "CreateOpenIDConnectProvider (the cluster's)",
+                Request("iam:CreateOpenIDConnectProvider", provider),
+            )
+        aliases = {
+            str(alias.get("target_key_id", "")).split(".")[1]: str(alias["name"])
+            for alias in accounts.synth.resources(stack, "aws_kms_alias").values()
+        }
+        for name, key in accounts.synth.resources(stack, "aws_kms_key").items():
+            key_arn = accounts.key_arn(stack, name, key)
+            if key_arn and name in aliases:
+                aliased: dict[str, str | list[str]] = {"kms:ResourceAliases": [aliases[name]]}
+                yield (
+                    f"ScheduleKeyDeletion {aliases[name]}",
+                    Request("kms:ScheduleKeyDeletion", key_arn, aliased),
+                )
+    linked = "aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing"
+    yield (
+        "CreateServiceLinkedRole",
+        Request("iam:CreateServiceLinkedRole", f"arn:aws:iam::{account}:role/{linked}"),
+    )
+
+
+def decided(what: str, role: Role, request: Request, *, refused: bool) -> Hop:
+    """The hop ``what``: connects when the role is refused (``refused``) or allowed the request."""
+    decision, why = evaluate(role.policies, role.boundary, request)
+    ok = (decision != "allow") == refused
+    return hop(what, ok, f"{request.action} on {request.resource}: {decision} ({why})")
+
+
+def boundary_paths(accounts: Accounts, envs: Sequence[EnvironmentConfig], repository: str) -> list[Walk]:
+    """Per environment's deploy role: its boundary and the account's guarded objects, then one walk per
+    group of escalations (each refused) and one of everyday deploy actions (each allowed)."""
+    found = []
+    by_account: dict[str, Account] = {}
+    for env in envs:
+        subject = f"{env.name} deploy role"
+        walk = Walk("boundary", subject)
+        role = accounts.roles.get(env.deploy_role_arn)
+        account = by_account.setdefault(
+            env.location.account_id, account_of(accounts, env.location.account_id, repository)
+        )
+        with walk:
+            walk(hop("role", role is not None, env.deploy_role_arn))
+            assert role is not None
+            walk(
+                hop(
+                    "boundary", bool(role.boundary and role.boundary.get("Statement")), str(role.boundary_arn)
+                )
+            )
+            guarded = bool(account.trails and account.state_buckets and account.ci_roles)
+            evidence = (
+                f"{len(account.ci_roles)} CI roles, {len(account.boundaries)} boundaries, trails "
+                f"{list(account.trails)}, {len(account.state_buckets)} state buckets"
+            )
+            walk(hop("account guard", guarded, evidence))
+        found.append(walk)
+        if walk.broken or role is None:
+            continue
+        groups: dict[str, list[Hop]] = {}
+        for group, what, request in escalations(account, role):
+            groups.setdefault(f"refuses {group}", []).append(decided(what, role, request, refused=True))
+        for what, request in everyday(accounts, env):
+            groups.setdefault("allows everyday deploys", []).append(
+                decided(what, role, request, refused=False)
+            )
+        for group, hops in groups.items():
+            walk = Walk("boundary", f"{subject} {group}")
+            with walk:
+                for step in hops:
+                    walk(step)
+            found.append(walk)
+    return found
