@@ -11,10 +11,12 @@ from cdktf_cdktf_provider_aws.provider import AwsProvider
 from constructs import Construct
 
 from environments.base import EnvironmentConfig
-from marketplace_constructs import KmsKey, KmsKeyProps, SecureBucket, SecureBucketProps, resource_name
+from marketplace_constructs import KmsKey, KmsKeyProps, SecureBucket, SecureBucketProps
 from marketplace_constructs.naming import PROJECT
+from marketplace_constructs.security.audit import audit_bucket_name, audit_trail_name
 from marketplace_constructs.security.boundary import (
     WORKLOAD_BOUNDARY,
+    Protected,
     workload_boundary_arn,
     workload_boundary_document,
 )
@@ -97,14 +99,16 @@ class BootstrapStack(TerraformStack):
         # standby shares its primary's account and uses them by name (deploy the primary's bootstrap first).
         owner = next(peer for peer in peers if peer.standby is None)
         account = env.location.account_id
-        trail_arn = owner.location.arn("cloudtrail", f"trail/{resource_name(owner.name, 'audit')}")
         buckets = tuple(b for p in peers for b in (p.backend.bucket, state_log_bucket(p.name, account)))
-        aliases = tuple(peer.backend.key_alias for peer in peers)
+        protected = Protected(
+            account_id=account,
+            trail_arn=owner.location.arn("cloudtrail", f"trail/{audit_trail_name(owner.name)}"),
+            audit_bucket=audit_bucket_name(owner.name, account), audit_alias=audit_trail_name(owner.name),
+            state_buckets=buckets, state_aliases=tuple(peer.backend.key_alias for peer in peers),
+        )  # fmt: skip
         if owner.name == env.name:
             oidc = github_oidc_provider(self, "github_oidc_provider")
-            document = workload_boundary_document(
-                trail_arn=trail_arn, state_buckets=buckets, state_aliases=aliases
-            )
+            document = workload_boundary_document(protected)
             boundary_arn = IamPolicy(
                 self, "workload_boundary", name=WORKLOAD_BOUNDARY, policy=document,
                 description="Ceiling of every role the stacks create: no IAM changes, trail and state kept",
@@ -121,8 +125,7 @@ class BootstrapStack(TerraformStack):
                 guard=AccountGuard(
                     ci_roles=tuple(role_name(a) for p in peers for a in (p.plan_role_arn, p.deploy_role_arn)),
                     boundaries=tuple(boundary_name(role_name(p.deploy_role_arn)) for p in peers),
-                    workload_boundary_arn=boundary_arn, trail_arn=trail_arn, state_buckets=buckets,
-                    state_aliases=aliases,
+                    workload_boundary_arn=boundary_arn, protected=protected,
                 ),
             ),
             location=env.location, oidc_provider_arn=oidc, state_key_arn=key.ref.arn,

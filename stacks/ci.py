@@ -5,8 +5,8 @@ runner that can reach what its plan reads; per environment its two GitHub enviro
 (with the values to set) and whether a reviewer gates them.
 
 - A stack with the kubernetes or helm provider talks to its cluster's API, which is private: its plans and
-  drift checks run on the environment's runner inside the VPC (labels ``IN_VPC_LABELS``; the deploy workflow
-  uses the same labels). The AWS-only stacks plan from GitHub's hosted runners.
+  drift checks run on the environment's plan runners inside the VPC (``in_vpc_labels(env, "plan")``; deploys
+  run on the separate deploy runners). The AWS-only stacks plan from GitHub's hosted runners.
 - Plans and drift run in ``<env>-plan``, a GitHub environment without the deploy environment's reviewer; the
   bootstrap stack trusts the plan role for that environment only.
 """
@@ -17,22 +17,25 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Final
+from typing import Final, Literal
 
 from cdktf import App
 
 from environments.base import EnvironmentConfig
 
 HOSTED_RUNNER: Final = "ubuntu-24.04"
+RunnerPurpose = Literal["plan", "deploy"]
 # Deploy environments a required reviewer gates (and their branch rule): production, and dr, whose deploy
 # changes production's failover record. Plan environments are never gated.
 REVIEWED_DEPLOYS: Final = ("production", "dr")
 DEPLOY_BRANCHES: Final = {"dev": "develop"}  # the branch whose pushes deploy; main for the others
 
 
-def in_vpc_labels(env: str) -> list[str]:
-    """The labels of ``env``'s self-hosted runner in its VPC (register it with them; README, CI)."""
-    return ["self-hosted", "linux", f"llm-marketplace-{env}"]
+def in_vpc_labels(env: str, purpose: RunnerPurpose) -> list[str]:
+    """The labels of ``env``'s self-hosted runners in its VPC (register them with these; README, CI): one
+    pool for plans and drift, which run a pull request's code with the read-only plan role, another for
+    deploys, which hold the deploy role: a pull request never runs where a deploy's credentials live."""
+    return ["self-hosted", "linux", f"llm-marketplace-{env}-{purpose}"]
 
 
 def plan_environment(env: str) -> str:
@@ -80,7 +83,7 @@ def write_ci_targets(
         stack_id: {
             "env": env,
             "plan_environment": plan_environment(env),
-            "runner": in_vpc_labels(env) if reaches_cluster else HOSTED_RUNNER,
+            "runner": in_vpc_labels(env, "plan") if reaches_cluster else HOSTED_RUNNER,
         }
         for stack_id, (env, reaches_cluster) in sorted(stacks.items())
     }

@@ -70,6 +70,8 @@ from marketplace_constructs.security.audit import (
     AuditTrailProps,
     ThreatDetection,
     ThreatDetectionProps,
+    audit_bucket_name,
+    audit_trail_name,
 )
 from marketplace_constructs.security.boundary import BOUNDARY_CONTEXT, workload_boundary_arn
 from marketplace_constructs.security.ci_identity import provider_arn
@@ -505,8 +507,8 @@ class FoundationStack(TerraformStack):
         AuditTrail(
             self, "audit",
             props=AuditTrailProps(
-                trail_name=resource_name(env.name, "audit"),
-                bucket_name=f"{PROJECT}-{env.name}-audit-{account}",
+                trail_name=audit_trail_name(env.name),
+                bucket_name=audit_bucket_name(env.name, account),
                 access_log_bucket=access_log_bucket,
                 data_event_bucket_arns=tuple(f"arn:aws:s3:::{name}" for name in names),
                 log_retention_days=env.cluster.log_retention_days,

@@ -182,7 +182,8 @@ def replica_latency_alarm(
 ) -> None:
     """In the standby's (the destination's) region: S3 ``ReplicationLatency`` of the backups bucket's
     replication above the recovery point (S3 user guide, "Replication metrics": published in the
-    destination's region; no data while nothing replicates)."""
+    destination's region). Missing data is not breaching: a gap in reporting is not lag, and failures have
+    their own alarm in the source's region."""
     assert env.standby is not None
     alarm(
         scope,

@@ -144,3 +144,42 @@ def test_an_operator_it_does_not_know_is_refused_rather_than_guessed() -> None:
     )
     with pytest.raises(ValueError, match="DateLessThan"):
         evaluate([policy], None, Request("s3:GetObject", "r"))
+
+
+def test_context_key_names_ignore_case_and_values_do_not() -> None:
+    policy = doc(
+        {
+            "Effect": "Deny",
+            "Action": "s3:*",
+            "Resource": "*",
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        }
+    )
+    assert evaluate([policy], None, Request("s3:GetObject", "r", {"AWS:SECURETRANSPORT": "false"}))[0] == (
+        "explicit deny"
+    )
+    exact = doc(
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Condition": {"StringEquals": {"k": "Ab"}}}
+    )
+    assert evaluate([exact], None, Request("s3:GetObject", "r", {"K": "ab"}))[0] == "implicit deny"
+
+
+def test_for_any_value_never_holds_without_the_key_even_negated() -> None:
+    policy = doc(
+        {
+            "Effect": "Deny",
+            "Action": "kms:DisableKey",
+            "Resource": "*",
+            "Condition": {"ForAnyValue:StringNotEquals": {"kms:ResourceAliases": ["alias/a"]}},
+        }
+    )
+    assert evaluate([policy], None, Request("kms:DisableKey", "k"))[0] == "implicit deny"
+
+
+def test_a_statement_without_action_or_with_both_forms_is_refused() -> None:
+    for statement in (
+        {"Effect": "Allow", "Resource": "*"},
+        {"Effect": "Allow", "Action": "*", "NotAction": "s3:*"},
+    ):
+        with pytest.raises(ValueError, match="exactly one of Action and NotAction"):
+            evaluate([doc(statement)], None, Request("s3:GetObject", "r"))

@@ -16,6 +16,7 @@ import pytest
 
 import environments
 from environments.repository import REPOSITORY, SERVICE_REPOSITORIES
+from stacks.bootstrap import state_log_bucket
 from tests.test_paths import mutated
 from tools.changed_stacks import plannable
 from tools.paths.__main__ import FAILOVER_RUNBOOK, WORKFLOWS
@@ -30,7 +31,13 @@ ROOT = Path(__file__).resolve().parents[1]
 STANDBY = next(env for env in environments.ALL if env.standby)
 PRIMARY = next(env for env in environments.ALL if STANDBY.standby and env.name == STANDBY.standby.primary)
 P, S = PRIMARY.name, STANDBY.name
-GROUPS = ("refuses unbounded roles", "refuses CI identities", "refuses state", "allows everyday deploys")
+GROUPS = (
+    "refuses users and sessions",
+    "refuses unbounded roles",
+    "refuses CI identities",
+    "refuses state",
+    "allows everyday deploys",
+)
 
 
 def ci(synth: Synth, synth_dir: Path, workflows: Path = WORKFLOWS) -> list[Walk]:
@@ -127,9 +134,23 @@ def _boundary_condition_inverted(doc: dict[str, Any]) -> None:
     for policy in doc["resource"]["aws_iam_policy"].values():
         body = json.loads(policy["policy"])
         for statement in body["Statement"]:
-            if statement.get("Sid") == "OnlyBoundedRolesAndUsers":
+            if statement.get("Sid") == "OnlyBoundedRoles":
                 statement["Condition"] = {"StringEquals": statement["Condition"]["StringNotEquals"]}
         policy["policy"] = json.dumps(body)
+
+
+def _without(sid: str) -> Callable[[dict[str, Any]], None]:
+    """A change dropping statement ``sid`` from the deploy boundary."""
+
+    def change(doc: dict[str, Any]) -> None:
+        for name, policy in doc["resource"]["aws_iam_policy"].items():
+            if name.startswith("ci_deploy_boundary"):
+                body = json.loads(policy["policy"])
+                body["Statement"] = [s for s in body["Statement"] if s.get("Sid") != sid]
+                policy["policy"] = json.dumps(body)
+
+    change.__name__ = f"without_{sid}"
+    return change
 
 
 def _no_access_entry_for_the_plan_role(doc: dict[str, Any]) -> None:
@@ -156,6 +177,12 @@ def _state_bucket_denies_reads(doc: dict[str, Any]) -> None:
         (f"{P}-bootstrap", _boundary_condition_inverted, f"{P} deploy role refuses unbounded",
          "create a role without a boundary"),
         (f"{P}-foundation", _no_access_entry_for_the_plan_role, f"ci.yml plan {P}-apps", "cluster access"),
+        (f"{P}-bootstrap", _without("OnlyTheProjectsRoles"), f"{P} deploy role refuses unbounded",
+         "create a bounded role outside the project's path"),
+        (f"{P}-bootstrap", _without("NotTheHistory"), f"{P} deploy role refuses state",
+         f"DeleteObjectVersion in {state_log_bucket(P, PRIMARY.location.account_id)}"),
+        (f"{P}-bootstrap", _without("NotTheAliases"), f"{P} deploy role refuses state",
+         f"DeleteAlias alias/{PRIMARY.backend.key_alias}"),
         (f"{P}-bootstrap", _state_bucket_denies_reads, f"plan {P}-foundation", f"state {P}-foundation"),
     ],
     ids=lambda value: getattr(value, "__name__", None) or str(value),
@@ -176,8 +203,12 @@ def test_a_changed_identity_hop_is_named(
 @pytest.mark.parametrize(
     ("workflow", "old", "new", "subject", "hop"),
     [
-        ("deploy-environment.yml", '[self-hosted, linux, "llm-marketplace-${{ inputs.environment }}"]',
+        ("deploy-environment.yml", '[self-hosted, linux, "llm-marketplace-${{ inputs.environment }}-deploy"]',
          "${{ vars.DEPLOY_RUNNER }}", "deploy-environment.yml", "runner"),
+        ("deploy-environment.yml", "${{ inputs.environment }}-deploy", "${{ inputs.environment }}-plan",
+         "deploy-environment.yml", "runner"),
+        ("ci.yml", "runs-on: ${{ matrix.target.runner }}",
+         f'runs-on: [self-hosted, linux, "llm-marketplace-{P}-deploy"]', f"plan {P}-platform", "runner"),
         ("ci.yml", "runs-on: ${{ matrix.target.runner }}", "runs-on: ubuntu-24.04", "-platform", "runner"),
         ("drift.yml", "environment: ${{ matrix.target.env }}", f"environment: {P}", f"drift {P}-foundation",
          "GitHub environment"),

@@ -222,7 +222,7 @@ def test_deploy_jobs_run_on_literal_in_vpc_labels_never_an_environment_variable(
     """A variable of the job's own environment is empty when runs-on is evaluated (github/docs#33389): the
     label is literal, the environment's in-VPC runner (stacks/ci.py)."""
     job = workflow("deploy-environment.yml")["jobs"]["deploy"]
-    assert job["runs-on"] == [*in_vpc_labels("${{ inputs.environment }}")]
+    assert job["runs-on"] == [*in_vpc_labels("${{ inputs.environment }}", "deploy")]
     texts = " ".join(path.read_text() for path in WORKFLOWS)
     assert "vars.DEPLOY_RUNNER" not in texts
 
@@ -243,7 +243,7 @@ def test_the_readmes_github_setup_checklist_names_what_the_workflows_use() -> No
     named = set(re.findall(r"`([A-Z][A-Z_]+)`", checklist))
     assert used <= named, f"variables the workflows read but the checklist does not name: {used - named}"
     assert "`<env>-plan`" in checklist and "`<env>`" in checklist
-    labels = in_vpc_labels("<env>")
+    labels = {*in_vpc_labels("<env>", "plan"), *in_vpc_labels("<env>", "deploy")}
     assert all(f"`{label}`" in checklist for label in labels)
     environments_named = re.search(r"for each environment `<env>` \(([^)]*)\)", checklist)
     assert environments_named and environments_named.group(1).replace(" ", "").split(",") == [

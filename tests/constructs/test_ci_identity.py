@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from marketplace_constructs import ConfigError
+from marketplace_constructs.security.boundary import Protected
 from marketplace_constructs.security.ci_identity import (
     AccountGuard,
     CiIdentity,
@@ -22,11 +23,15 @@ from marketplace_constructs.security.ci_identity import (
 from tests.constructs.synth import LOCATION, synth_construct
 
 WORKLOAD = "arn:aws:iam::123456789012:policy/workload-boundary"
+PROTECTED = Protected(
+    account_id="123456789012", trail_arn="arn:aws:cloudtrail:us-east-1:123456789012:trail/owner-audit",
+    audit_bucket="owner-audit-bucket", audit_alias="owner-audit",
+    state_buckets=("state-bucket", "state-logs"), state_aliases=("staging-tfstate",),
+)  # fmt: skip
 GUARD = AccountGuard(
     ci_roles=("ci-plan", "ci-deploy", "other-plan", "other-deploy"),
     boundaries=("ci-deploy-boundary", "other-deploy-boundary"), workload_boundary_arn=WORKLOAD,
-    trail_arn="arn:aws:cloudtrail:us-east-1:123456789012:trail/owner-audit",
-    state_buckets=("state-bucket", "state-logs"), state_aliases=("staging-tfstate",),
+    protected=PROTECTED,
 )  # fmt: skip
 PROPS = CiIdentityProps(
     repository="acme/infra", environment="staging", plan_environment="staging-plan", plan_role_name="ci-plan",
@@ -94,14 +99,22 @@ def test_deploy_may_only_make_roles_inside_the_workload_boundary_and_touches_no_
     assert deploy["permissions_boundary"].startswith("${aws_iam_policy.ci_deploy_boundary_")
     (boundary,) = resources["aws_iam_policy"].values()
     denies = {s["Sid"]: s for s in json.loads(boundary["policy"])["Statement"] if s["Effect"] == "Deny"}
-    bounded = denies["OnlyBoundedRolesAndUsers"]
-    assert {
-        "iam:CreateRole",
-        "iam:PutRolePermissionsBoundary",
-        "iam:AttachRolePolicy",
-        "iam:CreateUser",
-    } <= set(bounded["Action"])
+    bounded = denies["OnlyBoundedRoles"]
+    assert {"iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:AttachRolePolicy"} <= set(
+        bounded["Action"]
+    )
     assert bounded["Condition"] == {"StringNotEquals": {"iam:PermissionsBoundary": WORKLOAD}}
+    # any other role (one made before this project, an Organizations access role) is never changed or passed
+    outside = denies["OnlyTheProjectsRoles"]
+    assert {"iam:UpdateAssumeRolePolicy", "iam:PassRole", "iam:CreateRole"} <= set(outside["Action"])
+    assert outside["NotResource"] == [
+        "arn:aws:iam::123456789012:role/llm-marketplace/*",
+        "arn:aws:iam::123456789012:role/aws-service-role/*",
+    ]
+    assert {"iam:CreateUser", "iam:CreateAccessKey", "iam:AttachGroupPolicy"} <= set(
+        denies["NoUsersOrGroups"]["Action"]
+    )
+    assert denies["NoOtherSessions"]["Action"] == "sts:AssumeRole"
     assert denies["NoBoundaryRemoval"]["Action"] == [
         "iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary"
     ]  # fmt: skip
@@ -111,16 +124,27 @@ def test_deploy_may_only_make_roles_inside_the_workload_boundary_and_touches_no_
         "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
     }
     assert WORKLOAD in denies["NotTheBoundaries"]["Resource"]
-    assert denies["NotTheTrail"]["Resource"] == GUARD.trail_arn  # in the trail's own region
+    assert denies["NotTheTrail"]["Resource"] == PROTECTED.trail_arn  # in the trail's own region
     # stopping or deleting it is refused; its settings stay the foundation's: the provider's create calls
     # PutEventSelectors right after CreateTrail, and a change of selectors is UpdateTrail/PutEventSelectors
     assert denies["NotTheTrail"]["Action"] == ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail"]
-    assert "s3:DeleteBucket" in denies["NotTheState"]["Action"]
-    assert "s3:PutBucketLogging" in denies["NotTheState"]["Action"]  # the state's logs stay on and intact
+    assert {"s3:DeleteBucket", "s3:PutBucketLogging", "s3:PutBucketVersioning"} <= set(
+        denies["NotTheState"]["Action"]
+    )
     assert denies["NotTheState"]["Resource"] == ["arn:aws:s3:::state-bucket", "arn:aws:s3:::state-logs"]
-    assert denies["NotTheStateKeys"]["Condition"] == {
-        "ForAnyValue:StringEquals": {"kms:ResourceAliases": ["alias/staging-tfstate"]}
+    # no version of a state file or a log file is ever deleted, Object Lock never bypassed
+    assert denies["NotTheHistory"]["Action"] == ["s3:DeleteObjectVersion", "s3:BypassGovernanceRetention"]
+    assert denies["NotTheHistory"]["Resource"] == [
+        "arn:aws:s3:::state-bucket/*", "arn:aws:s3:::state-logs/*", "arn:aws:s3:::owner-audit-bucket/*"
+    ]  # fmt: skip
+    assert denies["NotTheKeys"]["Condition"] == {
+        "ForAnyValue:StringEquals": {"kms:ResourceAliases": ["alias/staging-tfstate", "alias/owner-audit"]}
     }
+    # the alias-matched denies hold only while the alias does: no alias is deleted or moved
+    assert denies["NotTheAliases"]["Action"] == ["kms:DeleteAlias", "kms:UpdateAlias"]
+    assert denies["NotTheAliases"]["Resource"] == [
+        "arn:aws:kms:*:123456789012:alias/staging-tfstate", "arn:aws:kms:*:123456789012:alias/owner-audit"
+    ]  # fmt: skip
     assert (
         provider_arn(LOCATION)
         == "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"

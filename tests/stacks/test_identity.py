@@ -5,6 +5,7 @@ read, and every stack requires the Terraform its write-only arguments need."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import pytest
 
 import environments
 from environments.base import EnvironmentConfig
-from marketplace_constructs.security.boundary import workload_boundary_arn
+from marketplace_constructs.security.boundary import WORKLOAD_PATH, workload_boundary_arn
 from stacks.backend import MINIMUM_TERRAFORM
 from tests.conftest import ALL_STACK_IDS, StackDoc, policy, resources
 
@@ -43,6 +44,18 @@ def test_every_role_a_stack_creates_carries_a_boundary(stack_doc: Reader, stack_
         else:  # by name, or by reference in the bootstrap stack that makes it
             made_here = str(boundary).startswith("${aws_iam_policy.workload_boundary")
             assert boundary == workload_boundary_arn(account) or made_here, name
+        # the stacks' roles live under the project's path, the only roles the deploy role may change; the CI
+        # roles (made by an administrator) stay outside it
+        assert role.get("path") == (None if name.startswith("ci_") else WORKLOAD_PATH), name
+
+
+@pytest.mark.parametrize("stack_id", [s for s in ALL_STACK_IDS if s.endswith("-bootstrap")])
+def test_every_policy_fits_iams_size_quota(stack_doc: Reader, stack_id: str) -> None:
+    """A managed policy holds at most 6,144 characters without whitespace (IAM user guide, "IAM and AWS STS
+    quotas"); a reference is counted at the length of the ARN it becomes."""
+    for name, found in resources(stack_doc(stack_id), "aws_iam_policy").items():
+        text = re.sub(r"\$\{aws_iam_policy\.[^}]+\}", "x" * 80, re.sub(r"\s", "", found["policy"]))
+        assert len(text) <= 6144, (name, len(text))
 
 
 @ALL
@@ -66,7 +79,7 @@ def test_the_deploy_boundary_guards_every_ci_identity_of_the_account_and_the_tra
     assert denies["NotTheTrail"]["Action"] == ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail"]
     # the owner's bootstrap makes the workload boundary (a reference, TOKEN here); the others name it
     expected = "TOKEN" if env is owner else workload_boundary_arn(env.location.account_id)
-    assert denies["OnlyBoundedRolesAndUsers"]["Condition"] == {
+    assert denies["OnlyBoundedRoles"]["Condition"] == {
         "StringNotEquals": {"iam:PermissionsBoundary": expected}
     }
 

@@ -1,32 +1,41 @@
 """Boundary proof: each environment's deploy role (its policies within its permissions boundary, evaluated by
-``tools.paths.iam`` in AWS's order) refuses every escalation below and still allows what its deploys do.
+``tools.paths.iam`` in AWS's order) refuses every escalation below, and so does the strongest role it may
+make (AdministratorAccess within the workload boundary, under the project's path), while it still allows
+what its deploys do. The account's guarded objects are read from the stacks: the CI roles (those GitHub's
+provider may assume for this repository), the boundaries, the trail with its bucket and key, the state
+buckets and keys.
 
-Refused, for every CI identity of the account (all environments sharing it, read from the stacks: the roles
-GitHub's provider may assume for this repository):
+Refused, in groups (one walk each):
 
-- creating a role or user without the workload boundary, or with another boundary; setting another boundary
-  on a role; removing one;
-- changing any CI role (its policies, its trust, passing it to a service), any boundary policy, GitHub's OIDC
+- unbounded roles: creating a role without the workload boundary, with another one or outside the
+  project's path; setting another boundary or removing one; changing, tagging or passing a role made
+  outside the project (an Organizations access role, say);
+- users and sessions: creating a user, keys or a password for one, extending a group; assuming another
+  role; the identity services outside IAM (IAM Identity Center, its identity store, Organizations);
+- CI identities: changing any CI role (its policies, its trust, passing it), any boundary, GitHub's OIDC
   provider;
-- stopping or deleting the account's trail (at its ARN in its own region);
-- deleting a state bucket or changing its policy or versioning; disabling or deleting a state key.
+- trail: stopping or deleting it (at its ARN in its home region); deleting a log file's version or
+  bypassing its Object Lock; destroying its key, or deleting or moving the key's alias first;
+- state: deleting a state bucket or changing its settings; deleting a state file's version; destroying or
+  re-policying a state key, or deleting or moving its alias first.
 
 Allowed, derived from what the environment's foundation, platform and apps stacks create: creating each of
-their roles with the boundary it carries, attaching and writing its policies, passing it to a service;
-creating and updating the trail (the provider's create follows CreateTrail with PutEventSelectors);
+their roles with the boundary and path it carries, attaching and writing its policies, passing it to a
+service; creating and updating the trail (the provider's create follows CreateTrail with PutEventSelectors);
 creating the cluster's OIDC provider and service-linked roles; scheduling the deletion of a key that is not
-a state key.
+protected.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 from environments.base import EnvironmentConfig
+from marketplace_constructs.security.boundary import WORKLOAD_PATH
 from marketplace_constructs.security.ci_identity import GITHUB_OIDC_HOST
-from tools.paths.accounts import ADMINISTRATOR, Accounts, Role
+from tools.paths.accounts import ADMINISTRATOR, MANAGED, Accounts, Role
 from tools.paths.iam import Request, evaluate
 from tools.paths.model import Hop, Walk, hop
 
@@ -43,17 +52,31 @@ LAYERS: Final = ("foundation", "platform", "apps")
 
 
 @dataclass(frozen=True, slots=True)
+class Trail:
+    """The account's trail, its bucket and its key (stand-in ARN and alias), read from the stacks."""
+
+    arn: str
+    bucket: str
+    key: str
+    alias: str
+
+
+@dataclass(frozen=True, slots=True)
 class Account:
     """What the deploy roles of one account must not touch, read from the stacks."""
 
     id: str
     ci_roles: tuple[Role, ...]
     boundaries: tuple[str, ...]
-    trails: tuple[str, ...]
+    trails: tuple[Trail, ...]
     state_buckets: tuple[str, ...]
     state_keys: tuple[tuple[str, str], ...]  # (alias, stand-in key ARN)
     workload_boundary: str | None = None
     provider: str = field(default="")
+
+    @property
+    def protected_aliases(self) -> set[str]:
+        return {alias for alias, _ in self.state_keys} | {trail.alias for trail in self.trails}
 
 
 def account_of(accounts: Accounts, account: str, repository: str) -> Account:
@@ -70,11 +93,8 @@ def account_of(accounts: Accounts, account: str, repository: str) -> Account:
         if r.boundary_arn and r not in ci_roles and r.arn.split(":")[4] == account
     ]
     boundaries = sorted({r.boundary_arn for r in ci_roles if r.boundary_arn} | set(workload))
-    trails = tuple(
-        f"arn:aws:cloudtrail:{accounts.region_of(stack, trail)}:{account}:trail/{trail['name']}"
-        for stack in stacks
-        for trail in accounts.synth.resources(stack, "aws_cloudtrail").values()
-    )
+    trails = tuple(_trail(accounts, stack, trail) for stack in stacks
+                   for trail in accounts.synth.resources(stack, "aws_cloudtrail").values())  # fmt: skip
     bootstraps = [s for s in stacks if s.endswith("-bootstrap")]
     buckets = tuple(
         str(bucket["bucket"])
@@ -99,20 +119,24 @@ def account_of(accounts: Accounts, account: str, repository: str) -> Account:
     )
 
 
+def _trail(accounts: Accounts, stack: str, trail: Mapping[str, Any]) -> Trail:
+    account = accounts.account(stack)
+    key = accounts.write(stack, str(trail.get("kms_key_id", "")))
+    return Trail(
+        arn=f"arn:aws:cloudtrail:{accounts.region_of(stack, trail)}:{account}:trail/{trail['name']}",
+        bucket=str(accounts.synth.resolve(stack, trail["s3_bucket_name"])),
+        key=key,
+        alias=f"alias/{key.rsplit('/', 1)[-1]}",
+    )
+
+
 def _trusts_repository(role: Role, provider: str, repository: str) -> bool:
     for statement in role.trust.get("Statement", []):
         if statement.get("Principal", {}).get("Federated") == provider:
-            subjects = [
-                v
-                for cond in statement.get("Condition", {}).values()
-                for k, v in cond.items()
-                if k.endswith(":sub")
-            ]
-            if any(
-                str(s).startswith(f"repo:{repository}:")
-                for value in subjects
-                for s in ([value] if isinstance(value, str) else value)
-            ):
+            subjects = [v for cond in statement.get("Condition", {}).values() for k, v in cond.items()
+                        if k.endswith(":sub")]  # fmt: skip
+            if any(str(s).startswith(f"repo:{repository}:") for value in subjects
+                   for s in ([value] if isinstance(value, str) else value)):  # fmt: skip
                 return True
     return False
 
@@ -120,31 +144,41 @@ def _trusts_repository(role: Role, provider: str, repository: str) -> bool:
 def escalations(account: Account, own: Role) -> Iterator[tuple[str, str, Request]]:
     """(group, what is attempted, the request) of every escalation the deploy role must be refused."""
     iam = f"arn:aws:iam::{account.id}:"
-    probe = f"{iam}role/escalation-probe"
-    bounded = "unbounded roles"
-    yield bounded, "create a role without a boundary", Request("iam:CreateRole", probe)
+    probe, outsider = f"{iam}role{WORKLOAD_PATH}escalation-probe", f"{iam}role/OrganizationAccountAccessRole"
+    workload = {BOUNDARY_KEY: account.workload_boundary or ""}
+    roles = "unbounded roles"
+    yield roles, "create a role without a boundary", Request("iam:CreateRole", probe)
     for what, boundary in (
         ("its own boundary", own.boundary_arn or ""),
         ("AdministratorAccess", ADMINISTRATOR),
     ):
         yield (
-            bounded,
+            roles,
             f"create a role bounded by {what}",
             Request("iam:CreateRole", probe, {BOUNDARY_KEY: boundary}),
         )
     yield (
-        bounded,
-        "create a user without a boundary",
-        Request("iam:CreateUser", f"{iam}user/escalation-probe"),
+        roles,
+        "create a bounded role outside the project's path",
+        Request("iam:CreateRole", f"{iam}role/escalation-probe", workload),
     )
     yield (
-        bounded, "set another boundary on a role",
+        roles,
+        "set another boundary on a role",
         Request("iam:PutRolePermissionsBoundary", probe, {BOUNDARY_KEY: ADMINISTRATOR}),
-    )  # fmt: skip
-    yield (
-        bounded, "remove a role's boundary",
-        Request("iam:DeleteRolePermissionsBoundary", probe, {BOUNDARY_KEY: account.workload_boundary or ""}),
-    )  # fmt: skip
+    )
+    yield roles, "remove a role's boundary", Request("iam:DeleteRolePermissionsBoundary", probe, workload)
+    for action in ("iam:UpdateAssumeRolePolicy", "iam:PassRole", "iam:AttachRolePolicy", "iam:TagRole"):
+        what = f"{action.split(':')[1]} on a role made outside the project"
+        yield roles, what, Request(action, outsider)
+    sessions = "users and sessions"
+    yield sessions, "assume a role made outside the project", Request("sts:AssumeRole", outsider)
+    yield sessions, "create a user", Request("iam:CreateUser", f"{iam}user/escalation-probe", workload)
+    for action in ("iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:AttachUserPolicy"):
+        yield sessions, f"{action.split(':')[1]} for an existing user", Request(action, f"{iam}user/someone")
+    yield sessions, "AttachGroupPolicy", Request("iam:AttachGroupPolicy", f"{iam}group/admins")
+    for action in ("sso:CreatePermissionSet", "identitystore:CreateUser", "organizations:LeaveOrganization"):
+        yield sessions, action, Request(action, "*")
     for role in account.ci_roles:
         name = role.arn.rsplit("/", 1)[-1]
         context = {BOUNDARY_KEY: role.boundary_arn} if role.boundary_arn else {}
@@ -161,22 +195,47 @@ def escalations(account: Account, own: Role) -> Iterator[tuple[str, str, Request
             Request(action, account.provider),
         )
     for trail in account.trails:
-        for action in ("cloudtrail:StopLogging", "cloudtrail:DeleteTrail"):
-            yield "trail", f"{action.split(':')[1]} {trail}", Request(action, trail)
+        yield from _trail_attempts(account, trail)
     for bucket in account.state_buckets:
-        for action in ("s3:DeleteBucket", "s3:PutBucketPolicy", "s3:PutBucketVersioning"):
+        for action in ("s3:DeleteBucket", "s3:PutBucketPolicy", "s3:PutBucketVersioning",
+                       "s3:PutLifecycleConfiguration", "s3:PutBucketPublicAccessBlock"):  # fmt: skip
             yield "state", f"{action.split(':')[1]} {bucket}", Request(action, f"arn:aws:s3:::{bucket}")
+        for action in ("s3:DeleteObjectVersion", "s3:BypassGovernanceRetention"):
+            yield "state", f"{action.split(':')[1]} in {bucket}", Request(action, f"arn:aws:s3:::{bucket}/x")
     for alias, key in account.state_keys:
-        for action in ("kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"):
-            yield (
-                "state",
-                f"{action.split(':')[1]} {alias}",
-                Request(action, key, {"kms:ResourceAliases": [alias]}),
-            )
+        yield from _key_attempts("state", account, alias, key, ("kms:ScheduleKeyDeletion", "kms:DisableKey",
+                                                               "kms:PutKeyPolicy"))  # fmt: skip
 
 
-def everyday(accounts: Accounts, env: EnvironmentConfig) -> Iterator[tuple[str, Request]]:
-    """(what the deploy does, the request) for what ``env``'s deployed layers create."""
+def _trail_attempts(account: Account, trail: Trail) -> Iterator[tuple[str, str, Request]]:
+    for action in ("cloudtrail:StopLogging", "cloudtrail:DeleteTrail"):
+        yield "trail", f"{action.split(':')[1]} {trail.arn}", Request(action, trail.arn)
+    for action in ("s3:DeleteObjectVersion", "s3:BypassGovernanceRetention"):
+        yield (
+            "trail",
+            f"{action.split(':')[1]} of a log file",
+            Request(action, f"arn:aws:s3:::{trail.bucket}/x"),
+        )
+    yield from _key_attempts(
+        "trail", account, trail.alias, trail.key, ("kms:ScheduleKeyDeletion", "kms:DisableKey")
+    )
+
+
+def _key_attempts(
+    group: str, account: Account, alias: str, key: str, actions: tuple[str, ...]
+) -> Iterator[tuple[str, str, Request]]:
+    """Destroying a key while it carries its alias, and deleting or moving the alias first."""
+    for action in actions:
+        yield group, f"{action.split(':')[1]} {alias}", Request(action, key, {"kms:ResourceAliases": [alias]})
+    region = key.split(":")[3]
+    for action in ("kms:DeleteAlias", "kms:UpdateAlias"):
+        what = f"{action.split(':')[1]} {alias}"
+        yield group, what, Request(action, f"arn:aws:kms:{region}:{account.id}:{alias}")
+
+
+def everyday(accounts: Accounts, env: EnvironmentConfig, guarded: Account) -> Iterator[tuple[str, Request]]:
+    """(what the deploy does, the request) for what ``env``'s deployed layers create (a protected key's
+    deletion aside)."""
     account = env.location.account_id
     stacks = [f"{env.name}-{layer}" for layer in LAYERS if f"{env.name}-{layer}" in accounts.synth.stacks]
     for role in accounts.roles.values():
@@ -209,7 +268,7 @@ def everyday(accounts: Accounts, env: EnvironmentConfig) -> Iterator[tuple[str, 
         }
         for name, key in accounts.synth.resources(stack, "aws_kms_key").items():
             key_arn = accounts.key_arn(stack, name, key)
-            if key_arn and name in aliases:
+            if key_arn and name in aliases and aliases[name] not in guarded.protected_aliases:
                 aliased: dict[str, str | list[str]] = {"kms:ResourceAliases": [aliases[name]]}
                 yield (
                     f"ScheduleKeyDeletion {aliases[name]}",
@@ -219,6 +278,20 @@ def everyday(accounts: Accounts, env: EnvironmentConfig) -> Iterator[tuple[str, 
     yield (
         "CreateServiceLinkedRole",
         Request("iam:CreateServiceLinkedRole", f"arn:aws:iam::{account}:role/{linked}"),
+    )
+
+
+def made_role(accounts: Accounts, account: Account) -> Role:
+    """The strongest role the deploy role may make: AdministratorAccess attached, the workload boundary."""
+    return Role(
+        arn=f"arn:aws:iam::{account.id}:role{WORKLOAD_PATH}made-by-the-deploy",
+        stack="",
+        address="",
+        trust={},
+        boundary_arn=account.workload_boundary,
+        boundary=accounts.boundary(account.workload_boundary),
+        policies=(MANAGED[ADMINISTRATOR],),
+        unknown_managed=(),
     )
 
 
@@ -252,16 +325,24 @@ def boundary_paths(accounts: Accounts, envs: Sequence[EnvironmentConfig], reposi
             guarded = bool(account.trails and account.state_buckets and account.ci_roles)
             evidence = (
                 f"{len(account.ci_roles)} CI roles, {len(account.boundaries)} boundaries, trails "
-                f"{list(account.trails)}, {len(account.state_buckets)} state buckets"
+                f"{[trail.arn for trail in account.trails]}, {len(account.state_buckets)} state buckets"
             )
             walk(hop("account guard", guarded, evidence))
         found.append(walk)
         if walk.broken or role is None:
             continue
+        # what the deploy role could do through a role it makes: AdministratorAccess within the workload
+        # boundary, under the project's path (the most its own boundary lets it create)
+        made = made_role(accounts, account)
         groups: dict[str, list[Hop]] = {}
         for group, what, request in escalations(account, role):
-            groups.setdefault(f"refuses {group}", []).append(decided(what, role, request, refused=True))
-        for what, request in everyday(accounts, env):
+            groups.setdefault(f"refuses {group}", []).extend(
+                [
+                    decided(what, role, request, refused=True),
+                    decided(f"{what}, through a role it makes", made, request, refused=True),
+                ]
+            )
+        for what, request in everyday(accounts, env, account):
             groups.setdefault("allows everyday deploys", []).append(
                 decided(what, role, request, refused=False)
             )

@@ -73,7 +73,7 @@ METRICS: Final = {
         "Amazon S3 user guide, S3 Replication metrics (source bucket's region)",
     ),
     "bucket replication latency": Metric(
-        "AWS/S3", "ReplicationLatency", "destination", True, False, 60,
+        "AWS/S3", "ReplicationLatency", "destination", False, False, 60,
         "Amazon S3 user guide, S3 Replication metrics (destination bucket's region)",
     ),
     "backup copy": Metric(

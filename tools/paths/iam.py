@@ -6,14 +6,17 @@
    allows it too (a boundary grants nothing; it caps; "Permissions boundaries for IAM entities");
 3. anything else is an implicit deny.
 
-No resource-based policies, SCPs or session policies take part (none apply to the requests proved here). A
-statement matches when its Action (or NotAction), Resource (or NotResource) and every Condition match;
-wildcards ``*`` and ``?`` as IAM defines them, actions case-insensitively. Condition operators: StringEquals,
-StringNotEquals, StringLike, StringNotLike, ArnEquals, ArnLike, ArnNotEquals, ArnNotLike, Bool, with the
-``ForAnyValue:``/``ForAllValues:`` set qualifiers; a key missing from the request fails a positive operator
-and satisfies a negated one ("IAM JSON policy elements: Condition operators"), and satisfies
-``ForAllValues`` ("Set operators for multivalued context keys": true when the request has no such key).
-Anything else is refused as unsupported rather than guessed.
+Resource-based policies are the callers' (``tools.paths.identity`` applies the state buckets' and keys'
+policies); SCPs and session policies do not take part (the project sets none). A statement matches when its
+Action (or NotAction), Resource (or NotResource) and every Condition match; wildcards ``*`` and ``?`` as IAM
+defines them, actions case-insensitively. Condition operators: StringEquals, StringNotEquals, StringLike,
+StringNotLike, ArnEquals, ArnLike, ArnNotEquals, ArnNotLike, Bool, with the ``ForAnyValue:``/``ForAllValues:``
+set qualifiers; a key missing from the request fails a positive operator and satisfies a negated one ("IAM
+JSON policy elements: Condition operators"), fails any ``ForAnyValue`` and satisfies any ``ForAllValues``
+("Set operators for multivalued context keys"). Context key names match whatever their case, values as the
+operator says (IAM user guide, "IAM JSON policy elements: Condition": key names are case-insensitive). A
+statement needs exactly one of Action and NotAction; one without Resource or NotResource is a trust policy's
+(its principal is checked by the caller). Anything else is refused as unsupported rather than guessed.
 """
 
 from __future__ import annotations
@@ -55,8 +58,8 @@ def _operator_matches(operator: str, wanted: list[str], given: str | Sequence[st
     ):  # fmt: skip
         raise ValueError(f"condition operator {operator!r} is not supported by this evaluator")
     negated = base in NEGATED
-    if given is None:  # an absent key: only a negated operator, or ForAllValues over no values, holds
-        return negated or qualifier == "ForAllValues"
+    if given is None:  # an absent key: ForAnyValue never holds, ForAllValues always, else only a negation
+        return qualifier == "ForAllValues" or (negated and qualifier != "ForAnyValue")
     values = _listed(given)
 
     def one(value: str) -> bool:
@@ -74,6 +77,9 @@ def _operator_matches(operator: str, wanted: list[str], given: str | Sequence[st
 
 
 def _statement_matches(statement: Mapping[str, Any], request: Request) -> bool:
+    if ("Action" in statement) == ("NotAction" in statement):
+        raise ValueError(f"statement {statement.get('Sid', '')!r} needs exactly one of Action and NotAction")
+    context = {key.lower(): value for key, value in request.context.items()}  # key names ignore case
     if "Action" in statement:
         if not any(_glob(a, request.action, case=False) for a in _listed(statement["Action"])):
             return False
@@ -86,7 +92,7 @@ def _statement_matches(statement: Mapping[str, Any], request: Request) -> bool:
         return False
     for operator, keys in statement.get("Condition", {}).items():
         for key, wanted in keys.items():
-            if not _operator_matches(operator, _listed(wanted), request.context.get(key)):
+            if not _operator_matches(operator, _listed(wanted), context.get(key.lower())):
                 return False
     return True
 

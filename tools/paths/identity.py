@@ -28,7 +28,7 @@ from typing import Any, Final
 
 from environments.base import EnvironmentConfig
 from marketplace_constructs.security.ci_identity import AUDIENCE, GITHUB_OIDC_HOST
-from stacks.ci import GithubEnvironment, github_environments, in_vpc_labels
+from stacks.ci import GithubEnvironment, RunnerPurpose, github_environments, in_vpc_labels
 from tools.paths.accounts import Accounts, Role, State
 from tools.paths.iam import Request, evaluate
 from tools.paths.model import Hop, Walk, hop
@@ -80,7 +80,9 @@ def _env_of(stack: str, envs: Mapping[str, EnvironmentConfig]) -> str:
 
 
 def runner(run: Run, job: Job | None, synth: Synth) -> Hop:
-    """The labels ``runs-on`` evaluates to, and whether that runner reaches what the job talks to."""
+    """The labels ``runs-on`` evaluates to, and whether that runner reaches what the job talks to: the
+    environment's in-VPC runners for a stack that talks to its cluster and for every deploy, the plan pool
+    for plans and drift (a pull request's code) and the deploy pool for deploys, never the other's."""
     try:
         labels = expand(run.runs_on, run.context, BEFORE_JOB)
     except Unevaluable as error:
@@ -89,10 +91,18 @@ def runner(run: Run, job: Job | None, synth: Synth) -> Hop:
     hosted = len(listed) == 1 and str(listed[0]).startswith(HOSTED_PREFIXES)
     if job is None:
         return hop("runner", hosted, f"{listed} (GitHub-hosted; the job uses no cloud identity)")
-    wanted = in_vpc_labels(job.env.name)
+    purpose: RunnerPurpose = "deploy" if job.deploys else "plan"
+    wanted = in_vpc_labels(job.env.name, purpose)
+    other = in_vpc_labels(job.env.name, "plan" if job.deploys else "deploy")
     needs_vpc = job.deploys or any(reaches_cluster(synth, stack) for stack in job.stacks)
+    if sorted(listed) == sorted(other) or sorted(wanted) == sorted(other):
+        return hop(
+            "runner",
+            False,
+            f"{listed}: the {job.env.name} runners of {'plans' if job.deploys else 'deploys'}",
+        )
     if sorted(listed) == sorted(wanted):
-        return hop("runner", True, f"{listed}: {job.env.name}'s in-VPC runner", found="vpc")
+        return hop("runner", True, f"{listed}: {job.env.name}'s in-VPC {purpose} runners", found="vpc")
     if needs_vpc:
         why = (
             "it deploys the cluster layers" if job.deploys else "its plan talks to the cluster's private API"
@@ -181,36 +191,56 @@ def role(run: Run, github: GithubEnvironment, accounts: Accounts) -> Hop:
     return hop("role", True, f"{arn} ({found.stack}), region {region}", found=found)
 
 
-def trust(found: Role, repository: str, github: str, provider: str) -> Hop:
-    """The role's trust admits a token from ``github`` of ``repository`` through the account's provider."""
-    claims = {
-        f"{GITHUB_OIDC_HOST}:sub": f"repo:{repository}:environment:{github}",
-        f"{GITHUB_OIDC_HOST}:aud": AUDIENCE,
-    }
-    return _trusted(found, claims, provider)
+def trust(found: Role, repository: str, github: str, others: Sequence[str], provider: str) -> Hop:
+    """The role's trust admits a token of ``repository``'s jobs in the GitHub environment ``github`` through
+    the account's provider, audience sts, and refuses the same token from ``others`` (the other GitHub
+    environments of this environment), a branch, a pull request, another repository or another audience."""
+    admitted = f"repo:{repository}:environment:{github}"
+    refused = [
+        *(f"repo:{repository}:environment:{other}" for other in others),
+        f"repo:{repository}:ref:refs/heads/main",
+        f"repo:{repository}:pull_request",
+        f"repo:{repository}-fork:environment:{github}",
+    ]
+    return _trusted(found, admitted, refused, provider)
 
 
-def _trusted(found: Role, claims: Mapping[str, str], provider: str) -> Hop:
-    request = Request("sts:AssumeRoleWithWebIdentity", "*", claims)
-    for statement in found.trust.get("Statement", []):
-        federated = statement.get("Principal", {}).get("Federated")
-        if statement.get("Effect") == "Allow" and federated == provider:
-            decision, _ = evaluate([{"Statement": [statement]}], None, request)
-            if decision == "allow":
-                return hop("trust", True, f"{claims[f'{GITHUB_OIDC_HOST}:sub']} through {provider}")
+def _trusted(found: Role, subject: str, refused: Sequence[str], provider: str) -> Hop:
+    """``subject`` (audience sts) admitted through ``provider``; every subject of ``refused``, and
+    ``subject`` for another audience, refused."""
+
+    def admits(sub: str, aud: str = AUDIENCE) -> bool:
+        claims = {f"{GITHUB_OIDC_HOST}:sub": sub, f"{GITHUB_OIDC_HOST}:aud": aud}
+        request = Request("sts:AssumeRoleWithWebIdentity", "*", claims)
+        return any(
+            statement.get("Effect") == "Allow"
+            and statement.get("Principal", {}).get("Federated") == provider
+            and evaluate([{"Statement": [statement]}], None, request)[0] == "allow"
+            for statement in found.trust.get("Statement", [])
+        )
+
+    if not admits(subject):
+        return hop(
+            "trust", False, f"{found.arn}'s trust does not admit {subject} (aud sts) through {provider}"
+        )
+    loose = [sub for sub in refused if admits(sub)] + (["any audience"] if admits(subject, "another") else [])
+    if loose:
+        return hop("trust", False, f"{found.arn}'s trust admits {subject} but also {loose}")
     return hop(
-        "trust", False, f"no statement of {found.arn}'s trust admits {dict(claims)} through {provider}"
-    )
+        "trust", True, f"{subject}, audience {AUDIENCE}, through {provider}; refuses {', '.join(refused)} "
+        "and other audiences",
+    )  # fmt: skip
 
 
 def oidc_provider(accounts: Accounts, account: str) -> str | None:
-    """GitHub's OIDC provider of ``account``, when a stack makes it."""
+    """GitHub's OIDC provider of ``account``, when a stack makes it for the audience sts."""
     arn = f"arn:aws:iam::{account}:oidc-provider/{GITHUB_OIDC_HOST}"
     for stack in accounts.synth.stacks:
         if accounts.account(stack) != account:
             continue
-        for name in accounts.synth.resources(stack, "aws_iam_openid_connect_provider"):
-            if accounts.write(stack, f"${{aws_iam_openid_connect_provider.{name}.arn}}") == arn:
+        for name, provider in accounts.synth.resources(stack, "aws_iam_openid_connect_provider").items():
+            made = accounts.write(stack, f"${{aws_iam_openid_connect_provider.{name}.arn}}")
+            if made == arn and AUDIENCE in provider.get("client_id_list", []):
                 return arn
     return None
 
@@ -325,7 +355,8 @@ def walk_run(
         provider = (
             oidc_provider(accounts, job.env.location.account_id) or "(no stack makes GitHub's OIDC provider)"
         )
-        walk(trust(found, repository, github.name, provider))
+        others = [g.name for g in github_environments(job.env) if g.name != github.name]
+        walk(trust(found, repository, github.name, others, provider))
         locks = job.deploys or "-lock=false" not in run.commands
         for stack in job.stacks:
             state = walk(
@@ -390,11 +421,9 @@ def image_push_paths(
                     )
                 )
                 provider = oidc_provider(accounts, env.location.account_id) or "(none)"
-                claims = {
-                    f"{GITHUB_OIDC_HOST}:sub": f"repo:{repository}:ref:refs/heads/main",
-                    f"{GITHUB_OIDC_HOST}:aud": AUDIENCE,
-                }
-                walk(_trusted(found, claims, provider))
+                refused = [f"repo:{repository}:ref:refs/heads/feature", f"repo:{repository}:pull_request",
+                           f"repo:{repository}-fork:ref:refs/heads/main"]  # fmt: skip
+                walk(_trusted(found, f"repo:{repository}:ref:refs/heads/main", refused, provider))
                 registry = env.location.arn("ecr", f"repository/llm-marketplace/{service}")
                 walk(
                     allowed(

@@ -29,6 +29,7 @@ from constructs import Construct
 from marketplace_constructs.aws import AwsLocation, policy_document, service_trust_policy
 from marketplace_constructs.checked import checked
 from marketplace_constructs.errors import ConfigError, check_one_of, check_pattern, check_range, is_known
+from marketplace_constructs.naming import PROJECT, resource_name
 from marketplace_constructs.network.props import LOG_RETENTION_DAYS
 from marketplace_constructs.protection import prevent_destroy
 from marketplace_constructs.security.boundary import bounded_role
@@ -48,6 +49,16 @@ DETECTOR_FEATURES: Final[Mapping[str, tuple[str, ...]]] = {
     "EKS_AUDIT_LOGS": (),
     "RUNTIME_MONITORING": ("EKS_ADDON_MANAGEMENT",),
 }
+
+
+def audit_trail_name(env: str) -> str:
+    """The trail of the account ``env`` owns (also its key's alias, log group and CloudWatch role prefix)."""
+    return resource_name(env, "audit")
+
+
+def audit_bucket_name(env: str, account_id: str) -> str:
+    """The trail's bucket of the account ``env`` owns."""
+    return f"{PROJECT}-{env}-audit-{account_id}"
 
 
 @checked

@@ -7,10 +7,10 @@
   EKS access entry grants it read-only cluster access (the foundation stack). Trusted for the environment's
   plan environment (``<env>-plan``), which no reviewer gates.
 - ``deploy``: AdministratorAccess (the stacks create IAM roles, KMS keys, clusters...) inside a permissions
-  boundary: it may create or change a role or user only when that carries the workload boundary, never
-  remove a boundary, never touch any CI identity or boundary of the account, stop the trail or destroy a
-  state bucket or key: a compromised deploy job cannot widen its own access, hide its tracks or destroy
-  the state.
+  boundary: it may create or change a role only under the project's path and carrying the workload
+  boundary, make no user, assume no role, never remove a boundary, never touch any CI identity or boundary
+  of the account, stop the trail, delete audit or state history or destroy a state bucket or key: a
+  compromised deploy job cannot widen its own access, hide its tracks or destroy the state.
 
 Sessions last at most ``max_session_seconds`` (one hour by default: a deploy of every layer fits, a leaked
 token does not outlive it).
@@ -31,6 +31,12 @@ from constructs import Construct
 from marketplace_constructs.aws import AwsLocation, policy_document
 from marketplace_constructs.checked import checked
 from marketplace_constructs.errors import ConfigError, check_pattern, check_range
+from marketplace_constructs.security.boundary import (
+    IDENTITY_SERVICES,
+    WORKLOAD_PATH,
+    Protected,
+    protection_statements,
+)
 
 GITHUB_OIDC_HOST: Final = "token.actions.githubusercontent.com"
 AUDIENCE: Final = "sts.amazonaws.com"
@@ -59,23 +65,19 @@ class StateRead:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AccountGuard:
     """What no deploy role of the account may touch, whichever environment it deploys: every environment's
-    CI roles and their boundaries, the workload boundary, the trail, the state buckets and keys.
+    CI roles and their boundaries, the workload boundary, and the protections (trail, audit logs, state).
 
     Attributes:
         ci_roles: Every CI role name of the account. Required.
         boundaries: Every deploy role boundary name of the account. Required.
         workload_boundary_arn: The boundary every role the stacks create must carry. Required.
-        trail_arn: The account's trail (in its own region). Required.
-        state_buckets: Every state bucket and state access-log bucket of the account. Required.
-        state_aliases: Every state key's alias (without "alias/"). Required.
+        protected: The trail, its logs and key, the state buckets and keys. Required.
     """
 
     ci_roles: tuple[str, ...]
     boundaries: tuple[str, ...]
     workload_boundary_arn: str
-    trail_arn: str
-    state_buckets: tuple[str, ...]
-    state_aliases: tuple[str, ...]
+    protected: Protected
 
 
 @checked
@@ -161,15 +163,28 @@ def github_trust(oidc_provider_arn: str, subject: str) -> str:
     }])  # fmt: skip
 
 
-# Role and user changes that only a role or user carrying the workload boundary may receive.
+# Role changes that only a role carrying the workload boundary may receive (the actions that carry
+# iam:PermissionsBoundary; IAM user guide, "Permissions boundaries for IAM entities").
 BOUNDED_CHANGES: Final = (
     "iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
     "iam:PutRolePolicy", "iam:DeleteRolePolicy",
-    "iam:CreateUser", "iam:PutUserPermissionsBoundary", "iam:AttachUserPolicy", "iam:DetachUserPolicy",
-    "iam:PutUserPolicy", "iam:DeleteUserPolicy",
 )  # fmt: skip
-# What would stop the record of what a deploy did; the trail's settings stay the foundation's to manage.
-TRAIL_STOPS: Final = ("cloudtrail:StopLogging", "cloudtrail:DeleteTrail")
+# Every change of a role, refused outside the project's path (a role made before this project, such as an
+# Organizations access role, could otherwise be re-trusted or passed to a service the deploy controls).
+ROLE_CHANGES: Final = (
+    *BOUNDED_CHANGES, "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateRoleDescription",
+    "iam:UpdateAssumeRolePolicy", "iam:PassRole", "iam:TagRole", "iam:UntagRole",
+    "iam:DeleteRolePermissionsBoundary",
+)  # fmt: skip
+# The stacks make no users or groups: nothing of theirs is the deploy's to create or extend (long-lived keys
+# and console passwords would outlive the deploy's one-hour session).
+USER_CHANGES: Final = (
+    "iam:CreateUser", "iam:UpdateUser", "iam:CreateAccessKey", "iam:UpdateAccessKey",
+    "iam:CreateLoginProfile", "iam:UpdateLoginProfile", "iam:CreateServiceSpecificCredential",
+    "iam:ResetServiceSpecificCredential",
+    "iam:UploadSSHPublicKey", "iam:UploadSigningCertificate", "iam:AttachUserPolicy", "iam:PutUserPolicy",
+    "iam:PutUserPermissionsBoundary", "iam:AddUserToGroup", "iam:AttachGroupPolicy", "iam:PutGroupPolicy",
+)  # fmt: skip
 POLICY_CHANGES: Final = (
     "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion",
 )  # fmt: skip
@@ -177,26 +192,33 @@ POLICY_CHANGES: Final = (
 
 def deploy_boundary_document(account_id: str, guard: AccountGuard) -> str:
     """The deploy role's ceiling: everything, except
-    - creating or changing a role or user unless it carries the workload boundary (``iam:PermissionsBoundary``
-      on each action that supports it; IAM user guide, "Permissions boundaries for IAM entities"), or
-      removing any boundary: a role it makes can never exceed the workload boundary;
+    - creating or changing a role unless it carries the workload boundary (``iam:PermissionsBoundary`` on each
+      action that supports it) and lives under ``WORKLOAD_PATH`` (every change of any other role, service-
+      linked roles aside), or removing any boundary: a role it makes can never exceed the workload boundary;
+    - users, groups and their credentials; assuming roles (no session of its own beyond the one it has); the
+      identity services outside IAM;
     - touching any CI role, boundary or the OIDC provider of the account (production's and dr's share one);
     - changing the boundaries themselves;
-    - stopping or deleting the trail (the foundation owns its settings, so a deploy may update them: the
-      provider's create follows CreateTrail with PutEventSelectors; each such call is itself a management
-      event the trail records), deleting a state bucket or turning off its versioning or logs, or
-      disabling a state key.
+    - the protections (``protection_statements``): stopping or deleting the trail (the foundation owns its
+      settings, so a deploy may update them: the provider's create follows CreateTrail with
+      PutEventSelectors; each such call is itself a management event the trail records), deleting audit or
+      state history, changing a state bucket, destroying a state or audit key or moving their aliases.
     """
     iam = f"arn:aws:iam::{account_id}:"
-    buckets = [f"arn:aws:s3:::{bucket}" for bucket in guard.state_buckets]
     boundaries = [f"{iam}policy/{policy}" for policy in guard.boundaries]
     unbounded = {"StringNotEquals": {"iam:PermissionsBoundary": guard.workload_boundary_arn}}
     removal = ["iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary"]
     return policy_document([
         {"Sid": "EverythingElse", "Effect": "Allow", "Action": "*", "Resource": "*"},
-        {"Sid": "OnlyBoundedRolesAndUsers", "Effect": "Deny", "Action": list(BOUNDED_CHANGES),
-         "Resource": "*", "Condition": unbounded},
+        {"Sid": "OnlyBoundedRoles", "Effect": "Deny", "Action": list(BOUNDED_CHANGES), "Resource": "*",
+         "Condition": unbounded},
+        {"Sid": "OnlyTheProjectsRoles", "Effect": "Deny", "Action": list(ROLE_CHANGES),
+         "NotResource": [f"{iam}role{WORKLOAD_PATH}*", f"{iam}role/aws-service-role/*"]},
         {"Sid": "NoBoundaryRemoval", "Effect": "Deny", "Action": removal, "Resource": "*"},
+        {"Sid": "NoUsersOrGroups", "Effect": "Deny", "Action": list(USER_CHANGES), "Resource": "*"},
+        {"Sid": "NoOtherSessions", "Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*"},
+        {"Sid": "NotTheIdentityServices", "Effect": "Deny", "Action": list(IDENTITY_SERVICES),
+         "Resource": "*"},
         {"Sid": "NotTheCiIdentities", "Effect": "Deny", "Action": "iam:*",
          "Resource": [
              *(f"{iam}role/{role}" for role in guard.ci_roles),
@@ -205,15 +227,7 @@ def deploy_boundary_document(account_id: str, guard: AccountGuard) -> str:
          ]},
         {"Sid": "NotTheBoundaries", "Effect": "Deny", "Action": list(POLICY_CHANGES),
          "Resource": [guard.workload_boundary_arn, *boundaries]},
-        {"Sid": "NotTheTrail", "Effect": "Deny", "Action": list(TRAIL_STOPS), "Resource": guard.trail_arn},
-        {"Sid": "NotTheState", "Effect": "Deny",
-         "Action": ["s3:DeleteBucket", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy",
-                    "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration", "s3:PutBucketLogging"],
-         "Resource": buckets},
-        {"Sid": "NotTheStateKeys", "Effect": "Deny",
-         "Action": ["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"], "Resource": "*",
-         "Condition": {"ForAnyValue:StringEquals": {
-             "kms:ResourceAliases": [f"alias/{alias}" for alias in guard.state_aliases]}}},
+        *protection_statements(guard.protected),
     ])  # fmt: skip
 
 
