@@ -13,7 +13,7 @@ from constructs import Construct
 from environments.base import EnvironmentConfig
 from marketplace_constructs import KmsKey, KmsKeyProps, SecureBucket, SecureBucketProps
 from marketplace_constructs.naming import PROJECT
-from marketplace_constructs.security.audit import audit_bucket_name, audit_trail_name
+from marketplace_constructs.security.audit import audit_bucket_name, audit_log_group, audit_trail_name
 from marketplace_constructs.security.boundary import (
     WORKLOAD_BOUNDARY,
     Protected,
@@ -100,10 +100,11 @@ class BootstrapStack(TerraformStack):
         owner = next(peer for peer in peers if peer.standby is None)
         account = env.location.account_id
         buckets = tuple(b for p in peers for b in (p.backend.bucket, state_log_bucket(p.name, account)))
+        trail = audit_trail_name(owner.name)
         protected = Protected(
-            account_id=account,
-            trail_arn=owner.location.arn("cloudtrail", f"trail/{audit_trail_name(owner.name)}"),
-            audit_bucket=audit_bucket_name(owner.name, account), audit_alias=audit_trail_name(owner.name),
+            account_id=account, trail_arn=owner.location.arn("cloudtrail", f"trail/{trail}"),
+            audit_bucket=audit_bucket_name(owner.name, account), audit_alias=trail,
+            audit_log_group=owner.location.arn("logs", f"log-group:{audit_log_group(trail)}"),
             state_buckets=buckets, state_aliases=tuple(peer.backend.key_alias for peer in peers),
         )  # fmt: skip
         if owner.name == env.name:

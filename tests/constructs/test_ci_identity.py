@@ -26,6 +26,7 @@ WORKLOAD = "arn:aws:iam::123456789012:policy/workload-boundary"
 PROTECTED = Protected(
     account_id="123456789012", trail_arn="arn:aws:cloudtrail:us-east-1:123456789012:trail/owner-audit",
     audit_bucket="owner-audit-bucket", audit_alias="owner-audit",
+    audit_log_group="arn:aws:logs:us-east-1:123456789012:log-group:/aws/cloudtrail/owner-audit",
     state_buckets=("state-bucket", "state-logs"), state_aliases=("staging-tfstate",),
 )  # fmt: skip
 GUARD = AccountGuard(
@@ -115,6 +116,13 @@ def test_deploy_may_only_make_roles_inside_the_workload_boundary_and_touches_no_
         denies["NoUsersOrGroups"]["Action"]
     )
     assert denies["NoOtherSessions"]["Action"] == "sts:AssumeRole"
+    # a SAML provider's metadata or an OIDC provider's audiences decide who assumes the roles trusting it
+    providers = denies["OnlyClusterIdentityProviders"]
+    assert {"iam:UpdateSAMLProvider", "iam:AddClientIDToOpenIDConnectProvider"} <= set(providers["Action"])
+    assert providers["NotResource"] == "arn:aws:iam::123456789012:oidc-provider/oidc.eks.*.amazonaws.com/id/*"
+    assert denies["NotTheTrailsLogGroup"]["Resource"] == [
+        PROTECTED.audit_log_group, f"{PROTECTED.audit_log_group}:*"
+    ]  # fmt: skip
     assert denies["NoBoundaryRemoval"]["Action"] == [
         "iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary"
     ]  # fmt: skip

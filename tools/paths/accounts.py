@@ -2,8 +2,9 @@
 every managed policy the stacks create, every Terraform state a stack keeps or reads, with each reference
 written as the ARN it will have at apply, so that ``tools.paths.iam`` can evaluate a request against them.
 
-ARNs of what a stack creates are derived from names (IAM roles, policies and OIDC providers, ECR repositories,
-S3 buckets: ``arn:aws:iam::<account>:role/<name>``...); other references stay unknown (``{?}``).
+ARNs of what a stack creates are derived from names (IAM roles, policies and OIDC providers, ECR
+repositories, S3 buckets, log groups: ``arn:aws:iam::<account>:role/<path><name>``...); other references stay
+unknown (``{?}``).
 A KMS key's ARN is known only at apply; every key here has an alias, so a key is written as
 ``arn:aws:kms:<region>:<account>:key/<alias name>``, a stand-in key id that every reference to the same key
 shares: a key ARN read from the alias (``data.aws_kms_alias``), the key resource itself, or the backend's
@@ -139,6 +140,8 @@ class Accounts:
             return alias_key_arn(alias) if attribute == "target_key_arn" else alias
         if kind == "aws_ecr_repository" and not data and attribute == "arn":
             return f"arn:aws:ecr:{self.region_of(stack, node)}:{account}:repository/{node['name']}"
+        if kind == "aws_cloudwatch_log_group" and not data and attribute == "arn":
+            return f"arn:aws:logs:{self.region_of(stack, node)}:{account}:log-group:{node['name']}"
         if kind == "aws_s3_bucket" and not data and attribute == "arn":
             return f"arn:aws:s3:::{node['bucket']}"
         if kind == "aws_kms_key" and not data and attribute == "arn":

@@ -59,6 +59,7 @@ class Trail:
     bucket: str
     key: str
     alias: str
+    log_group: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +128,7 @@ def _trail(accounts: Accounts, stack: str, trail: Mapping[str, Any]) -> Trail:
         bucket=str(accounts.synth.resolve(stack, trail["s3_bucket_name"])),
         key=key,
         alias=f"alias/{key.rsplit('/', 1)[-1]}",
+        log_group=accounts.write(stack, str(trail.get("cloud_watch_logs_group_arn", ""))).removesuffix(":*"),
     )
 
 
@@ -179,6 +181,15 @@ def escalations(account: Account, own: Role) -> Iterator[tuple[str, str, Request
     yield sessions, "AttachGroupPolicy", Request("iam:AttachGroupPolicy", f"{iam}group/admins")
     for action in ("sso:CreatePermissionSet", "identitystore:CreateUser", "organizations:LeaveOrganization"):
         yield sessions, action, Request(action, "*")
+    saml = f"{iam}saml-provider/AWSSSO_0123456789abcdef_DO_NOT_DELETE"
+    yield sessions, "UpdateSAMLProvider (IAM Identity Center's)", Request("iam:UpdateSAMLProvider", saml)
+    yield sessions, "CreateSAMLProvider", Request("iam:CreateSAMLProvider", f"{iam}saml-provider/escalation")
+    other = f"{iam}oidc-provider/accounts.example.com"
+    yield (
+        sessions,
+        "AddClientIDToOpenIDConnectProvider (another issuer)",
+        Request("iam:AddClientIDToOpenIDConnectProvider", other),
+    )
     for role in account.ci_roles:
         name = role.arn.rsplit("/", 1)[-1]
         context = {BOUNDARY_KEY: role.boundary_arn} if role.boundary_arn else {}
@@ -216,6 +227,8 @@ def _trail_attempts(account: Account, trail: Trail) -> Iterator[tuple[str, str, 
             f"{action.split(':')[1]} of a log file",
             Request(action, f"arn:aws:s3:::{trail.bucket}/x"),
         )
+    for action in ("logs:DeleteLogGroup", "logs:DeleteLogStream"):
+        yield "trail", f"{action.split(':')[1]} of its CloudWatch Logs copy", Request(action, trail.log_group)
     yield from _key_attempts(
         "trail", account, trail.alias, trail.key, ("kms:ScheduleKeyDeletion", "kms:DisableKey")
     )

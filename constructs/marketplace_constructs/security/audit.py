@@ -56,6 +56,11 @@ def audit_trail_name(env: str) -> str:
     return resource_name(env, "audit")
 
 
+def audit_log_group(trail_name: str) -> str:
+    """The CloudWatch Logs copy of the trail ``trail_name``."""
+    return f"/aws/cloudtrail/{trail_name}"
+
+
 def audit_bucket_name(env: str, account_id: str) -> str:
     """The trail's bucket of the account ``env`` owns."""
     return f"{PROJECT}-{env}-audit-{account_id}"
@@ -183,7 +188,7 @@ class AuditTrail(Construct):
             ],
         )
         group = CloudwatchLogGroup(
-            self, "log_group", name=f"/aws/cloudtrail/{props.trail_name}",
+            self, "log_group", name=audit_log_group(props.trail_name),
             retention_in_days=props.log_retention_days, kms_key_id=log_key_arn,
         )  # fmt: skip
         role = bounded_role(

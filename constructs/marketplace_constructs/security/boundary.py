@@ -46,6 +46,7 @@ STATE_BUCKET_CHANGES: Final = (
 # Object versions are the state's history and the trail's log files: never deleted by a deploy.
 VERSION_DELETES: Final = ("s3:DeleteObjectVersion", "s3:BypassGovernanceRetention")
 KEY_DESTRUCTION: Final = ("kms:ScheduleKeyDeletion", "kms:DisableKey")
+LOG_DELETES: Final = ("logs:DeleteLogGroup", "logs:DeleteLogStream")
 # Removing or moving an alias would free its key from the alias-matched denies (kms:ResourceAliases).
 ALIAS_CHANGES: Final = ("kms:DeleteAlias", "kms:UpdateAlias")
 
@@ -60,6 +61,7 @@ class Protected:
         trail_arn: The account's trail (in its home region). Required.
         audit_bucket: The trail's bucket (Object Lock, governance mode). Required.
         audit_alias: The trail key's alias, without "alias/". Required.
+        audit_log_group: ARN of the trail's CloudWatch Logs copy (its log group). Required.
         state_buckets: Every state bucket and state access-log bucket of the account. Required.
         state_aliases: Every state key's alias, without "alias/". Required.
     """
@@ -68,6 +70,7 @@ class Protected:
     trail_arn: str
     audit_bucket: str
     audit_alias: str
+    audit_log_group: str
     state_buckets: tuple[str, ...]
     state_aliases: tuple[str, ...]
 
@@ -75,7 +78,8 @@ class Protected:
 def protection_statements(protected: Protected, trail_actions: tuple[str, ...] = TRAIL_STOPS) -> list[Any]:
     """Denies of ``trail_actions`` on the trail; of any change to a state bucket's settings and of deleting
     an object version (or bypassing Object Lock) in a state or audit bucket; of destroying a state key or the
-    trail's key (or re-policying a state key) and of deleting or moving their aliases."""
+    trail's key (or re-policying a state key) and of deleting or moving their aliases; of deleting the
+    trail's CloudWatch Logs copy."""
     state = [f"arn:aws:s3:::{bucket}" for bucket in protected.state_buckets]
     objects = [f"{bucket}/*" for bucket in (*state, f"arn:aws:s3:::{protected.audit_bucket}")]
     aliases = [f"alias/{alias}" for alias in protected.state_aliases]
@@ -91,6 +95,8 @@ def protection_statements(protected: Protected, trail_actions: tuple[str, ...] =
          "Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": aliases}}},
         {"Sid": "NotTheAliases", "Effect": "Deny", "Action": list(ALIAS_CHANGES),
          "Resource": [f"arn:aws:kms:*:{protected.account_id}:{alias}" for alias in every_alias]},
+        {"Sid": "NotTheTrailsLogGroup", "Effect": "Deny", "Action": list(LOG_DELETES),
+         "Resource": [protected.audit_log_group, f"{protected.audit_log_group}:*"]},
     ]  # fmt: skip
 
 

@@ -185,6 +185,14 @@ USER_CHANGES: Final = (
     "iam:UploadSSHPublicKey", "iam:UploadSigningCertificate", "iam:AttachUserPolicy", "iam:PutUserPolicy",
     "iam:PutUserPermissionsBoundary", "iam:AddUserToGroup", "iam:AttachGroupPolicy", "iam:PutGroupPolicy",
 )  # fmt: skip
+# Identity providers other than the clusters' (IRSA): a SAML provider's metadata or an OIDC provider's
+# audiences decide who may assume the roles that trust it, beyond any boundary of the deploy role.
+PROVIDER_CHANGES: Final = (
+    "iam:CreateSAMLProvider", "iam:UpdateSAMLProvider", "iam:DeleteSAMLProvider",
+    "iam:CreateOpenIDConnectProvider", "iam:UpdateOpenIDConnectProviderThumbprint",
+    "iam:AddClientIDToOpenIDConnectProvider", "iam:RemoveClientIDFromOpenIDConnectProvider",
+    "iam:DeleteOpenIDConnectProvider",
+)  # fmt: skip
 POLICY_CHANGES: Final = (
     "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion",
 )  # fmt: skip
@@ -196,7 +204,7 @@ def deploy_boundary_document(account_id: str, guard: AccountGuard) -> str:
       action that supports it) and lives under ``WORKLOAD_PATH`` (every change of any other role, service-
       linked roles aside), or removing any boundary: a role it makes can never exceed the workload boundary;
     - users, groups and their credentials; assuming roles (no session of its own beyond the one it has); the
-      identity services outside IAM;
+      identity services outside IAM; SAML and OIDC providers other than the clusters';
     - touching any CI role, boundary or the OIDC provider of the account (production's and dr's share one);
     - changing the boundaries themselves;
     - the protections (``protection_statements``): stopping or deleting the trail (the foundation owns its
@@ -219,6 +227,8 @@ def deploy_boundary_document(account_id: str, guard: AccountGuard) -> str:
         {"Sid": "NoOtherSessions", "Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*"},
         {"Sid": "NotTheIdentityServices", "Effect": "Deny", "Action": list(IDENTITY_SERVICES),
          "Resource": "*"},
+        {"Sid": "OnlyClusterIdentityProviders", "Effect": "Deny", "Action": list(PROVIDER_CHANGES),
+         "NotResource": f"{iam}oidc-provider/oidc.eks.*.amazonaws.com/id/*"},
         {"Sid": "NotTheCiIdentities", "Effect": "Deny", "Action": "iam:*",
          "Resource": [
              *(f"{iam}role/{role}" for role in guard.ci_roles),
