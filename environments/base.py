@@ -258,6 +258,10 @@ class EnvironmentConfig:
             protections; "existing" where the account's detector is already managed (an AWS Organizations
             delegated administrator enables GuardDuty in member accounts, and a second detector cannot be
             created): the stack only reads it, so a plan fails where there is none. Default: "create".
+        deploy_reviewer: The GitHub environment ``<env>`` of the deploys requires a reviewer's approval
+            (README, GitHub set-up); plans never wait for one. Default: False.
+        deploy_branch: The branch whose pushes deploy the environment (``deploy.yml``), the only one its
+            GitHub environment admits. Default: "main".
     """
 
     name: str
@@ -289,12 +293,17 @@ class EnvironmentConfig:
     plan_role_arn: str
     autoscaling_service_linked_role: ServiceLinkedRoleMode = "create"
     guardduty_detector: DetectorMode = "create"
+    deploy_reviewer: bool = False
+    deploy_branch: str = "main"
     standby: StandbyConfig | None = None
 
     def __post_init__(self) -> None:
         check_one_of("EnvironmentConfig", "name", self.name, ENVIRONMENT_NAMES)
         check_one_of(
             "EnvironmentConfig", "guardduty_detector", self.guardduty_detector, get_args(DetectorMode)
+        )
+        check_pattern(
+            "EnvironmentConfig", "deploy_branch", self.deploy_branch, r"[A-Za-z0-9._/-]+", "a git branch name"
         )
         if self.backup.copy_region == self.location.region:
             raise ConfigError(

@@ -131,6 +131,7 @@ with defining("dev"):
             kind="s3", bucket=state_bucket_name("dev", ACCOUNT_ID), key_alias="dev-tfstate"
         ),
         tags=standard_tags("dev", owner="platform-team", cost_center="marketplace-dev"),
+        deploy_branch="develop",
         deploy_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/llm-marketplace-deploy",
         plan_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/llm-marketplace-plan",
     )

@@ -142,6 +142,7 @@ with defining("production"):
             kind="s3", bucket=state_bucket_name("production", ACCOUNT_ID), key_alias="production-tfstate"
         ),
         tags=standard_tags("production", owner="platform-team", cost_center="marketplace-prod"),
+        deploy_reviewer=True,  # dr inherits it: its deploy moves production's failover record
         deploy_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/llm-marketplace-deploy",
         plan_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/llm-marketplace-plan",
     )

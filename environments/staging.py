@@ -74,6 +74,7 @@ with defining("staging"):
             kind="s3", bucket=state_bucket_name("staging", ACCOUNT_ID), key_alias="staging-tfstate"
         ),
         tags=standard_tags("staging", owner="platform-team", cost_center="marketplace-staging"),
+        deploy_reviewer=False,  # every push to main deploys staging first, unattended
         deploy_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/llm-marketplace-deploy",
         plan_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/llm-marketplace-plan",
     )

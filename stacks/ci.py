@@ -25,10 +25,6 @@ from environments.base import EnvironmentConfig
 
 HOSTED_RUNNER: Final = "ubuntu-24.04"
 RunnerPurpose = Literal["plan", "deploy"]
-# Deploy environments a required reviewer gates (and their branch rule): production, and dr, whose deploy
-# changes production's failover record. Plan environments are never gated.
-REVIEWED_DEPLOYS: Final = ("production", "dr")
-DEPLOY_BRANCHES: Final = {"dev": "develop"}  # the branch whose pushes deploy; main for the others
 
 
 def in_vpc_labels(env: str, purpose: RunnerPurpose) -> list[str]:
@@ -55,14 +51,14 @@ class GithubEnvironment:
 
 
 def github_environments(env: EnvironmentConfig) -> tuple[GithubEnvironment, GithubEnvironment]:
-    """``env``'s deploy environment (``<env>``: the deploy role) and plan environment (``<env>-plan``: the
-    plan role, never gated, any branch)."""
+    """``env``'s deploy environment (``<env>``: the deploy role, gated and branch-bound as its configuration
+    says) and plan environment (``<env>-plan``: the plan role, never gated, any branch)."""
     region = env.location.region
     deploy = GithubEnvironment(
         name=env.name,
         variables={"AWS_DEPLOY_ROLE_ARN": env.deploy_role_arn, "AWS_REGION": region},
-        reviewer=env.name in REVIEWED_DEPLOYS,
-        branch=DEPLOY_BRANCHES.get(env.name, "main"),
+        reviewer=env.deploy_reviewer,
+        branch=env.deploy_branch,
     )
     plan = GithubEnvironment(
         name=plan_environment(env.name),

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 import environments
-from stacks.ci import REVIEWED_DEPLOYS, github_environments, in_vpc_labels
+from stacks.ci import github_environments, in_vpc_labels
 
 ROOT = Path(__file__).parents[1]
 ACTIONLINT = Path(sys.executable).with_name("actionlint")
@@ -131,6 +131,12 @@ def test_deploys_run_dev_from_develop_and_staging_production_dr_from_main_applyi
         changed = jobs[env]["with"]["bootstrap-changed"]
         assert changed == f"${{{{ contains(fromJSON(needs.synth.outputs.bootstrap-changed), '{env}') }}}}"
     assert "if" not in jobs["production"] and "if" not in jobs["dr"]
+    # each environment's configured deploy branch is the one its job (or the job it follows) deploys from
+    for env in environments.ALL:
+        job_of = jobs[env.name]
+        while "if" not in job_of:
+            job_of = jobs[job_of["needs"][-1]]
+        assert job_of["if"] == f"github.ref == 'refs/heads/{env.deploy_branch}'", env.name
     assert [jobs[env]["with"]["environment"] for env in ("dev", "staging", "production", "dr")] == [
         "dev", "staging", "production", "dr",
     ]  # fmt: skip
@@ -266,4 +272,6 @@ def test_the_checklists_environments_variables_and_reviewers_are_the_declared_on
             line = next(item for item in checklist.split("\n   - ") if item.startswith(section))
             assert all(f"`{variable}`" in line for variable in github.variables), (section, github.variables)
     reviewed = re.search(r"Give (.*?) a required reviewer", checklist)
-    assert reviewed and set(re.findall(r"`(\w+)`", reviewed.group(1))) == set(REVIEWED_DEPLOYS)
+    assert reviewed and set(re.findall(r"`(\w+)`", reviewed.group(1))) == {
+        env.name for env in environments.ALL if env.deploy_reviewer
+    }
