@@ -15,19 +15,15 @@ from typing import Any
 import pytest
 
 import environments
-from environments.repository import REPOSITORY, SERVICE_REPOSITORIES
+from environments.repository import SERVICE_REPOSITORIES
 from stacks.bootstrap import state_log_bucket
 from tests.test_paths import mutated
 from tools.changed_stacks import plannable
-from tools.paths.__main__ import FAILOVER_RUNBOOK, WORKFLOWS
-from tools.paths.accounts import Accounts
-from tools.paths.escalation import boundary_paths
+from tools.paths.__main__ import FAILOVER_RUNBOOK, WORKFLOWS, ci_walks
 from tools.paths.failover import failover_paths, runbook_path
-from tools.paths.identity import identity_paths
 from tools.paths.model import Walk
 from tools.paths.view import EnvView, Synth
 
-ROOT = Path(__file__).resolve().parents[1]
 STANDBY = next(env for env in environments.ALL if env.standby)
 PRIMARY = next(env for env in environments.ALL if STANDBY.standby and env.name == STANDBY.standby.primary)
 P, S = PRIMARY.name, STANDBY.name
@@ -41,10 +37,7 @@ GROUPS = (
 
 
 def ci(synth: Synth, synth_dir: Path, workflows: Path = WORKFLOWS) -> list[Walk]:
-    walks = identity_paths(
-        synth, synth_dir, workflows, environments.ALL, REPOSITORY, SERVICE_REPOSITORIES, checkout=ROOT
-    )
-    return walks + boundary_paths(Accounts(synth), environments.ALL, REPOSITORY)
+    return ci_walks(synth, synth_dir, [], workflows)
 
 
 def broken(walks: list[Walk]) -> dict[str, str]:
@@ -52,7 +45,7 @@ def broken(walks: list[Walk]) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def ci_walks(synth: Synth, synth_dir: Path) -> list[Walk]:
+def every_ci_walk(synth: Synth, synth_dir: Path) -> list[Walk]:
     return ci(synth, synth_dir)
 
 
@@ -64,12 +57,12 @@ def switched(synth: Synth, failed_over_dir: Path) -> Synth:
 # --- every path connects, and every run is walked ------------------------------------------------------
 
 
-def test_every_identity_and_boundary_path_connects(ci_walks: list[Walk]) -> None:
-    assert broken(ci_walks) == {}
+def test_every_identity_and_boundary_path_connects(every_ci_walk: list[Walk]) -> None:
+    assert broken(every_ci_walk) == {}
 
 
-def test_every_plan_drift_deploy_and_image_push_is_walked(ci_walks: list[Walk], synth_dir: Path) -> None:
-    subjects = {w.subject for w in ci_walks if w.kind == "identity"}
+def test_every_plan_drift_deploy_and_image_push_is_walked(every_ci_walk: list[Walk], synth_dir: Path) -> None:
+    subjects = {w.subject for w in every_ci_walk if w.kind == "identity"}
     stacks = plannable(synth_dir)
     assert {f"ci.yml plan {s}" for s in stacks} <= subjects
     assert {f"drift.yml drift {s}" for s in stacks} <= subjects
@@ -77,18 +70,18 @@ def test_every_plan_drift_deploy_and_image_push_is_walked(ci_walks: list[Walk], 
     assert {f"deploy-environment.yml {e} (deploy-environment.yml: deploy)" for e in deploys} <= subjects
     pushes = {s for s in subjects if s.startswith("service-image.yml publish")}
     assert len(pushes) == len(SERVICE_REPOSITORIES) * 3  # dev, staging and production build images
-    for walk in ci_walks:
+    for walk in every_ci_walk:
         if walk.subject.startswith(("ci.yml plan ", "drift.yml drift ", "deploy-environment.yml ")):
             names = [h.name for h in walk.hops]
             assert names[0] == "runner" and "GitHub environment" in names and "trust" in names
             assert any(n.startswith("state ") for n in names)
 
 
-def test_every_deploy_role_is_proved_against_every_group(ci_walks: list[Walk]) -> None:
-    subjects = {w.subject for w in ci_walks if w.kind == "boundary"}
+def test_every_deploy_role_is_proved_against_every_group(every_ci_walk: list[Walk]) -> None:
+    subjects = {w.subject for w in every_ci_walk if w.kind == "boundary"}
     for env in environments.ALL:
         assert {f"{env.name} deploy role {group}" for group in GROUPS} <= subjects
-    trail = {w.subject for w in ci_walks if w.subject.endswith("refuses trail")}
+    trail = {w.subject for w in every_ci_walk if w.subject.endswith("refuses trail")}
     assert trail == {f"{env.name} deploy role refuses trail" for env in environments.ALL}
 
 

@@ -92,12 +92,19 @@ def walks(env: EnvironmentConfig, synth: Synth) -> list[tuple[str, list[Walk]]]:
     return found
 
 
-def ci_walks(synth: Synth, synth_dir: Path, selected: list[str]) -> list[Walk]:
-    """Every workflow run's identity path and every deploy role's boundary (of ``selected`` environments,
-    all without)."""
+def ci_walks(synth: Synth, synth_dir: Path, selected: list[str], workflows: Path = WORKFLOWS) -> list[Walk]:
+    """Every run of ``workflows`` (this checkout's) walked for its identity, and every deploy role's
+    boundary (of ``selected`` environments, all without)."""
     chosen = [env for env in environments.ALL if not selected or env.name in selected]
     return identity_paths(
-        synth, synth_dir, WORKFLOWS, environments.ALL, REPOSITORY, SERVICE_REPOSITORIES, selected or None
+        synth,
+        synth_dir,
+        workflows,
+        environments.ALL,
+        REPOSITORY,
+        SERVICE_REPOSITORIES,
+        selected or None,
+        ROOT,
     ) + boundary_paths(Accounts(synth), chosen, REPOSITORY)
 
 

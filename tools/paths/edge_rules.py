@@ -24,6 +24,14 @@ def _first(view: EnvView, layer: str, resource_type: str, test: Any) -> tuple[st
     return None
 
 
+def certificate_names(view: EnvView) -> list[str]:
+    """Every name on the environment's edge certificates (domain and alternative names)."""
+    names: list[str] = []
+    for cert in view.resources("foundation", "aws_acm_certificate").values():
+        names += [cert["domain_name"], *cert.get("subject_alternative_names", [])]
+    return names
+
+
 def dns_record(view: EnvView, host: str, before: EnvView | None = None) -> Hop:
     """Route 53 answers ``host`` with an alias A record to this environment's ALB, in the environment's
     zone or, for a primary's name a standby serves, as the SECONDARY of the failover pair in the primary's

@@ -29,13 +29,13 @@ protected.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Final
 
 from environments.base import EnvironmentConfig
 from marketplace_constructs.security.boundary import WORKLOAD_PATH
 from marketplace_constructs.security.ci_identity import GITHUB_OIDC_HOST
-from tools.paths.accounts import ADMINISTRATOR, MANAGED, Accounts, Role
+from tools.paths.accounts import ADMINISTRATOR, MANAGED, Accounts, Role, alias_key_arn
 from tools.paths.iam import Request, evaluate
 from tools.paths.model import Hop, Walk, hop
 
@@ -73,7 +73,7 @@ class Account:
     state_buckets: tuple[str, ...]
     state_keys: tuple[tuple[str, str], ...]  # (alias, stand-in key ARN)
     workload_boundary: str | None = None
-    provider: str = field(default="")
+    provider: str = ""
 
     @property
     def protected_aliases(self) -> set[str]:
@@ -103,11 +103,13 @@ def account_of(accounts: Accounts, account: str, repository: str) -> Account:
         for bucket in accounts.synth.resources(stack, "aws_s3_bucket").values()
     )
     keys = tuple(
-        (str(alias["name"]), f"arn:aws:kms:{accounts.region_of(stack, alias)}:{account}:key/"
-         f"{str(alias['name']).removeprefix('alias/')}")
+        (
+            str(alias["name"]),
+            alias_key_arn(f"arn:aws:kms:{accounts.region_of(stack, alias)}:{account}:{alias['name']}"),
+        )
         for stack in bootstraps
         for alias in accounts.synth.resources(stack, "aws_kms_alias").values()
-    )  # fmt: skip
+    )
     return Account(
         id=account,
         ci_roles=ci_roles,

@@ -296,8 +296,8 @@ def failover_pair(view: EnvView, primary: EnvView, host: str, before: EnvView | 
 
 def edge_paths(view: EnvView, before: EnvView | None, primary: EnvView | None) -> Iterator[Walk]:
     """For every name on the standby's certificate: record, ALB, listener, certificate validated, targets."""
-    primary_names = set(_certificate_names(primary)) if primary else set()
-    for host in _certificate_names(view):
+    primary_names = set(edge_rules.certificate_names(primary)) if primary else set()
+    for host in edge_rules.certificate_names(view):
         walk = Walk("failover", f"edge {host}")
         with walk:
             lb = walk(edge_rules.dns_record(view, host, before))
@@ -309,13 +309,6 @@ def edge_paths(view: EnvView, before: EnvView | None, primary: EnvView | None) -
             walk(edge_rules.validation(view, cert, primary))
             walk(edge_rules.target_group(view, listener))
         yield walk
-
-
-def _certificate_names(view: EnvView) -> list[str]:
-    names: list[str] = []
-    for cert in view.resources("foundation", "aws_acm_certificate").values():
-        names += [cert["domain_name"], *cert.get("subject_alternative_names", [])]
-    return names
 
 
 def state_paths(view: EnvView, env: EnvironmentConfig, accounts: Accounts) -> Iterator[Walk]:

@@ -332,10 +332,8 @@ def cluster_access(synth: Synth, env: str, found: Role, policies: tuple[str, ...
     )
 
 
-def walk_run(
-    run: Run, synth: Synth, accounts: Accounts, envs: Mapping[str, EnvironmentConfig], repository: str
-) -> Walk:
-    job = _job(run, synth, envs)
+def walk_run(run: Run, job: Job | None, synth: Synth, accounts: Accounts, repository: str) -> Walk:
+    """The identity path of ``run``, for ``job`` (None: a job with no cloud identity)."""
     walk = Walk("identity", f"{run.workflow} {run.label}")
     with walk:
         where = walk(runner(run, job, synth))
@@ -460,7 +458,7 @@ def identity_paths(
             continue
         job = _job(run, synth, by_name)
         if (job is None and selected is None) or (job is not None and job.env.name in chosen):
-            found.append(walk_run(run, synth, accounts, by_name, repository))
+            found.append(walk_run(run, job, synth, accounts, repository))
     publish = load(workflows_dir)[IMAGE_WORKFLOW]["jobs"]["publish"]
     found += image_push_paths(synth, accounts, chosen, service_repositories, publish)
     return found

@@ -35,18 +35,11 @@ def _deployment(view: EnvView, name: str) -> Obj | None:
     return next((d for d in view.kind("Deployment") if d.name == name), None)
 
 
-def _hosts(view: EnvView) -> list[str]:
-    names: list[str] = []
-    for cert in view.resources("foundation", "aws_acm_certificate").values():
-        names += [cert["domain_name"], *cert.get("subject_alternative_names", [])]
-    return names
-
-
 def request_paths(
     view: EnvView, declared: Declared, before: EnvView | None, primary: EnvView | None
 ) -> Iterator[Walk]:
     """Internet -> pod, for every name on the edge's certificate and every service routed there."""
-    for host in _hosts(view):
+    for host in edge_rules.certificate_names(view):
         walk = Walk("request", host)
         with walk:
             walk(edge_rules.delegation(view))
