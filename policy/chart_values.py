@@ -3,7 +3,7 @@
 Helm ignores a values key its chart does not read, so a misspelt or renamed key changes nothing and says
 nothing. Here, for each release of each synthesized stack:
 
-(a) every key path the project sets must exist in the chart's default ``values.yaml`` (``policy/charts/``),
+(a) every key path the project sets must exist in the chart's default ``values.yaml`` (``charts/``),
     unless it sits under a free-form map: a default of ``{}`` or ``null``, or a path reviewed in
     ``policy/chart-values-allow.yaml`` (pass-through maps with defaults, keys the chart documents only in
     comments), each with its reason;
@@ -27,7 +27,7 @@ import jsonschema
 import yaml
 
 POLICY_DIR: Final = Path(__file__).parent
-CHARTS_DIR: Final = POLICY_DIR / "charts"
+CHARTS_DIR: Final = POLICY_DIR.parent / "charts"  # the vendored charts (charts/vendor.yaml)
 ALLOW_FILE: Final = POLICY_DIR / "chart-values-allow.yaml"
 # Istio's charts keep every default under this key; users set the keys without it.
 ISTIO_DEFAULTS_KEY: Final = "_internal_defaults_do_not_set"
@@ -52,9 +52,7 @@ def load_chart(name: str, version: str, charts_dir: Path = CHARTS_DIR) -> ChartD
     """The vendored copy of chart ``name`` at ``version``; FileNotFoundError names what to vendor."""
     folder = charts_dir / name / version
     if not (folder / "values.yaml").is_file():
-        raise FileNotFoundError(
-            f"chart {name} {version} is not vendored in {folder} (see policy/charts/README)"
-        )
+        raise FileNotFoundError(f"chart {name} {version} is not vendored in {folder} (see charts/README.md)")
     values = yaml.safe_load((folder / "values.yaml").read_text()) or {}
     schema_file = folder / "values.schema.json"
     schema = json.loads(schema_file.read_text()) if schema_file.is_file() else None

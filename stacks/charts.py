@@ -1,47 +1,62 @@
-"""Pinned Helm charts of the platform layer. Upgrade on purpose: a chart bump is a change to review, and the
-new version's defaults go into policy/charts/ in the same change."""
+"""Pinned Helm charts of the platform and apps layers. Each version is the chart's one vendored copy in
+charts/ (charts/vendor.yaml): upgrading a chart is vendoring its new release (bin/dev vendor-chart), then
+rendering and reviewing what changes (README, "Upgrading a chart")."""
 
 from __future__ import annotations
 
 from typing import Final
 
 from marketplace_constructs import HelmChart, IstioCharts
+from tools.charts.vendor import pinned_version as pinned
 
 METRICS_SERVER: Final = HelmChart(
-    "https://kubernetes-sigs.github.io/metrics-server/", "metrics-server", "3.13.0"
+    "https://kubernetes-sigs.github.io/metrics-server/", "metrics-server", pinned("metrics-server")
 )
 CLUSTER_AUTOSCALER: Final = HelmChart(
-    "https://kubernetes.github.io/autoscaler", "cluster-autoscaler", "9.54.0"
+    "https://kubernetes.github.io/autoscaler", "cluster-autoscaler", pinned("cluster-autoscaler")
 )
 AWS_LOAD_BALANCER_CONTROLLER: Final = HelmChart(
-    "https://aws.github.io/eks-charts", "aws-load-balancer-controller", "1.14.0"
+    "https://aws.github.io/eks-charts", "aws-load-balancer-controller", pinned("aws-load-balancer-controller")
 )
 GRAFANA_COMMUNITY: Final = "https://grafana-community.github.io/helm-charts"
 PROMETHEUS_COMMUNITY: Final = "https://prometheus-community.github.io/helm-charts"
-KUBE_PROMETHEUS_STACK: Final = HelmChart(PROMETHEUS_COMMUNITY, "kube-prometheus-stack", "88.5.3")
-GRAFANA: Final = HelmChart(GRAFANA_COMMUNITY, "grafana", "12.11.1")  # the version kube-prometheus-stack pins
-LOKI: Final = HelmChart(GRAFANA_COMMUNITY, "loki", "18.11.0")  # the OSS chart's home since 2026-03
-ALLOY: Final = HelmChart("https://grafana.github.io/helm-charts", "alloy", "1.11.1")
-JAEGER: Final = HelmChart("https://jaegertracing.github.io/helm-charts", "jaeger", "4.11.1")
-OPENTELEMETRY_COLLECTOR: Final = HelmChart(
-    "https://open-telemetry.github.io/opentelemetry-helm-charts", "opentelemetry-collector", "0.170.0"
+KUBE_PROMETHEUS_STACK: Final = HelmChart(
+    PROMETHEUS_COMMUNITY, "kube-prometheus-stack", pinned("kube-prometheus-stack")
 )
-ECK_OPERATOR: Final = HelmChart("https://helm.elastic.co", "eck-operator", "3.5.0")
-POSTGRES_EXPORTER: Final = HelmChart(PROMETHEUS_COMMUNITY, "prometheus-postgres-exporter", "8.2.0")
-REDIS_EXPORTER: Final = HelmChart(PROMETHEUS_COMMUNITY, "prometheus-redis-exporter", "6.29.0")
-ELASTICSEARCH_EXPORTER: Final = HelmChart(PROMETHEUS_COMMUNITY, "prometheus-elasticsearch-exporter", "7.4.0")
-FLAGGER: Final = HelmChart("https://flagger.app", "flagger", "1.44.0")
-LOADTESTER: Final = HelmChart("https://flagger.app", "loadtester", "0.38.0")  # Flagger 1.44.0's own
-CERT_MANAGER: Final = HelmChart("https://charts.jetstack.io", "cert-manager", "v1.21.1")
-EXTERNAL_SECRETS: Final = HelmChart("https://charts.external-secrets.io", "external-secrets", "2.9.0")
-VELERO: Final = HelmChart("https://vmware-tanzu.github.io/helm-charts", "velero", "12.1.0")
+# The version kube-prometheus-stack pins for its subchart (one vendored copy serves both).
+GRAFANA: Final = HelmChart(GRAFANA_COMMUNITY, "grafana", pinned("grafana"))
+LOKI: Final = HelmChart(GRAFANA_COMMUNITY, "loki", pinned("loki"))  # the OSS chart's home since 2026-03
+ALLOY: Final = HelmChart("https://grafana.github.io/helm-charts", "alloy", pinned("alloy"))
+JAEGER: Final = HelmChart("https://jaegertracing.github.io/helm-charts", "jaeger", pinned("jaeger"))
+OPENTELEMETRY_COLLECTOR: Final = HelmChart(
+    "https://open-telemetry.github.io/opentelemetry-helm-charts",
+    "opentelemetry-collector",
+    pinned("opentelemetry-collector"),
+)
+ECK_OPERATOR: Final = HelmChart("https://helm.elastic.co", "eck-operator", pinned("eck-operator"))
+POSTGRES_EXPORTER: Final = HelmChart(
+    PROMETHEUS_COMMUNITY, "prometheus-postgres-exporter", pinned("prometheus-postgres-exporter")
+)
+REDIS_EXPORTER: Final = HelmChart(
+    PROMETHEUS_COMMUNITY, "prometheus-redis-exporter", pinned("prometheus-redis-exporter")
+)
+ELASTICSEARCH_EXPORTER: Final = HelmChart(
+    PROMETHEUS_COMMUNITY, "prometheus-elasticsearch-exporter", pinned("prometheus-elasticsearch-exporter")
+)
+FLAGGER: Final = HelmChart("https://flagger.app", "flagger", pinned("flagger"))
+LOADTESTER: Final = HelmChart("https://flagger.app", "loadtester", pinned("loadtester"))  # Flagger's own
+CERT_MANAGER: Final = HelmChart("https://charts.jetstack.io", "cert-manager", pinned("cert-manager"))
+EXTERNAL_SECRETS: Final = HelmChart(
+    "https://charts.external-secrets.io", "external-secrets", pinned("external-secrets")
+)
+VELERO: Final = HelmChart("https://vmware-tanzu.github.io/helm-charts", "velero", pinned("velero"))
 ISTIO_REPOSITORY: Final = "https://istio-release.storage.googleapis.com/charts"
-ISTIO_VERSION: Final = "1.30.3"
+ISTIO_VERSION: Final = pinned("istiod")  # Istio releases its four charts together
 ISTIO: Final = IstioCharts(
-    base=HelmChart(ISTIO_REPOSITORY, "base", ISTIO_VERSION),
+    base=HelmChart(ISTIO_REPOSITORY, "base", pinned("base")),
     istiod=HelmChart(ISTIO_REPOSITORY, "istiod", ISTIO_VERSION),
-    cni=HelmChart(ISTIO_REPOSITORY, "cni", ISTIO_VERSION),
-    gateway=HelmChart(ISTIO_REPOSITORY, "gateway", ISTIO_VERSION),
+    cni=HelmChart(ISTIO_REPOSITORY, "cni", pinned("cni")),
+    gateway=HelmChart(ISTIO_REPOSITORY, "gateway", pinned("gateway")),
 )
 
 # The autoscaler's minor must match the cluster's (its scheduler simulation is built from that Kubernetes).

@@ -147,6 +147,9 @@ class PlatformStack(TerraformStack):
             "extraArgs": {"balance-similar-node-groups": True, "expander": "least-waste",
                           "skip-nodes-with-system-pods": False},
         })  # fmt: skip
+        cert_manager = CertManager(
+            self, "cert_manager_chart", chart=CERT_MANAGER, namespace=self.namespaces["cert-manager"].name
+        )
         self._release("aws_load_balancer_controller", AWS_LOAD_BALANCER_CONTROLLER, {
             "clusterName": cluster.name,
             # Given explicitly: with IMDS hop limit 1, pods cannot read region and VPC from instance metadata.
@@ -158,10 +161,10 @@ class PlatformStack(TerraformStack):
                 "annotations": {ROLE_ANNOTATION: inputs.roles.load_balancer_controller},
             },
             "enableServiceMutatorWebhook": False,  # Services get an NLB only when they ask for one
-        })  # fmt: skip
-        CertManager(
-            self, "cert_manager_chart", chart=CERT_MANAGER, namespace=self.namespaces["cert-manager"].name
-        )
+            # The webhook's certificate from cert-manager (renewed, its CA injected), not one the chart makes
+            # at each render (Helm's genCA: a new CA and private key in the release at every upgrade).
+            "enableCertManager": True,
+        }, after=cert_manager.release)  # fmt: skip
         ExternalSecrets(
             self, "external_secrets_chart", chart=EXTERNAL_SECRETS,
             namespace=self.namespaces["external-secrets"].name, role_arn=inputs.roles.external_secrets,
@@ -213,5 +216,10 @@ class PlatformStack(TerraformStack):
             self, "alloy", chart=ALLOY, namespace=namespace, values=alloy_values(), depends_on=[after]
         )
 
-    def _release(self, construct_id: str, chart: HelmChart, values: dict[str, Any]) -> None:
-        helm_release(self, construct_id, chart=chart, namespace="kube-system", values=values)
+    def _release(
+        self, construct_id: str, chart: HelmChart, values: dict[str, Any], after: Release | None = None
+    ) -> None:
+        helm_release(
+            self, construct_id, chart=chart, namespace="kube-system", values=values,
+            depends_on=[after] if after else (),
+        )  # fmt: skip

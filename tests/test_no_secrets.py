@@ -23,7 +23,7 @@ SECRET_SHAPES = {
 }
 # Upstream files copied byte for byte (chart defaults, CRD and provider schemas): examples in their comments
 # are theirs, and the tests read them as data. npm's lock file names packages (one is called "password").
-VENDORED = ("policy/charts/", "tfoffline/crds/", "tfoffline/schemas/", "package-lock.json")
+VENDORED = ("charts/", "tfoffline/crds/", "tfoffline/schemas/", "package-lock.json")
 
 
 def tracked_files() -> list[Path]:

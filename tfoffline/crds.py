@@ -16,22 +16,22 @@ ALWAYS_ALLOWED: Final = ("apiVersion", "kind", "metadata")  # the API server acc
 _SUBSCHEMA_KEYS: Final = ("items", "additionalProperties")
 
 
-def _as_json_schema(node: Any) -> Any:
+def as_json_schema(node: Any) -> Any:
     """A Kubernetes structural schema as plain JSON Schema, strict about unknown fields like the API server's
     strict field validation: ``nullable`` becomes a null type, Go's inline ``(?i)`` moves to the front
     (Python accepts it only there), and objects with ``properties`` reject other fields unless the CRD
     preserves them."""
     if isinstance(node, list):
-        return [_as_json_schema(item) for item in node]
+        return [as_json_schema(item) for item in node]
     if not isinstance(node, dict):
         return node
     schema = {
-        key: ({name: _as_json_schema(sub) for name, sub in value.items()} if key == "properties" else value)
+        key: ({name: as_json_schema(sub) for name, sub in value.items()} if key == "properties" else value)
         for key, value in node.items()
     }
     for key in (*_SUBSCHEMA_KEYS, "anyOf", "oneOf", "allOf", "not"):
         if isinstance(schema.get(key), (dict, list)):
-            schema[key] = _as_json_schema(schema[key])
+            schema[key] = as_json_schema(schema[key])
     if schema.get("nullable") is True and isinstance(schema.get("type"), str):
         schema["type"] = [schema["type"], "null"]
     pattern = schema.get("pattern")
@@ -55,7 +55,7 @@ def _validator(group: str, kind: str, version: str) -> Draft4Validator | None:
     if openapi is None:
         return None
     root = dict(openapi, properties={**{key: {} for key in ALWAYS_ALLOWED}, **openapi.get("properties", {})})
-    return Draft4Validator(_as_json_schema(root))
+    return Draft4Validator(as_json_schema(root))
 
 
 def manifest_errors(manifest: dict[str, Any]) -> list[str]:

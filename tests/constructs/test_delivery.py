@@ -389,7 +389,7 @@ def test_flagger_values_pass_the_chart_values_check(tmp_path: Path) -> None:
     values = flagger_values(prometheus_url=PROMETHEUS_URL, cluster_name="production")
     allow = tmp_path / "allow.yaml"
     allow.write_text(ALLOW_FILE.read_text() + yaml.safe_dump([ALLOW_ENTRY], width=1000))
-    charts = Path(__file__).parents[2] / "policy" / "charts"
+    charts = Path(__file__).parents[2] / "charts"
     assert release_problems("production-platform", release(values), charts, allow) == []
     # With the project's own allowlist, only keys under that entry's path may be reported.
     reported = [

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parents[2]
-APP_FILES = ("main.py", "stacks", "environments", "services")
+APP_FILES = ("main.py", "stacks", "environments", "services", "tools", "charts/vendor.yaml")
 
 
 def tree_digest(folder: Path) -> str:
@@ -37,6 +37,7 @@ def run_broken_app(tmp_path: Path, file: str, old: str, new: str, selected: str 
         if source.is_dir():
             shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(source, tmp_path / name)
     target = tmp_path / file
     text = target.read_text()

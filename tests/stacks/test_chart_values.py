@@ -91,7 +91,5 @@ def test_free_form_maps_accept_any_key_and_istio_defaults_are_looked_up_without_
 
 
 def test_an_unvendored_chart_version_says_what_to_vendor() -> None:
-    with pytest.raises(
-        FileNotFoundError, match=r"chart metrics-server 9\.9\.9 is not vendored in .*policy/charts"
-    ):
+    with pytest.raises(FileNotFoundError, match=r"chart metrics-server 9\.9\.9 is not vendored in .*charts"):
         release_problems("s", {"name": "m", "chart": "metrics-server", "version": "9.9.9", "values": []})

@@ -7,6 +7,7 @@ import fnmatch
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from tools.paths import chart_objects
 from tools.paths.edge_rules import in_cidrs
 from tools.paths.model import Hop, hop
 from tools.paths.view import EnvView, Obj, Release
@@ -43,68 +44,75 @@ class Request:
     host: str | None = None
 
 
-def gateway_pods(release: Release) -> Pods:
-    """The istio ``gateway`` chart's pods: labels ``app: <name>`` and ``istio: <name without "istio-">``
-    plus ``labels`` (templates/_helpers.tpl, gateway.selectorLabels and gateway.podLabels); service account
-    ``serviceAccount.name`` or the release name (gateway.serviceAccountName)."""
-    values = release.values
-    name = values.get("name") or release.name
-    labels = {
-        "app": name,
-        "istio": name.removeprefix("istio-"),
-        **{k: str(v) for k, v in values.get("labels", {}).items()},
-    }
-    account = values.get("serviceAccount", {}).get("name") or name
-    return Pods(release.namespace, labels, account)
-
-
-def chart_service_port(release: Release, port: int) -> int | None:
-    """The target port the chart's Service maps ``port`` to (``service.ports``), or None."""
-    for entry in release.values.get("service", {}).get("ports", []):
-        if int(entry["port"]) == port:
-            return int(entry.get("targetPort", port))
-    return None
+def chart_pods(view: EnvView, release: Release, name: str) -> Hop:
+    """The pods a release's workload runs, as its chart renders them (found: their namespace, pod labels
+    and service account)."""
+    pods = chart_objects.workload(view, release)
+    if pods is None:
+        return hop(name, False, f"{release.address} renders no Deployment, DaemonSet or StatefulSet")
+    found = Pods(pods.namespace, chart_objects.pod_labels(pods), chart_objects.service_account(pods))
+    return hop(
+        name,
+        True,
+        f"{release.address} renders {pods}: labels {found.labels}, account {found.service_account}",
+        found=found,
+    )
 
 
 def gateway_service(view: EnvView, name: str, namespace: str, port: int) -> Hop:
-    """The Service a TargetGroupBinding names is the one the gateway chart renders: named after the
-    release, in its namespace, with ``port`` among ``service.ports``."""
+    """The Service a TargetGroupBinding names is one a gateway release renders, in its namespace, with
+    ``port`` among its ports; found: (release, the container port it targets)."""
     for release in view.release("gateway"):
-        if release.namespace == namespace and (release.values.get("name") or release.name) == name:
-            target = chart_service_port(release, port)
+        service = chart_objects.service(view, release, name, namespace)
+        if service is not None:
+            target = chart_objects.target_port(service, port, chart_objects.workload(view, release))
             return hop(
                 "gateway service",
                 target is not None,
-                f"{release.address} Service {namespace}/{name} port {port} -> targetPort {target}",
+                f"{release.address} renders Service {namespace}/{name}: port {port} -> targetPort {target}",
                 found=(release, target),
             )
     return hop("gateway service", False, f"no gateway release renders Service {namespace}/{name}")
 
 
-def health_check(release: Release, group: dict[str, Any]) -> Hop:
+def health_check(view: EnvView, release: Release, name: str, group: dict[str, Any]) -> Hop:
     """The target group's health check reaches the gateway's status port, where the proxy answers
-    ``/healthz/ready`` (Istio, "Health Checking of Istio Services"), on a port the pods expose."""
+    ``/healthz/ready`` (Istio, "Health Checking of Istio Services"), through a port the rendered Service
+    exposes."""
     check = group.get("health_check", {})
     port = int(check.get("port", 0))
-    exposed = chart_service_port(release, port)
+    service = chart_objects.service(view, release, name, release.namespace)
+    exposed = chart_objects.target_port(service, port) if service else None
     ok = exposed == port == 15021 and check.get("path") == "/healthz/ready"
-    return hop("health check", ok, f"{check.get('protocol')}:{port}{check.get('path')}; chart port {exposed}")
+    return hop(
+        "health check",
+        ok,
+        f"{check.get('protocol')}:{port}{check.get('path')}; {release.address} renders Service "
+        f"{release.namespace}/{name}: port {port} -> {exposed}",
+    )
 
 
 def gateway_rollout(view: EnvView, release: Release, group: dict[str, Any]) -> Hop:
     """A gateway rollout drops no request: the namespace carries the Load Balancer Controller's readiness
     gate label (a new pod is ready only once the ALB finds it healthy; docs/deploy/pod_readiness_gate.md),
     and a stopping pod waits longer than the target group's deregistration delay before its proxy stops
-    (AWS EKS best practices, "Ensure Pods are Deregistered from Load Balancers before Termination")."""
+    (AWS EKS best practices, "Ensure Pods are Deregistered from Load Balancers before Termination"); the
+    wait and the grace period as the chart renders the gateway's pods."""
     namespaces = [o for o in view.kind("Namespace") if o.name == release.namespace]
     labels = namespaces[0].body["metadata"].get("labels", {}) if namespaces else {}
     gate = labels.get("elbv2.k8s.aws/pod-readiness-gate-inject") == "enabled"
-    sleep = release.values.get("lifecycle", {}).get("preStop", {}).get("sleep", {}).get("seconds", 0)
+    pods = chart_objects.workload(view, release)
+    spec = dict((pods.body["spec"]["template"].get("spec") or {}) if pods else {})
+    sleep = max(
+        (int(((c.get("lifecycle") or {}).get("preStop") or {}).get("sleep", {}).get("seconds", 0))
+         for c in spec.get("containers") or ()),
+        default=0,
+    )  # fmt: skip
     delay = int(group.get("deregistration_delay", 300))
-    grace = int(release.values.get("terminationGracePeriodSeconds", 30))
+    grace = int(spec.get("terminationGracePeriodSeconds", 30))
     # after the pre-stop wait the proxy drains for terminationDrainDuration (Istio's default 5 s) and must
     # finish inside the grace period, or the kubelet kills it mid-drain
-    ok = gate and delay < int(sleep) and int(sleep) + DRAIN_SECONDS < grace
+    ok = gate and delay < sleep and sleep + DRAIN_SECONDS < grace
     return hop(
         "gateway rollout",
         ok,

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from tools.paths import data_rules, edge_rules, mesh_rules, release_rules
+from tools.paths import chart_objects, data_rules, edge_rules, mesh_rules, release_rules
 from tools.paths.mesh_rules import Pods, Request, pods_of
 from tools.paths.model import Hop, Walk, hop, unproved
 from tools.paths.view import EnvView, Obj
@@ -54,8 +54,8 @@ def request_paths(
             binding = walk(edge_rules.target_group_binding(view, group_arn, group))
             name, port = edge_rules.bound_binding(binding)
             release, target_port = walk(mesh_rules.gateway_service(view, name, binding.namespace, port))
-            walk(mesh_rules.health_check(release, group))
-            gateway_pods = mesh_rules.gateway_pods(release)
+            walk(mesh_rules.health_check(view, release, name, group))
+            gateway_pods = walk(mesh_rules.chart_pods(view, release, "gateway pods"))
             gateway, server = walk(mesh_rules.gateway_server(view, gateway_pods, port, target_port))
             routed = walk(mesh_rules.routes(view, gateway, server, host))
         if walk.broken:
@@ -230,7 +230,7 @@ def release_paths(view: EnvView) -> Iterator[Walk]:
                         f"{host}:{port}{path}; the new pods' Service is {expected}:{service_port}",
                     )
                 )
-                tester = release_rules.load_tester_pods(release)
+                tester = release_rules.chart_pods(view, release)
                 pods = pods_of(deployment)
                 _proxy_bootstrap(view, walk, tester)
                 walk(mesh_rules.network_egress(view, tester, canary.namespace, target))
@@ -247,15 +247,29 @@ def release_paths(view: EnvView) -> Iterator[Walk]:
         yield walk
 
 
-# istiod's pods (the istiod chart's "app: istiod") and CoreDNS's (the EKS add-on's "k8s-app: kube-dns").
-ISTIOD: Final = ("istio-system", {"app": "istiod"}, 15012)
+# CoreDNS's pods: the EKS add-on's "k8s-app: kube-dns" (an add-on, not a chart: nothing to render).
 DNS: Final = ("kube-system", {"k8s-app": "kube-dns"}, 53)
+XDS_PORT: Final = 15012  # istiod's xDS and certificate port (Istio, "Ports used by Istio")
+
+
+def _istiod(view: EnvView) -> tuple[str, dict[str, str], int]:
+    """istiod's pods as the istiod chart renders them, and the port its Service sends xDS to."""
+    for release in view.release("istiod"):
+        pods = chart_objects.workload(view, release)
+        service = next(iter(view.installed(release, "Service")), None)
+        if pods is not None and service is not None:
+            port = chart_objects.target_port(service, XDS_PORT, pods) or XDS_PORT
+            return pods.namespace, chart_objects.pod_labels(pods), port
+    return "", {"no istiod release": "rendered"}, XDS_PORT
 
 
 def _proxy_bootstrap(view: EnvView, walk: Walk, source: Pods) -> None:
     """A sidecar becomes ready only once it resolves names (kube-dns, UDP 53) and has its configuration
     and certificate from istiod (15012); a NetworkPolicy that isolates the pod must let both out."""
-    for label, (namespace, labels, port), protocol in (("dns", DNS, "UDP"), ("istiod", ISTIOD, "TCP")):
+    for label, (namespace, labels, port), protocol in (
+        ("dns", DNS, "UDP"),
+        ("istiod", _istiod(view), "TCP"),
+    ):
         walk(
             mesh_rules.network_egress(
                 view, source, namespace, port, pods=labels, protocol=protocol, name=f"egress to {label}"

@@ -7,6 +7,8 @@ import re
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+from tools.charts.pod_security import enforced_level, pod_spec, violations
+from tools.paths import chart_objects
 from tools.paths.mesh_rules import Pods, matches
 from tools.paths.model import Hop, hop
 from tools.paths.view import EnvView, Obj, Release
@@ -56,38 +58,17 @@ ISTIO_LABELS: Final = frozenset(
 LOAD_COMMAND: Final = re.compile(r"^hey\b.*\s(?P<url>http://\S+)$")
 
 
-def chart_fullname(release: Release) -> str:
-    """A chart's usual ``<chart>.fullname``: ``fullnameOverride``, else the release name when it contains
-    the chart's name (``nameOverride`` or the chart's), else ``<release>-<name>`` (Flagger's charts,
-    templates/_helpers.tpl)."""
-    values = release.values
-    if values.get("fullnameOverride"):
-        return str(values["fullnameOverride"])
-    name = values.get("nameOverride") or release.chart
-    return release.name if name in release.name else f"{release.name}-{name}"
-
-
-def load_tester_pods(release: Release) -> Pods:
-    """The loadtester chart's pods: label ``app: <chart name>`` (templates/deployment.yaml), service account
-    ``serviceAccountName`` (the namespace's ``default`` when unset and rbac.create is off)."""
-    values = release.values
-    account = values.get("serviceAccountName") or (
-        chart_fullname(release) if values.get("rbac", {}).get("create") else "default"
-    )
-    return Pods(release.namespace, {"app": values.get("nameOverride") or release.chart}, str(account))
+def chart_pods(view: EnvView, release: Release) -> Pods:
+    """The pods ``release``'s workload runs, as its chart renders them (no pods: nothing to match)."""
+    pods = chart_objects.workload(view, release)
+    if pods is None:
+        return Pods(release.namespace, {}, "")
+    return Pods(pods.namespace, chart_objects.pod_labels(pods), chart_objects.service_account(pods))
 
 
 def flagger_pods(view: EnvView) -> Pods | None:
-    """Flagger's pod: labels ``app.kubernetes.io/name`` (the chart's name) and ``app.kubernetes.io/instance``
-    (the release's), charts/flagger templates/deployment.yaml."""
-    for release in view.release("flagger"):
-        name = release.values.get("nameOverride") or release.chart
-        return Pods(
-            release.namespace,
-            {"app.kubernetes.io/name": name, "app.kubernetes.io/instance": release.name},
-            "flagger",
-        )
-    return None
+    """Flagger's pods, as its chart renders them."""
+    return next((chart_pods(view, release) for release in view.release("flagger")), None)
 
 
 def _seconds(duration: str) -> int:
@@ -143,30 +124,27 @@ def analysis_traffic(view: EnvView, canary: Obj) -> Hop:
 
 
 def webhook_target(view: EnvView, canary: Obj, webhook: dict[str, Any]) -> Hop:
-    """The webhook's URL is a Service the load tester chart renders (``<fullname>.<namespace>``, port
-    ``service.port``) forwarding to its container port 8080 (templates/service.yaml, deployment.yaml), and
-    the load tester runs commands for the Canary's namespace (``cmd.namespaceRegexp``, empty for any:
+    """The webhook's URL is a Service a load tester release renders (``<name>.<namespace>``, on one of its
+    ports) whose pods listen on 8080 (the load tester's own port, pkg/loadtester/server.go), and the load
+    tester runs commands for the Canary's namespace (``cmd.namespaceRegexp``, empty for any:
     pkg/loadtester/authorizer.go; anything else is answered 403)."""
     url = urlsplit(webhook["url"])
     host = url.hostname or ""
     for release in view.release("loadtester"):
-        port = int(release.values.get("service", {}).get("port", 80))
-        if (
-            host
-            in (
-                f"{chart_fullname(release)}.{release.namespace}",
-                f"{chart_fullname(release)}.{release.namespace}.svc.cluster.local",
-            )
-            and (url.port or 80) == port
-        ):
+        for service in view.installed(release, "Service"):
+            if host not in (
+                f"{service.name}.{service.namespace}",
+                f"{service.name}.{service.namespace}.svc.cluster.local",
+            ):
+                continue
+            target = chart_objects.target_port(service, url.port or 80, chart_objects.workload(view, release))
             pattern = str(release.values.get("cmd", {}).get("namespaceRegexp", ""))
             admitted = not pattern or re.search(pattern, canary.namespace) is not None
             return hop(
                 "load tester",
-                admitted,
-                f"{webhook['url']} -> {release.address} Service "
-                f"{release.namespace}/{chart_fullname(release)}:{port} -> 8080; runs commands for "
-                f"{pattern or 'any namespace'}",
+                admitted and target == 8080,
+                f"{webhook['url']} -> {release.address} renders Service {service.namespace}/{service.name}:"
+                f"{url.port or 80} -> {target}; runs commands for {pattern or 'any namespace'}",
                 found=release,
             )
     return hop("load tester", False, f"{webhook['url']}: no loadtester release renders that Service")
@@ -181,11 +159,11 @@ def flagger_reaches_load_tester(view: EnvView, release: Release) -> Hop:
     flagger = flagger_pods(view)
     if flagger is None:
         return hop("flagger to load tester", False, "no Flagger release")
-    excluded = str(
-        release.values.get("podAnnotations", {}).get("traffic.sidecar.istio.io/excludeInboundPorts", "")
-    ).split(",")
+    pods = chart_objects.workload(view, release)
+    annotations = chart_objects.pod_annotations(pods) if pods else {}
+    excluded = annotations.get("traffic.sidecar.istio.io/excludeInboundPorts", "").split(",")
     meshed = namespace_labels(view, release.namespace).get("istio-injection") == "enabled"
-    network = network_ingress(view, flagger, release.namespace, load_tester_pods(release).labels, 8080)
+    network = network_ingress(view, flagger, release.namespace, chart_pods(view, release).labels, 8080)
     ok = network.status == "ok" and (not meshed or "8080" in [p.strip() for p in excluded])
     return hop(
         "flagger to load tester",
@@ -205,37 +183,22 @@ def load_target(webhook: dict[str, Any]) -> tuple[str, int, str, str]:
     return url.hostname or "", url.port or 80, url.path or "/", method.group(1) if method else "GET"
 
 
-RESTRICTED: Final = {"runAsNonRoot": True, "allowPrivilegeEscalation": False}
-
-
 def load_tester_pod(view: EnvView, release: Release) -> Hop:
     """The load tester's pod is admitted and in the mesh: its namespace injects the sidecar (its requests
-    then carry its identity, which STRICT mTLS and the services' policies require), and where the
-    namespace enforces "restricted", the chart's security contexts meet it: non-root, no privilege
-    escalation, every capability dropped, RuntimeDefault seccomp (Kubernetes, "Pod Security Standards")."""
+    then carry its identity, which STRICT mTLS and the services' policies require), and its rendered pod
+    meets the Pod Security level the namespace enforces (``tools/charts/pod_security.py``)."""
     from tools.paths.mesh_rules import namespace_labels
 
     labels = namespace_labels(view, release.namespace)
     meshed = labels.get("istio-injection") == "enabled"
-    level = labels.get("pod-security.kubernetes.io/enforce", "privileged")
-    values = release.values
-    container = values.get("securityContext", {})
-    pod = values.get("podSecurityContext", {})
-    context = {
-        **(pod.get("context", {}) if pod.get("enabled") else {}),
-        **(container.get("context", {}) if container.get("enabled") else {}),
-    }
-    restricted = (
-        all(context.get(key) == value for key, value in RESTRICTED.items())
-        and "ALL" in context.get("capabilities", {}).get("drop", [])
-        and context.get("seccompProfile", {}).get("type") == "RuntimeDefault"
-    )
-    ok = meshed and (level != "restricted" or restricted)
+    level = enforced_level(labels)
+    pods = chart_objects.workload(view, release)
+    refused = violations(pod_spec(pods.body) or {}, level) if pods else ["no pods rendered"]
     return hop(
         "load tester pod",
-        ok,
-        f"{release.namespace}: sidecar {'injected' if meshed else 'missing'}, enforces {level}, pod and "
-        f"container contexts {'restricted' if restricted else 'not restricted'}",
+        meshed and not refused,
+        f"{release.namespace}: sidecar {'injected' if meshed else 'missing'}, enforces {level}; rendered "
+        f"{pods}: {'admitted' if not refused else 'refused: ' + '; '.join(refused)}",
     )
 
 

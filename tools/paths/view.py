@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from policy.chart_values import ISTIO_DEFAULTS_KEY, coalesce, load_chart
+from tools.charts.render import Manifest, ReleaseInput, render_environment
 
 TOKEN: Final = re.compile(r"\$\{[^{}]*\}")
 REMOTE: Final = re.compile(
@@ -57,7 +58,8 @@ class Obj:
 @dataclass(frozen=True, slots=True)
 class Release:
     """A Helm release: its name, namespace, chart, the values it passes merged over the pinned chart's
-    defaults (how Helm merges them), and its Terraform address."""
+    defaults (how Helm merges them), its Terraform address, and what it passes Helm (``source``, to render
+    what it installs)."""
 
     name: str
     namespace: str
@@ -65,6 +67,7 @@ class Release:
     version: str
     values: Mapping[str, Any]
     address: str
+    source: ReleaseInput
 
 
 # kubernetes provider resource types -> Kubernetes kinds (the ones the proofs read)
@@ -221,17 +224,43 @@ class EnvView:
                     given = coalesce(given, json.loads(document))
                 chart = load_chart(resource["chart"], resource["version"])
                 defaults = chart.values.get(ISTIO_DEFAULTS_KEY, chart.values)
+                source = ReleaseInput(
+                    stack=stack,
+                    key=name,
+                    name=resource["name"],
+                    namespace=str(self.synth.resolve(stack, resource["namespace"])),
+                    chart=resource["chart"],
+                    version=resource["version"],
+                    values=self.synth.resolve(stack, given),
+                    skip_crds=bool(resource.get("skip_crds")),
+                )
                 found.append(
                     Release(
-                        name=resource["name"],
-                        namespace=str(self.synth.resolve(stack, resource["namespace"])),
-                        chart=resource["chart"],
-                        version=resource["version"],
+                        name=source.name,
+                        namespace=source.namespace,
+                        chart=source.chart,
+                        version=source.version,
                         values=self.synth.resolve(stack, coalesce(defaults, given)),
-                        address=f"{stack}:helm_release.{name}",
+                        address=source.address,
+                        source=source,
                     )
                 )
         return found
+
+    @property
+    def kubernetes_version(self) -> str:
+        """The environment's cluster version ("1.35"), as its foundation stack creates the cluster."""
+        (cluster,) = self.resources("foundation", "aws_eks_cluster").values()
+        return str(cluster["version"])
+
+    @cached_property
+    def rendered(self) -> Mapping[ReleaseInput, tuple[Manifest, ...]]:
+        """What every release installs, rendered by Helm against this environment's cluster."""
+        return render_environment((release.source for release in self.releases), self.kubernetes_version)
+
+    def installed(self, release: Release, kind: str | None = None) -> list[Manifest]:
+        """The objects ``release`` installs (of ``kind``), as its chart renders them."""
+        return [m for m in self.rendered[release.source] if kind is None or m.kind == kind]
 
     def release(self, chart: str) -> Iterator[Release]:
         return (release for release in self.releases if release.chart == chart)
