@@ -56,18 +56,33 @@ def load_skips(path: Path = SKIPS_FILE) -> list[dict[str, Any]]:
     return skips
 
 
+def subject(finding: Finding) -> tuple[str, str]:
+    """(stack, resource) a skip is matched on: for a rendered object, where it is installed
+    (``policy.rendered_gate``); for a Terraform resource, its stack folder and its Terraform name."""
+    if "installed" in finding:
+        return finding["installed"]["stack"], finding["installed"]["resource"]
+    return Path(finding["file_path"]).parent.name, finding["resource"].rsplit(".", 1)[-1]
+
+
 def label(finding: Finding) -> str:
     """``<check> <stack>/<resource>``, as people read it."""
-    return f"{finding['check_id']} {Path(finding['file_path']).parent.name}/{finding['resource']}"
+    stack, resource = subject(finding)
+    return f"{finding['check_id']} {stack}/{resource if 'installed' in finding else finding['resource']}"
+
+
+def for_rendered_objects(skip: dict[str, Any]) -> bool:
+    """A skip of rendered objects names them as ``<release>/<Kind>/<namespace>/<name>`` globs."""
+    return all("/" in pattern for pattern in skip["resources"])
 
 
 def skip_for(finding: Finding, skips: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The skip covering a failed check, matched on check id, stack name and the resource's Terraform name."""
-    stack = Path(finding["file_path"]).parent.name
-    resource = finding["resource"].rsplit(".", 1)[-1]
+    """The skip covering a failed check, matched on check id, stack name and resource."""
+    stack, resource = subject(finding)
+    rendered = "installed" in finding
     for skip in skips:
         if (
-            finding["check_id"] in skip["checks"]
+            for_rendered_objects(skip) == rendered
+            and finding["check_id"] in skip["checks"]
             and any(fnmatch.fnmatch(stack, pattern) for pattern in skip["stacks"])
             and any(fnmatch.fnmatch(resource, pattern) for pattern in skip["resources"])
         ):
@@ -107,9 +122,12 @@ def run_checkov(stacks_dir: Path) -> dict[str, Any]:
         return read_report(start_checkov(stacks_dir, report), report)
 
 
-def evaluate(report: dict[str, Any], skips: list[dict[str, Any]]) -> GateResult:
-    """Split checkov's failures into covered and uncovered, and find each check of a skip that matched
-    nothing."""
+def evaluate(
+    report: dict[str, Any], skips: list[dict[str, Any]], framework: str = "terraform_json"
+) -> GateResult:
+    """Split checkov's failures into covered and uncovered, and find each check of a skip (of this
+    ``framework``: "kubernetes" for rendered objects) that matched nothing."""
+    skips = [s for s in skips if for_rendered_objects(s) == (framework == "kubernetes")]
     failures: list[Finding] = report["results"]["failed_checks"]
     covered = {id(f): skip for f in failures if (skip := skip_for(f, skips)) is not None}
     used = {(id(skip), f["check_id"]) for f in failures if (skip := covered.get(id(f))) is not None}

@@ -34,6 +34,7 @@ from marketplace_constructs.observability.log_storage import LogStorageRef
 from marketplace_constructs.observability.logs import alloy_values, loki_values
 from marketplace_constructs.observability.metrics import Monitoring
 from marketplace_constructs.observability.traces import ECK_NAMESPACE, TracingOperators
+from marketplace_constructs.security.contexts import RESTRICTED_CONTAINER, restricted_pod
 from stacks.backend import configure_backend
 from stacks.charts import (
     ALLOY,
@@ -78,6 +79,7 @@ PLATFORM_NAMESPACES: Final = (
     VELERO_NAMESPACE_PROPS,
 )
 ROLE_ANNOTATION: Final = "eks.amazonaws.com/role-arn"
+NOBODY: Final = 65534
 # API groups whose CRDs this stack installs; the apps stacks may use kubernetes_manifest for these kinds only
 # (tests/stacks/test_layering.py). prometheus-operator and Flagger add theirs with their issues.
 INSTALLED_CRD_GROUPS: Final[tuple[str, ...]] = (
@@ -146,6 +148,9 @@ class PlatformStack(TerraformStack):
             # least-waste: of the groups that fit the pending pods, grow the one that leaves the least idle.
             "extraArgs": {"balance-similar-node-groups": True, "expander": "least-waste",
                           "skip-nodes-with-system-pods": False},
+            # the chart sets none; its own suggestion (nobody, RuntimeDefault) and the restricted container
+            "securityContext": restricted_pod(NOBODY),
+            "containerSecurityContext": RESTRICTED_CONTAINER,
         })  # fmt: skip
         cert_manager = CertManager(
             self, "cert_manager_chart", chart=CERT_MANAGER, namespace=self.namespaces["cert-manager"].name
@@ -161,6 +166,8 @@ class PlatformStack(TerraformStack):
                 "annotations": {ROLE_ANNOTATION: inputs.roles.load_balancer_controller},
             },
             "enableServiceMutatorWebhook": False,  # Services get an NLB only when they ask for one
+            # the chart's read-only, non-root container, with no capabilities and RuntimeDefault seccomp too
+            "securityContext": RESTRICTED_CONTAINER,
             # The webhook's certificate from cert-manager (renewed, its CA injected), not one the chart makes
             # at each render (Helm's genCA: a new CA and private key in the release at every upgrade).
             "enableCertManager": True,

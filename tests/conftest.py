@@ -8,7 +8,7 @@ import json
 import os
 import re
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -23,9 +23,12 @@ lazy_providers.install()
 
 import environments  # noqa: E402
 import services  # noqa: E402
-from policy.gate import read_report, start_checkov  # noqa: E402
+from policy import rendered_gate  # noqa: E402
+from policy.gate import GateResult, read_report, start_checkov  # noqa: E402
 from stacks.build import build_app, stack_ids  # noqa: E402
 from stacks.synth import synth_atomically  # noqa: E402
+from tools.charts.__main__ import rendered as render_everything  # noqa: E402
+from tools.charts.render import Manifest, ReleaseInput  # noqa: E402
 from tools.paths.view import Synth  # noqa: E402
 
 ALL_STACK_IDS = tuple(stack_id for env in environments.ALL for stack_id in stack_ids(env))
@@ -61,9 +64,15 @@ def synth(synth_dir: Path) -> Synth:
 EARLY = pytest.StashKey[bool]()
 
 
+EARLY_RENDERED = pytest.StashKey[bool]()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Note whether any selected test reads checkov's report (only then does it start early)."""
+    """Note whether any selected test reads a checkov report (only then does that run start early)."""
     config.stash[EARLY] = any("checkov_report" in getattr(item, "fixturenames", ()) for item in items)
+    config.stash[EARLY_RENDERED] = any(
+        "kubernetes_gate" in getattr(item, "fixturenames", ()) for item in items
+    )
 
 
 @pytest.fixture(scope="session")
@@ -80,6 +89,32 @@ def checkov_run(synth_dir: Path) -> Iterator[tuple[subprocess.Popen[bytes], Path
 def checkov_starts_early(request: pytest.FixtureRequest) -> None:
     if request.config.stash.get(EARLY, False):
         request.getfixturevalue("checkov_run")
+    if request.config.stash.get(EARLY_RENDERED, False):
+        request.getfixturevalue("rendered_checkov_run")
+
+
+@pytest.fixture(scope="session")
+def rendered(synth: Synth) -> Mapping[ReleaseInput, tuple[Manifest, ...]]:
+    """What every release of every environment installs, rendered once for the session."""
+    return render_everything(synth)
+
+
+@pytest.fixture(scope="session")
+def rendered_checkov_run(
+    rendered: Mapping[ReleaseInput, tuple[Manifest, ...]], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[rendered_gate.Run]:
+    """checkov's Kubernetes checks over the rendered objects, in a process of its own."""
+    run = rendered_gate.start(rendered, tmp_path_factory.mktemp("rendered-checkov"))
+    yield run
+    if run.process.poll() is None:
+        run.process.kill()
+        run.process.wait()
+
+
+@pytest.fixture(scope="session")
+def kubernetes_gate(rendered_checkov_run: rendered_gate.Run) -> GateResult:
+    """The Kubernetes gate's verdict over every rendered object, with the reviewed skips."""
+    return rendered_gate.finish(rendered_checkov_run)
 
 
 @pytest.fixture(scope="session")

@@ -44,7 +44,7 @@ def rendered(synth: Synth) -> dict[ReleaseInput, tuple[Manifest, ...]]:
 
 def document(manifests: Iterable[Manifest]) -> str:
     """``helm template``'s layout: each object after ``---`` and a ``# Source:`` line."""
-    return "".join(f"---\n# Source: {m.template}\n{dump(m.body)}" for m in manifests)
+    return "".join(f"---\n# Source: {m.template}\n{dump(m.installed)}" for m in manifests)
 
 
 def dump(body: Mapping[str, Any]) -> str:

@@ -16,10 +16,16 @@ from functools import cache
 from typing import Any
 
 import kubernetes_validate  # type: ignore[import-untyped]
+import kubernetes_validate.utils  # type: ignore[import-untyped]
 from jsonschema import Draft4Validator
 
 from tfoffline.crds import ALWAYS_ALLOWED, as_json_schema, manifest_errors
 from tools.charts.capabilities import builtin_api_versions
+
+
+# kubernetes-validate reads and parses its schema files (the definitions file is megabytes) at every call of
+# validate (utils.schema_contents); they never change within a process, so each is parsed once.
+kubernetes_validate.utils.schema_contents = cache(kubernetes_validate.utils.schema_contents)
 
 
 class CrdSchemas:

@@ -89,6 +89,14 @@ class Manifest:
     def name(self) -> str:
         return str((self.body.get("metadata") or {}).get("name", ""))
 
+    @property
+    def installed(self) -> dict[str, Any]:
+        """The object as the API server stores it: a namespaced object carries its namespace."""
+        body = dict(self.body)
+        if self.namespace:
+            body["metadata"] = {**(body.get("metadata") or {}), "namespace": self.namespace}
+        return body
+
     def __str__(self) -> str:
         return f"{self.kind} {self.namespace + '/' if self.namespace else ''}{self.name}"
 
@@ -118,11 +126,12 @@ def quiet_stderr() -> Iterator[None]:
         os.close(saved)
 
 
-def documents(text: str) -> Iterator[dict[str, Any]]:
-    for part in SEPARATOR.split(text):
-        body = yaml.load(part, Loader=_Loader)
-        if isinstance(body, dict) and body:
-            yield body
+@cache
+def documents(text: str) -> tuple[dict[str, Any], ...]:
+    """The objects of one rendered template, parsed once per distinct text (environments and the two
+    capability passes render many identical templates, CRDs above all). Callers never change them."""
+    parsed = (yaml.load(part, Loader=_Loader) for part in SEPARATOR.split(text))
+    return tuple(body for body in parsed if isinstance(body, dict) and body)
 
 
 def flattened(bodies: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -146,26 +155,56 @@ def render(
     """Every object ``release`` installs on ``cluster``: its chart's CRDs (unless skipped), then its
     templates' objects in template order. Namespaced objects without a namespace get the release's."""
     values = json.dumps(release.values, sort_keys=True, default=str)
+    # a chart that never asks which APIs are served renders the same whatever they are
+    served = cluster.api_versions if reads_api_versions(release.chart, release.version, charts_dir) else ()
     key = (release.chart, release.version, release.name, release.namespace, release.skip_crds, values)
-    return _render(key, release, cluster, charts_dir)
+    bodies = _objects(key, cluster.kube_version, served, release, cluster, charts_dir)
+    return tuple(
+        Manifest(template, body, namespace_of(body, release, cluster)) for template, body in bodies
+    )
 
 
-_CACHE: dict[tuple[object, ...], tuple[Manifest, ...]] = {}
+def namespace_of(body: Mapping[str, Any], release: ReleaseInput, cluster: Capabilities) -> str:
+    """The object's namespace as Helm installs it: its own, else the release's unless its kind has none."""
+    namespace = str((body.get("metadata") or {}).get("namespace") or "")
+    if not namespace and body.get("kind") not in cluster.cluster_scoped:
+        return release.namespace
+    return namespace
 
 
-def _render(
-    key: tuple[object, ...], release: ReleaseInput, cluster: Capabilities, charts_dir: Path
-) -> tuple[Manifest, ...]:
-    """Render once per distinct input (releases of several environments often pass the same)."""
-    cache_key = (*key, cluster, charts_dir)
-    if cache_key not in _CACHE:
-        _CACHE[cache_key] = _render_now(release, cluster, charts_dir, str(key[-1]))
-    return _CACHE[cache_key]
+@cache
+def reads_api_versions(chart: str, version: str, charts_dir: Path) -> bool:
+    """Whether any template of the chart or of its subcharts (symlinked copies) asks
+    ``.Capabilities.APIVersions``."""
+    for directory, _, names in os.walk(chart_folder(chart, version, charts_dir), followlinks=True):
+        if "templates" in Path(directory).parts:
+            if any("APIVersions" in Path(directory, n).read_text(errors="replace") for n in names):
+                return True
+    return False
+
+
+_OBJECTS: dict[tuple[object, ...], tuple[tuple[str, dict[str, Any]], ...]] = {}
+
+
+def _objects(
+    key: tuple[object, ...],
+    kube_version: str,
+    served: tuple[str, ...],
+    release: ReleaseInput,
+    cluster: Capabilities,
+    charts_dir: Path,
+) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """(template, object) of one rendering, once per distinct input (environments' releases often pass
+    the same values; the two capability passes often render alike)."""
+    cache_key = (*key, kube_version, served, charts_dir)
+    if cache_key not in _OBJECTS:
+        _OBJECTS[cache_key] = _render_now(release, cluster, charts_dir, str(key[-1]))
+    return _OBJECTS[cache_key]
 
 
 def _render_now(
     release: ReleaseInput, cluster: Capabilities, charts_dir: Path, values: str
-) -> tuple[Manifest, ...]:
+) -> tuple[tuple[str, dict[str, Any]], ...]:
     chart = loaded(release.chart, release.version, charts_dir)
     options = {
         "name": release.name,
@@ -183,19 +222,14 @@ def _render_now(
         raise RenderError(f"{release.label}: {error}") from None
     sources = [] if release.skip_crds else [(crd["filename"], crd["data"]) for crd in chart.crds]
     sources += sorted((path, text) for path, text in rendered.items() if not path.endswith("NOTES.txt"))
-    manifests: list[Manifest] = []
+    found: list[tuple[str, dict[str, Any]]] = []
     for template, text in sources:
         try:
-            bodies = list(documents(text))
+            bodies = documents(text)
         except yaml.YAMLError as error:
             raise RenderError(f"{release.label}: {template} renders invalid YAML: {error}") from None
-        for body in flattened(bodies):
-            if installed(body):
-                namespace = str((body.get("metadata") or {}).get("namespace") or "")
-                if not namespace and body.get("kind") not in cluster.cluster_scoped:
-                    namespace = release.namespace
-                manifests.append(Manifest(template, body, namespace))
-    return tuple(manifests)
+        found += [(template, body) for body in flattened(bodies) if installed(body)]
+    return tuple(found)
 
 
 def render_environment(

@@ -14,7 +14,7 @@ REPLICAS = 2  # controller, webhook and CA injector each: one survives a node dr
 
 def cert_manager_values() -> dict[str, object]:
     """CRDs installed and kept on uninstall (deleting them would delete every Certificate); two replicas of
-    each component with a PodDisruptionBudget; requests and limits."""
+    each component with a PodDisruptionBudget; requests and limits (the start-up check Job's too)."""
     resources = {"requests": {"cpu": "50m", "memory": "128Mi"}, "limits": {"memory": "256Mi"}}
     component = {"replicaCount": REPLICAS, "podDisruptionBudget": {"enabled": True}, "resources": resources}
     return {
@@ -22,6 +22,7 @@ def cert_manager_values() -> dict[str, object]:
         **component,
         "webhook": component,
         "cainjector": component,
+        "startupapicheck": {"resources": resources},  # the install-time Job that waits for the webhook
     }
 
 

@@ -13,6 +13,7 @@ from typing import Any, Final
 
 from marketplace_constructs.addons.external_secrets import ROLE_ANNOTATION
 from marketplace_constructs.backup.props import VELERO_NAMESPACE, BackupLocation, VeleroProps
+from marketplace_constructs.security.contexts import RESTRICTED_CONTAINER
 from marketplace_constructs.workload.props import NamespaceProps
 
 NAMESPACE: Final = VELERO_NAMESPACE
@@ -32,13 +33,7 @@ AWS_PLUGIN_IMAGE: Final = "docker.io/velero/velero-plugin-for-aws:v1.14.2"
 # The Velero image's user is the name "cnb", which the kubelet cannot check against runAsNonRoot; the
 # plugin image runs as 65532. One numeric user for the pod; fsGroup lets it read the projected IRSA token.
 VELERO_UID: Final = 65532
-RESTRICTED_CONTAINER: Final = {
-    "runAsNonRoot": True,
-    "readOnlyRootFilesystem": True,  # the chart then mounts an emptyDir at /tmp
-    "allowPrivilegeEscalation": False,
-    "capabilities": {"drop": ["ALL"]},
-    "seccompProfile": {"type": "RuntimeDefault"},
-}
+# RESTRICTED_CONTAINER's read-only root: the chart then mounts an emptyDir at /tmp.
 
 
 def _resources(props: VeleroProps) -> dict[str, Any]:

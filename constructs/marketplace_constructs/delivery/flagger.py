@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from marketplace_constructs.security.contexts import RESTRICTED_CONTAINER
+
 # Flagger's own namespace, and that of the objects every Canary shares (metric templates, alert provider):
 # Flagger's documented home with Istio, outside the mesh (no injection), so it reaches Prometheus, which is
 # outside the mesh too, in plain HTTP, and labelled for the ClusterSecretStore.
@@ -17,14 +19,7 @@ FLAGGER_UID: Final = 10001  # the image's user, as the chart's default securityC
 SLACK_PATH: Final = "delivery/slack"
 DELIVERY_SECRETS: Final = {SLACK_PATH: "Slack incoming webhook of Flagger's release notifications"}
 
-RESTRICTED_CONTAINER: Final = {
-    "runAsNonRoot": True,
-    "runAsUser": FLAGGER_UID,
-    "readOnlyRootFilesystem": True,
-    "allowPrivilegeEscalation": False,
-    "capabilities": {"drop": ["ALL"]},
-    "seccompProfile": {"type": "RuntimeDefault"},
-}
+FLAGGER_CONTAINER: Final = {**RESTRICTED_CONTAINER, "runAsUser": FLAGGER_UID}
 
 
 def flagger_values(*, prometheus_url: str, cluster_name: str | None = None) -> dict[str, Any]:
@@ -55,7 +50,7 @@ def flagger_values(*, prometheus_url: str, cluster_name: str | None = None) -> d
         "leaderElection": {"enabled": False, "replicaCount": 1},
         "configTracking": {"enabled": False},
         "podMonitor": {"enabled": True, "interval": "30s"},
-        "securityContext": {"enabled": True, "context": RESTRICTED_CONTAINER},
+        "securityContext": {"enabled": True, "context": FLAGGER_CONTAINER},
     }
     if cluster_name:
         values["clusterName"] = cluster_name

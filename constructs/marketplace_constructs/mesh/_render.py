@@ -80,6 +80,7 @@ def istiod_values(props: MeshProps, tag: str) -> dict[str, Any]:
         "autoscaleMin": props.istiod_replicas,
         "autoscaleMax": props.istiod_max_replicas,
         "resources": {"requests": {"cpu": "500m", "memory": "2Gi"}, "limits": {"cpu": "2", "memory": "4Gi"}},
+        "seccompProfile": {"type": "RuntimeDefault"},  # the chart leaves discovery's container Unconfined
         "topologySpreadConstraints": zone_spread(ISTIOD_LABELS) if ha else [],
         "cni": {"enabled": True},
         "meshConfig": {

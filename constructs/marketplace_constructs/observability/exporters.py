@@ -13,6 +13,7 @@ from marketplace_constructs.helm import HelmChart, helm_release
 from marketplace_constructs.manifests import custom_resource
 from marketplace_constructs.manifests.secrets import external_secret
 from marketplace_constructs.observability.secret_paths import POSTGRES_MONITORING_PATH
+from marketplace_constructs.security.contexts import RESTRICTED_CONTAINER, restricted_pod
 
 POSTGRES_SECRET: Final = "postgres-exporter"
 # redis_exporter sends AUTH only with a non-empty password. The monitor user is ElastiCache's
@@ -38,6 +39,9 @@ class MonitoredStores:
     cache_user: str
     kafka_broker_domain: str
     kafka_broker_count: int
+
+
+REDIS_EXPORTER_UID: Final = 59000  # oliver006/redis_exporter's image user
 
 
 def postgres_exporter_values(host: str) -> dict[str, Any]:
@@ -70,6 +74,9 @@ def redis_exporter_values(host: str, user: str) -> dict[str, Any]:
         "extraArgs": {"set-client-name": False},
         "serviceMonitor": {"enabled": True},
         "resources": EXPORTER_RESOURCES,
+        # the chart sets no security context; the image runs as its own user (Dockerfile: USER 59000:59000)
+        "podSecurityContext": restricted_pod(REDIS_EXPORTER_UID),
+        "securityContext": RESTRICTED_CONTAINER,
     }
 
 

@@ -122,7 +122,8 @@ def grafana_values(sources: GrafanaSources) -> dict[str, Any]:
                 "labelValue": "1",
                 "folderAnnotation": FOLDER_ANNOTATION,
                 "provider": {"foldersFromFilesStructure": True, "allowUiUpdates": False},
-            }
+            },
+            "resources": {"requests": {"cpu": "10m", "memory": "64Mi"}, "limits": {"memory": "128Mi"}},
         },
         "serviceMonitor": {"enabled": True},
         "testFramework": {"enabled": False},  # a test pod pulling an extra image at each `helm test`

@@ -22,6 +22,7 @@ from marketplace_constructs.observability.tracing_props import (
     ElasticsearchUser,
     TracingProps,
 )
+from marketplace_constructs.security.contexts import RESTRICTED_CONTAINER
 
 # The newest 8.x release (8.19 is the last 8.x minor); ECK 3.5.0 runs 7.17 and later. Pinned exactly: a
 # change is a rolling upgrade of the cluster.
@@ -36,13 +37,6 @@ COLLECTOR_IMAGE: Final = "otel/opentelemetry-collector-k8s"
 OTLP_GRPC_PORT: Final = 4317
 QUERY_PORT: Final = 16686
 
-RESTRICTED_CONTAINER: Final = {
-    "runAsNonRoot": True,
-    "readOnlyRootFilesystem": True,
-    "allowPrivilegeEscalation": False,
-    "capabilities": {"drop": ["ALL"]},
-    "seccompProfile": {"type": "RuntimeDefault"},
-}
 JAEGER_LABELS: Final = {"app.kubernetes.io/name": JAEGER_NAME, "app.kubernetes.io/component": "all-in-one"}
 COLLECTOR_LABELS: Final = {"app.kubernetes.io/name": COLLECTOR_NAME, "component": "standalone-collector"}
 JAEGER_SECRETS_DIR: Final = "/etc/jaeger"
