@@ -272,3 +272,26 @@ def test_bin_dev_render_refuses_an_unknown_stack_or_release_in_one_line(
     assert render_main(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith(message) and err.count("\n") == 1
+
+
+def test_bin_dev_render_exits_1_naming_the_release_and_template_that_fail(
+    tmp_path: Path, synth_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The load balancer controller's chart refuses to render without a cluster name (``required``)."""
+    copied = tmp_path / "cdktf.out"
+    shutil.copytree(synth_dir, copied, ignore=shutil.ignore_patterns("checkov*"))
+    document = copied / "stacks" / "production-platform" / "cdk.tf.json"
+    stack = json.loads(document.read_text())
+    release = stack["resource"]["helm_release"]["aws_load_balancer_controller"]
+    values = json.loads(release["values"][0])
+    del values["clusterName"]
+    release["values"] = [json.dumps(values)]
+    document.write_text(json.dumps(stack))
+    monkeypatch.setenv("CDKTF_OUTDIR", str(copied))
+    assert render_main(["production-platform"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "render error: production-platform:helm_release.aws_load_balancer_controller "
+        "(aws-load-balancer-controller 1.14.0): "
+    )
+    assert "aws-load-balancer-controller/templates/deployment.yaml" in err and err.count("\n") == 1
