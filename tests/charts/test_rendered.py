@@ -49,6 +49,13 @@ def test_every_release_renders_what_it_installs(views: dict[str, EnvView], synth
     assert views[env].kubernetes_version == "1.35"
 
 
+def test_release_names_are_unique_per_stack_so_each_gets_its_own_file(synth: Synth) -> None:
+    """``bin/dev render`` writes ``<stack>/<release name>.yaml``."""
+    for stack in synth.stacks:
+        names = [r["name"] for r in synth.resources(stack, "helm_release").values()]
+        assert len(names) == len(set(names)), stack
+
+
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_every_rendered_object_passes_every_check(views: dict[str, EnvView], env: str) -> None:
     assert environment.problems(views[env]) == []
