@@ -101,6 +101,21 @@ def coalesce(defaults: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str,
     return merged
 
 
+def with_subcharts(chart: ChartDefaults, defaults: dict[str, Any], charts_dir: Path) -> dict[str, Any]:
+    """``defaults`` with each vendored subchart's own defaults under its name, the parent's section for it
+    merged over them (Helm hands a subchart the parent's values under the subchart's name)."""
+    folder = charts_dir / chart.name / chart.version / "charts"
+    merged = dict(defaults)
+    for link in sorted(folder.iterdir()) if folder.is_dir() else ():
+        metadata = (
+            yaml.safe_load((link / "Chart.yaml").read_text()) if (link / "Chart.yaml").is_file() else None
+        )
+        if link.is_symlink() and metadata:
+            sub = load_chart(metadata["name"], str(metadata["version"]), charts_dir)
+            merged[link.name] = coalesce(sub.values, defaults.get(link.name) or {})
+    return merged
+
+
 def release_problems(
     stack_id: str, release: Mapping[str, Any], charts_dir: Path = CHARTS_DIR, allow_file: Path = ALLOW_FILE
 ) -> list[str]:
@@ -110,7 +125,7 @@ def release_problems(
     given: dict[str, Any] = {}
     for document in release.get("values", []):
         given = coalesce(given, yaml.safe_load(document) or {})
-    defaults = chart.values.get(ISTIO_DEFAULTS_KEY, chart.values)
+    defaults = with_subcharts(chart, chart.values.get(ISTIO_DEFAULTS_KEY, chart.values), charts_dir)
     allowed = frozenset(path for name, path in load_allowed(allow_file) if name == chart.name)
     problems = [
         f"{where}: values key {path!r} is not in the chart's values.yaml"

@@ -125,12 +125,19 @@ def run_checkov(stacks_dir: Path) -> dict[str, Any]:
 def evaluate(
     report: dict[str, Any], skips: list[dict[str, Any]], framework: str = "terraform_json"
 ) -> GateResult:
-    """Split checkov's failures into covered and uncovered, and find each check of a skip (of this
-    ``framework``: "kubernetes" for rendered objects) that matched nothing."""
+    """Split checkov's failures into covered and uncovered, and find each check and each resource pattern
+    of a skip (of this ``framework``: "kubernetes" for rendered objects) that covers nothing."""
     skips = [s for s in skips if for_rendered_objects(s) == (framework == "kubernetes")]
     failures: list[Finding] = report["results"]["failed_checks"]
     covered = {id(f): skip for f in failures if (skip := skip_for(f, skips)) is not None}
-    used = {(id(skip), f["check_id"]) for f in failures if (skip := covered.get(id(f))) is not None}
+    used_checks = {(id(skip), f["check_id"]) for f in failures if (skip := covered.get(id(f))) is not None}
+    used_patterns = {
+        (id(skip), pattern)
+        for f in failures
+        if (skip := covered.get(id(f))) is not None
+        for pattern in skip["resources"]
+        if fnmatch.fnmatch(subject(f)[1], pattern)
+    }
     return GateResult(
         passed=report["summary"]["passed"],
         failed=[f for f in failures if id(f) not in covered],
@@ -139,7 +146,13 @@ def evaluate(
             f"{check} {s['stacks']} {s['resources']}"
             for s in skips
             for check in s["checks"]
-            if (id(s), check) not in used
+            if (id(s), check) not in used_checks
+        ]
+        + [
+            f"{s['checks']} {s['stacks']} resource {pattern!r} covers nothing"
+            for s in skips
+            for pattern in s["resources"]
+            if (id(s), pattern) not in used_patterns
         ],
     )
 

@@ -151,6 +151,8 @@ class PlatformStack(TerraformStack):
             # the chart sets none; its own suggestion (nobody, RuntimeDefault) and the restricted container
             "securityContext": restricted_pod(NOBODY),
             "containerSecurityContext": RESTRICTED_CONTAINER,
+            # the chart requests nothing; the autoscaler's memory grows with nodes and pods, so no limit
+            "resources": {"requests": {"cpu": "100m", "memory": "300Mi"}},
         })  # fmt: skip
         cert_manager = CertManager(
             self, "cert_manager_chart", chart=CERT_MANAGER, namespace=self.namespaces["cert-manager"].name
@@ -168,6 +170,7 @@ class PlatformStack(TerraformStack):
             "enableServiceMutatorWebhook": False,  # Services get an NLB only when they ask for one
             # the chart's read-only, non-root container, with no capabilities and RuntimeDefault seccomp too
             "securityContext": RESTRICTED_CONTAINER,
+            "resources": {"requests": {"cpu": "50m", "memory": "128Mi"}},  # the chart requests nothing
             # The webhook's certificate from cert-manager (renewed, its CA injected), not one the chart makes
             # at each render (Helm's genCA: a new CA and private key in the release at every upgrade).
             "enableCertManager": True,

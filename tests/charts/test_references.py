@@ -72,19 +72,19 @@ def test_a_renumbered_webhook_service_port_is_named(synth: Synth) -> None:
     problems = environment.reference_problems(view)
     assert problems and all("webhook Service cert-manager/cert-manager-webhook:443: its ports are [8443]" in p
                             for p in problems)  # fmt: skip
-    assert {p.split(": ")[1].split(" (")[0] for p in problems} == {
-        "MutatingWebhookConfiguration cert-manager-webhook", "ValidatingWebhookConfiguration cert-manager-webhook"
-    }  # fmt: skip
+    kinds = {p.split(": ")[1].split(" (")[0].split()[0] for p in problems}
+    assert kinds == {"MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"}
 
 
 def test_a_renamed_service_account_leaves_its_irsa_role_trusting_nobody(synth: Synth) -> None:
     view = with_values(
         synth, "aws-load-balancer-controller", lambda v: v["serviceAccount"].update(name="alb")
     )
-    assert environment.reference_problems(view) == [
-        f"{ENV.name}-foundation:aws_iam_role.load_balancer_controller_role_68D69595: trusts "
-        "kube-system/aws-load-balancer-controller, which no chart or stack creates"
-    ]
+    role = f"{ENV.name}-foundation:aws_iam_role.load_balancer_controller_role_68D69595"
+    trusting, annotated = environment.reference_problems(view)
+    assert trusting == f"{role}: trusts kube-system/aws-load-balancer-controller, which no chart or stack creates"
+    assert annotated.endswith(f"ServiceAccount kube-system/alb (aws-load-balancer-controller/templates/"
+                              f"serviceaccount.yaml): role {role} does not trust kube-system/alb")  # fmt: skip
 
 
 def test_a_relabelled_load_tester_leaves_the_services_network_policies_selecting_nothing(
@@ -122,3 +122,49 @@ def test_the_proofs_read_the_gateway_pods_as_rendered(synth: Synth) -> None:
     assert "istio" in labels
     assert any(line.startswith("network ingress:") or line.startswith("gateway server:")
                for line in first_broken(view))  # fmt: skip
+
+
+def test_prometheus_ignoring_monitors_without_its_release_label_is_named(synth: Synth) -> None:
+    """With the chart's default ``serviceMonitorSelectorNilUsesHelmValues``, Prometheus picks only monitors
+    labelled with its release: every other chart's and the stacks' go unscraped."""
+    view = with_values(synth, "kube-prometheus-stack",
+                       lambda v: v["prometheus"]["prometheusSpec"].update(serviceMonitorSelectorNilUsesHelmValues=True))  # fmt: skip
+    problems = environment.reference_problems(view)
+    assert any("ServiceMonitor monitoring/istiod: no Prometheus selects it" in p for p in problems)
+    assert any("(alloy 1.11.1): ServiceMonitor monitoring/alloy" in p for p in problems)
+
+
+def test_a_service_whose_pods_lost_its_label_selects_nothing(synth: Synth) -> None:
+    view = with_object(EnvView(synth, ENV.name), "Deployment", "metrics-server",
+                       lambda b: b["spec"]["template"]["metadata"]["labels"].clear())  # fmt: skip
+    problems = environment.reference_problems(view)
+    assert any("Service kube-system/metrics-server (metrics-server/templates/service.yaml): selects no pods" in p
+               for p in problems)  # fmt: skip
+
+
+def test_pods_running_as_an_account_nothing_creates_are_named(synth: Synth) -> None:
+    view = with_object(EnvView(synth, ENV.name), "Deployment", "flagger",
+                       lambda b: b["spec"]["template"]["spec"].update(serviceAccountName="flagger-old"))  # fmt: skip
+    (problem,) = environment.reference_problems(view)
+    assert problem.endswith("Deployment istio-system/flagger (flagger/templates/deployment.yaml): runs as "
+                            "istio-system/flagger-old, which nothing creates")  # fmt: skip
+
+
+def test_an_account_annotated_with_a_role_that_does_not_trust_it_is_named(synth: Synth) -> None:
+    other = f"{ENV.name}-foundation:aws_iam_role.velero_role_DABF94AA.arn"
+    view = with_values(synth, "aws-load-balancer-controller",
+                       lambda v: v["serviceAccount"]["annotations"].update({"eks.amazonaws.com/role-arn": other}))  # fmt: skip
+    (problem,) = environment.reference_problems(view)
+    assert "ServiceAccount kube-system/aws-load-balancer-controller" in problem
+    assert problem.endswith(
+        f"role {ENV.name}-foundation:aws_iam_role.velero_role_DABF94AA does not trust "
+        "kube-system/aws-load-balancer-controller"
+    )
+
+
+def test_a_custom_resource_no_chart_serves_is_named(synth: Synth) -> None:
+    view = with_values(synth, "external-secrets", lambda v: v.update(installCRDs=False))
+    problems = environment.reference_problems(view)
+    assert problems and all(": no chart installs a CRD serving it" in p or "ExternalSecret" in p for p in problems)
+    assert any(f"{ENV.name}-apps:kubernetes_manifest." in p and "ExternalSecret external-secrets.io/v1" in p
+               for p in problems)  # fmt: skip

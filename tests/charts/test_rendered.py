@@ -204,13 +204,13 @@ def test_templates_see_the_clusters_version_and_the_apis_its_charts_install(tmp_
     charts = tiny_chart(tmp_path, (
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: seen}\ndata:\n"
         "  version: {{ .Capabilities.KubeVersion.Version | quote }}\n"
-        "  monitors: {{ .Capabilities.APIVersions.Has \"monitoring.coreos.com/v1/ServiceMonitor\" | quote }}\n"
+        '  monitors: {{ .Capabilities.APIVersions.Has "monitoring.coreos.com/v1/ServiceMonitor" | quote }}\n'
         "{{- if .Values.crd }}\n---\n{{ .Values.crd | toYaml }}\n{{- end }}\n"
     ))  # fmt: skip
+    spec = {"group": "monitoring.coreos.com", "scope": "Namespaced", "names": {"kind": "ServiceMonitor"},
+            "versions": [{"name": "v1", "served": True}]}  # fmt: skip
     crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-           "metadata": {"name": "servicemonitors.monitoring.coreos.com"},
-           "spec": {"group": "monitoring.coreos.com", "scope": "Namespaced", "names": {"kind": "ServiceMonitor"},
-                    "versions": [{"name": "v1", "served": True}]}}  # fmt: skip
+           "metadata": {"name": "servicemonitors.monitoring.coreos.com"}, "spec": spec}  # fmt: skip
     rendered = render_environment([tiny_release({}), tiny_release({"crd": crd})], "1.35", charts)
     seen = [m.body["data"] for manifests in rendered.values() for m in manifests if m.kind == "ConfigMap"]
     # the CRD another release of the environment installs is served to both

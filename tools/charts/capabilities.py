@@ -3,9 +3,10 @@ versions it serves, so capability-gated templates
 (``if .Capabilities.APIVersions.Has "monitoring.coreos.com/v1"``) render as they will on the cluster.
 
 - The version is the cluster's, read from the environment's synthesized ``aws_eks_cluster``.
-- Built-in API versions are the ones Kubernetes serves by default at that version: every group/version (and
-  group/version/kind) in the OpenAPI definitions ``kubernetes-validate`` ships for it, without alpha versions
-  (disabled unless a feature gate turns them on, which EKS does not).
+- Built-in API versions are the ones Kubernetes serves by default at that version: every GA group/version
+  (and group/version/kind) in the OpenAPI definitions ``kubernetes-validate`` ships for it. Alpha versions
+  are off unless a feature gate turns them on, and beta versions introduced since 1.24 are off by default
+  (KEP-3136); every beta version still in 1.35's definitions is one of those, and EKS turns none on.
 - Custom API versions are those of every CRD the environment's charts install, in their steady state: an
   upgrade, when every CRD of the platform layer exists.
 
@@ -26,12 +27,12 @@ from typing import Any, Final
 
 import importlib_resources
 
-ALPHA: Final = re.compile(r"v\d+alpha\d+$")
+PRERELEASE: Final = re.compile(r"v\d+(alpha|beta)\d+$")
 # Kinds every group/version lists in the definitions, served or long removed: they say nothing of serving.
 EVERY_VERSION: Final = frozenset({"DeleteOptions", "WatchEvent"})
 
 
-# Built-in kinds outside namespaces (`kubectl api-resources --namespaced=false` on 1.35, alpha left out).
+# Built-in kinds outside namespaces (`kubectl api-resources --namespaced=false` on 1.35, GA kinds).
 BUILTIN_CLUSTER_SCOPED: Final = frozenset(
     {
         "APIService", "CertificateSigningRequest", "ClusterRole", "ClusterRoleBinding", "ComponentStatus",
@@ -61,14 +62,14 @@ class Capabilities:
 
 @cache
 def builtin_api_versions(minor: str) -> tuple[str, ...]:
-    """ "group/version" and "group/version/Kind" (the core group as "v1") of Kubernetes ``minor``'s served,
-    non-alpha APIs, from kubernetes-validate's copy of that version's OpenAPI definitions."""
+    """Kubernetes ``minor``'s APIs served by default (GA), as "group/version" and "group/version/Kind" (the
+    core group as "v1"), from kubernetes-validate's copy of that version's OpenAPI definitions."""
     folder = importlib_resources.files("kubernetes_validate") / "kubernetes-json-schema" / f"v{minor}.0-local"
     definitions = json.loads((folder / "_definitions.json").read_text())
     found: set[str] = set()
     for definition in definitions.get("$defs", definitions.get("definitions", {})).values():
         for gvk in definition.get("x-kubernetes-group-version-kind", ()):
-            if ALPHA.search(gvk["version"]) or gvk["kind"] in EVERY_VERSION or gvk["kind"].endswith("List"):
+            if PRERELEASE.search(gvk["version"]) or gvk["kind"] in EVERY_VERSION or gvk["kind"].endswith("List"):
                 continue
             group_version = f"{gvk['group']}/{gvk['version']}" if gvk["group"] else gvk["version"]
             found |= {group_version, f"{group_version}/{gvk['kind']}"}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from tools.charts.kube_schema import CrdSchemas, schema_errors
-from tools.charts.pod_security import enforced_level, pod_spec, violations
+from tools.charts.pod_security import enforced_level, pod_annotations, pod_spec, violations
 from tools.charts.render import Manifest, ReleaseInput
 
 Rendered = Mapping[ReleaseInput, tuple[Manifest, ...]]
@@ -42,5 +42,6 @@ def pod_security_problems(rendered: Rendered, namespace_labels: Mapping[str, Map
         if spec is None:
             continue
         level = enforced_level(namespace_labels.get(manifest.namespace))
-        problems += [f"{located(release, manifest)}: {level}: {v}" for v in violations(spec, level)]
+        found = violations(spec, level, pod_annotations(manifest.body))
+        problems += [f"{located(release, manifest)}: {level}: {v}" for v in found]
     return problems

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Final
 
-from tools.charts import references
+from tools.charts import references, selection
 from tools.charts.checks import every_object, located, pod_security_problems, schema_problems
 from tools.paths.view import EnvView
 
@@ -20,8 +20,10 @@ def namespace_labels(view: EnvView) -> dict[str, Mapping[str, str]]:
 
 
 def pods(view: EnvView) -> list[references.PodSet]:
-    """Every pod the environment runs (charts', operators', stacks'), with the labels injection adds."""
+    """Every pod the environment runs (charts', operators', stacks', EKS add-ons'), with the labels injection
+    adds."""
     found = [*references.chart_pods(view.rendered), *references.stack_pods(view.objects)]
+    found += references.EKS_ADDON_PODSETS
     return references.injected(found, namespace_labels(view))
 
 
@@ -47,6 +49,13 @@ def reference_problems(view: EnvView) -> list[str]:
         *references.monitor_targets(rendered, monitors, running),
         *references.network_peers(view.kind("NetworkPolicy"), running),
         *references.irsa_accounts(trusts, addon_roles, accounts, running),
+        *references.custom_resources((o for o in view.objects if "kubernetes_manifest" in o.address), rendered),
+        *selection.prometheus_selects(rendered, monitors, namespace_labels(view)),
+        *selection.services_select_pods(rendered, running),
+        # every namespace has its "default" account, and EKS add-ons create their own
+        *selection.accounts_exist(running, accounts | {(p.namespace, "default") for p in running}
+                                  | {(p.namespace, p.account) for p in references.EKS_ADDON_PODSETS}),
+        *selection.role_annotations(rendered, trusts),
     ]
 
 

@@ -5,7 +5,9 @@ admission controller checks it at the level its namespace enforces (label
 
 Each control is one function returning the offending fields; the controls and their allowed values are those
 of https://kubernetes.io/docs/concepts/security/pod-security-standards/ for the "latest" version the project's
-namespaces enforce (Kubernetes 1.35).
+namespaces enforce (Kubernetes 1.35): host probes and lifecycle hooks (v1.34+) included, AppArmor through the
+field and the older annotations, the controls marked "Linux only" skipped for ``spec.os.name: windows``, and
+a container's unset or null setting falling back to the pod's.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any, Final
 Spec = Mapping[str, Any]
 LEVELS: Final = ("privileged", "baseline", "restricted")
 ENFORCE_LABEL: Final = "pod-security.kubernetes.io/enforce"
+APP_ARMOR_ANNOTATION: Final = "container.apparmor.security.beta.kubernetes.io/"
 
 BASELINE_CAPABILITIES: Final = frozenset(
     {"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE",
@@ -60,6 +63,23 @@ def pod_spec(body: Mapping[str, Any]) -> Spec | None:
     for key in POD_TEMPLATE_PATHS.get(str(kind), ("spec", "template", "spec")):
         node = (node or {}).get(key)
     return node or {}
+
+
+def pod_annotations(body: Mapping[str, Any]) -> Mapping[str, str]:
+    """The pod template's annotations of a workload object (a Pod's own)."""
+    kind = body.get("kind")
+    path = {"Pod": ("metadata",), "CronJob": ("spec", "jobTemplate", "spec", "template", "metadata")}.get(
+        str(kind), ("spec", "template", "metadata")
+    )
+    node: Any = body
+    for key in path:
+        node = (node or {}).get(key)
+    return dict((node or {}).get("annotations") or {})
+
+
+def linux(spec: Spec) -> bool:
+    """Controls marked "Linux only" skip pods that declare ``spec.os.name: windows`` (v1.25+)."""
+    return (spec.get("os") or {}).get("name") != "windows"
 
 
 def containers(spec: Spec) -> Iterator[tuple[str, Mapping[str, Any]]]:
@@ -124,12 +144,36 @@ def app_armor(spec: Spec) -> list[str]:
     return bad
 
 
+def app_armor_annotations(annotations: Mapping[str, str]) -> list[str]:
+    """The pre-1.30 AppArmor annotations: only ``runtime/default`` and ``localhost/*`` are allowed."""
+    return [
+        f"metadata.annotations[{key}]"
+        for key, value in annotations.items()
+        if key.startswith(APP_ARMOR_ANNOTATION)
+        and not (value == "runtime/default" or str(value).startswith("localhost/"))
+    ]
+
+
 def se_linux(spec: Spec) -> list[str]:
     bad = []
     for at, context in (("securityContext", _context(spec)), *((a, _ctx(c)) for a, c in containers(spec))):
         options = context.get("seLinuxOptions") or {}
-        if options.get("type", "") not in SELINUX_TYPES or options.get("user") or options.get("role"):
+        if (options.get("type") or "") not in SELINUX_TYPES or options.get("user") or options.get("role"):
             bad.append(f"{at}.seLinuxOptions")
+    return bad
+
+
+def host_probes(spec: Spec) -> list[str]:
+    """Probes and lifecycle hooks may not name a host (v1.34+): only the pod's own address is allowed."""
+    bad = []
+    for at, container in containers(spec):
+        handlers = {f"{p}": container.get(p) for p in ("livenessProbe", "readinessProbe", "startupProbe")}
+        lifecycle = container.get("lifecycle") or {}
+        handlers |= {f"lifecycle.{h}": lifecycle.get(h) for h in ("postStart", "preStop")}
+        for name, handler in handlers.items():
+            for action in ("httpGet", "tcpSocket"):
+                if ((handler or {}).get(action) or {}).get("host"):
+                    bad.append(f"{at}.{name}.{action}.host")
     return bad
 
 
@@ -161,6 +205,8 @@ def volume_types(spec: Spec) -> list[str]:
 
 
 def privilege_escalation(spec: Spec) -> list[str]:
+    if not linux(spec):
+        return []
     return [f"{at}.securityContext.allowPrivilegeEscalation" for at, c in containers(spec)
             if _ctx(c).get("allowPrivilegeEscalation") is not False]  # fmt: skip
 
@@ -168,8 +214,13 @@ def privilege_escalation(spec: Spec) -> list[str]:
 def run_as_non_root(spec: Spec) -> list[str]:
     pod = _context(spec).get("runAsNonRoot")
     bad = [f"{at}.securityContext.runAsNonRoot" for at, c in containers(spec)
-           if _ctx(c).get("runAsNonRoot", pod) is not True]  # fmt: skip
+           if _own_or(_ctx(c).get("runAsNonRoot"), pod) is not True]  # fmt: skip
     return ["securityContext.runAsNonRoot"] if pod is False else bad
+
+
+def _own_or(value: Any, inherited: Any) -> Any:
+    """A container's setting, else (unset or null) the pod's."""
+    return inherited if value is None else value
 
 
 def run_as_user(spec: Spec) -> list[str]:
@@ -180,15 +231,19 @@ def run_as_user(spec: Spec) -> list[str]:
 
 
 def seccomp_required(spec: Spec) -> list[str]:
+    if not linux(spec):
+        return []
     pod = (_context(spec).get("seccompProfile") or {}).get("type")
     return [
         f"{at}.securityContext.seccompProfile.type"
         for at, c in containers(spec)
-        if (_ctx(c).get("seccompProfile") or {}).get("type", pod) not in ("RuntimeDefault", "Localhost")
+        if _own_or((_ctx(c).get("seccompProfile") or {}).get("type"), pod) not in ("RuntimeDefault", "Localhost")
     ]
 
 
 def restricted_capabilities(spec: Spec) -> list[str]:
+    if not linux(spec):
+        return []
     bad = []
     for at, c in containers(spec):
         capabilities = _ctx(c).get("capabilities") or {}
@@ -202,7 +257,7 @@ def restricted_capabilities(spec: Spec) -> list[str]:
 Control = Callable[[Spec], list[str]]
 BASELINE: Final[tuple[Control, ...]] = (
     host_process, host_namespaces, privileged, baseline_capabilities, host_path_volumes, host_ports,
-    app_armor, se_linux, proc_mount, seccomp_not_unconfined, sysctls,
+    app_armor, se_linux, proc_mount, seccomp_not_unconfined, sysctls, host_probes,
 )  # fmt: skip
 RESTRICTED: Final[tuple[Control, ...]] = (
     *BASELINE, volume_types, privilege_escalation, run_as_non_root, run_as_user, seccomp_required,
@@ -211,9 +266,13 @@ RESTRICTED: Final[tuple[Control, ...]] = (
 CONTROLS: Final = {"privileged": (), "baseline": BASELINE, "restricted": RESTRICTED}
 
 
-def violations(spec: Spec, level: str) -> list[str]:
-    """``control: field`` for every field of the pod ``spec`` that the ``level`` forbids."""
-    return [f"{control.__name__}: {field}" for control in CONTROLS[level] for field in control(spec)]
+def violations(spec: Spec, level: str, annotations: Mapping[str, str] | None = None) -> list[str]:
+    """``control: field`` for every field of the pod ``spec`` (and its template's ``annotations``) that the
+    ``level`` forbids."""
+    found = [f"{control.__name__}: {field}" for control in CONTROLS[level] for field in control(spec)]
+    if level != "privileged":
+        found += [f"app_armor: {field}" for field in app_armor_annotations(annotations or {})]
+    return found
 
 
 def enforced_level(namespace_labels: Mapping[str, str] | None) -> str:

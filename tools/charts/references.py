@@ -7,7 +7,8 @@ label or a service account fails here, naming the object that refers to it.
 - monitors: every ServiceMonitor and PodMonitor (chart-made or the stacks') finds the Services or pods it
   selects, with the port it names;
 - network peers: every pod selector in the stacks' NetworkPolicies selects pods some chart or stack runs;
-- IRSA: every service account an IAM role trusts exists and runs pods.
+- IRSA: every service account an IAM role trusts exists and runs pods;
+- custom resources: every one the stacks create is of a kind and version a CRD the charts render serves.
 
 Pods and Services no chart renders are taken from where they come from: the stacks' own Deployments; the
 pods prometheus-operator makes for a ``Prometheus`` (its labels: pkg/prometheus/server/statefulset.go) and
@@ -27,8 +28,10 @@ from tools.charts.checks import Rendered, every_object, located
 from tools.charts.pod_security import pod_spec
 
 NAMESPACE_LABEL: Final = "kubernetes.io/metadata.name"
-# Pods of EKS managed add-ons (created by EKS in kube-system): CoreDNS's label, from the add-on's manifest.
+# Pods of EKS managed add-ons (created by EKS in kube-system): CoreDNS's label and named ports (dns, dns-tcp,
+# metrics on 9153), from the add-on's manifest.
 EKS_ADDON_PODS: Final = (("kube-system", {"k8s-app": "kube-dns"}),)
+
 INJECTED_LABELS: Final = {"security.istio.io/tlsMode": "istio"}
 API_SERVER_SERVICE: Final = {
     "kind": "Service",
@@ -43,18 +46,28 @@ KUBELET_SERVICE_LABELS: Final = {
 KUBELET_PORTS: Final = ({"name": "https-metrics", "port": 10250}, {"name": "http-metrics", "port": 10255},
                         {"name": "cadvisor", "port": 4194})  # fmt: skip
 MONITORS: Final = ("ServiceMonitor", "PodMonitor")
+# Pods prometheus-operator runs for its custom resources: app name and web port (its "web" container port).
+OPERATED: Final = {"Prometheus": ("prometheus", 9090), "Alertmanager": ("alertmanager", 9093)}
 SUBJECT: Final = re.compile(r"system:serviceaccount:([a-z0-9-]+):([a-z0-9-]+)")
 
 
 @dataclass(frozen=True, slots=True)
 class PodSet:
-    """Pods that will run: namespace, labels, service account, container port names, and who makes them."""
+    """Pods that will run: namespace, labels, service account, container port names, who makes them, and
+    their container port numbers."""
 
     namespace: str
     labels: Mapping[str, str]
     account: str
     ports: frozenset[str]
     origin: str
+    numbers: frozenset[int] = frozenset()
+
+
+EKS_ADDON_PODSETS: Final = (
+    PodSet("kube-system", {"k8s-app": "kube-dns"}, "coredns", frozenset({"dns", "dns-tcp", "metrics"}),
+           "the EKS coredns add-on", frozenset({53, 9153})),
+)  # fmt: skip
 
 
 def selects(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bool:
@@ -84,23 +97,23 @@ def chart_pods(rendered: Rendered) -> Iterator[PodSet]:
         if spec is not None:
             body_spec = manifest.body["spec"]
             template = body_spec.get("template") or body_spec["jobTemplate"]["spec"]["template"]
-            ports = frozenset(
-                str(p["name"])
-                for c in spec.get("containers") or ()
-                for p in c.get("ports") or ()
-                if "name" in p
-            )
+            declared = [p for c in spec.get("containers") or () for p in c.get("ports") or ()]
+            ports = frozenset(str(p["name"]) for p in declared if "name" in p)
+            numbers = frozenset(int(p["containerPort"]) for p in declared if "containerPort" in p)
             account = str(spec.get("serviceAccountName") or "default")
-            yield PodSet(manifest.namespace, _labels(template), account, ports, located(release, manifest))
-        elif manifest.kind == "Prometheus":
-            name = manifest.name
+            origin = located(release, manifest)
+            yield PodSet(manifest.namespace, _labels(template), account, ports, origin, numbers)
+        elif manifest.kind in OPERATED:
+            name, (app, port) = manifest.name, OPERATED[manifest.kind]
             labels = {
-                "app.kubernetes.io/name": "prometheus", "app.kubernetes.io/instance": name,
+                "app.kubernetes.io/name": app, "app.kubernetes.io/instance": name,
                 "app.kubernetes.io/managed-by": "prometheus-operator", "operator.prometheus.io/name": name,
-                "prometheus": name, **_labels(manifest.body["spec"].get("podMetadata") or {}),
+                app: name, **_labels(manifest.body["spec"].get("podMetadata") or {}),
             }  # fmt: skip
             account = str(manifest.body["spec"].get("serviceAccountName") or "default")
-            yield PodSet(manifest.namespace, labels, account, frozenset({"web"}), located(release, manifest))
+            origin = located(release, manifest)
+            opened = frozenset({"web", "reloader-web"})  # the server and its config-reloader sidecar
+            yield PodSet(manifest.namespace, labels, account, opened, origin, frozenset({port, 8080}))
 
 
 def stack_pods(objects: Iterable[Any]) -> Iterator[PodSet]:
@@ -228,27 +241,36 @@ def monitor_targets(
     return problems
 
 
-def peers(spec: Mapping[str, Any]) -> Iterator[tuple[str | None, Mapping[str, str]]]:
-    """(namespace named by its metadata label, pod labels) of every peer with a pod selector in a stack's
+def peers(spec: Mapping[str, Any]) -> Iterator[tuple[str | None, Mapping[str, Any]]]:
+    """(namespace named by its metadata label, pod selector) of every peer with a pod selector in a stack's
     NetworkPolicy spec (the provider's spelling: ``ingress.from``, ``egress.to``, ``match_labels``)."""
     for rule in [*(spec.get("ingress") or ()), *(spec.get("egress") or ())]:
         for peer in [*(rule.get("from") or ()), *(rule.get("to") or ())]:
-            pods = (peer.get("pod_selector") or {}).get("match_labels") or {}
-            if pods:
+            pods = peer.get("pod_selector") or {}
+            if pods.get("match_labels") or pods.get("match_expressions"):
                 namespaces = (peer.get("namespace_selector") or {}).get("match_labels") or {}
                 yield namespaces.get(NAMESPACE_LABEL), pods
 
 
 def network_peers(policies: Iterable[Any], pods: list[PodSet]) -> list[str]:
     """Each pod selector in a stack's NetworkPolicy peers selects pods some chart, stack or EKS add-on runs
-    (in the namespace the peer names, else the policy's own)."""
+    (in the namespace the peer names, else the policy's own). Selectors this check cannot evaluate
+    (``match_expressions``, namespaces chosen by other labels) are reported, not passed."""
     known = [(p.namespace, p.labels) for p in pods] + list(EKS_ADDON_PODS)
     problems = set()
     for policy in policies:
-        for namespace, labels in peers(_block(policy.body["spec"])):
+        spec = _block(policy.body["spec"])
+        for namespace, selector in peers(spec):
             where = namespace or policy.namespace
+            if selector.get("match_expressions"):
+                problems.add(f"{policy.address}: NetworkPolicy peer {where}: match_expressions are not checked")
+                continue
+            labels = selector.get("match_labels") or {}
             if not any(ns == where and selects({"matchLabels": labels}, have) for ns, have in known):
                 problems.add(f"{policy.address}: NetworkPolicy peer {where} {dict(labels)} selects no pods")
+        own = _block(spec.get("pod_selector") or {}).get("match_labels") or {}
+        if own and not any(ns == policy.namespace and selects({"matchLabels": own}, h) for ns, h in known):
+            problems.add(f"{policy.address}: NetworkPolicy {policy.name} selects no pods ({dict(own)})")
     return sorted(problems)
 
 
@@ -268,4 +290,29 @@ def irsa_accounts(
                 problems.append(f"{role}: trusts {namespace}/{name}, which no chart or stack creates")
             elif (namespace, name) not in running:
                 problems.append(f"{role}: trusts {namespace}/{name}, which no pod runs as")
+    return problems
+
+
+def served_kinds(rendered: Rendered) -> set[tuple[str, str, str]]:
+    """(group, version, kind) of every served version of the CRDs the charts render."""
+    found = set()
+    for _, manifest in every_object(rendered):
+        if manifest.kind == "CustomResourceDefinition":
+            spec = manifest.body["spec"]
+            found |= {
+                (spec["group"], version["name"], spec["names"]["kind"])
+                for version in spec.get("versions") or ()
+                if version.get("served", True)
+            }
+    return found
+
+
+def custom_resources(objects: Iterable[Any], rendered: Rendered) -> list[str]:
+    """Each custom resource a stack creates (``kubernetes_manifest``) is served by a CRD a chart installs."""
+    served = served_kinds(rendered)
+    problems = []
+    for obj in objects:
+        group, _, version = str(obj.body.get("apiVersion", "")).rpartition("/")
+        if group and "." in group and (group, version, obj.kind) not in served:
+            problems.append(f"{obj.address}: {obj.kind} {obj.body['apiVersion']}: no chart installs a CRD serving it")
     return problems

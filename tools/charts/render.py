@@ -5,10 +5,11 @@ the values, name and namespace the stack passes, and with the cluster's capabili
 (``tools/charts/capabilities.py``): its Kubernetes version and the API versions it serves, the CRDs of every
 chart of the environment included (two passes: CRDs first, then every release with them).
 
-Terraform references in the values (``${aws_iam_role.x.arn}``) render as the reference text: what a template
-does with a value only the cloud knows, it does with that text. Objects Helm would never install through a
-``helm_release`` (test hooks) are left out; CRDs of the chart's ``crds/`` folder are kept unless the release
-skips them, as Helm installs them first.
+Terraform references in the values render as the reference they resolve to
+(``<stack>:<resource>.<attribute>``): what a template does with a value only the cloud knows, it does with
+that text. Releases render as an upgrade (``.Release.IsUpgrade``): the steady state every deploy after the
+first one meets. Objects Helm would never install through a ``helm_release`` (test hooks) are left out;
+CRDs of the chart's ``crds/`` folder are kept unless the release skips them, as Helm installs them first.
 """
 
 from __future__ import annotations
@@ -101,9 +102,9 @@ class Manifest:
         return f"{self.kind} {self.namespace + '/' if self.namespace else ''}{self.name}"
 
 
-@cache
 def loaded(chart: str, version: str, charts_dir: Path = CHARTS_DIR) -> helm_python.Chart:
-    """The vendored chart, loaded once per process."""
+    """The vendored chart, freshly loaded: Helm drops the subcharts a render's conditions switch off from
+    the loaded chart itself, so a loaded chart serves one render only."""
     folder = chart_folder(chart, version, charts_dir)
     if not (folder / "Chart.yaml").is_file():
         raise RenderError(f"chart {chart} {version} is not vendored in {folder} (see charts/README.md)")
@@ -205,22 +206,24 @@ def _objects(
 def _render_now(
     release: ReleaseInput, cluster: Capabilities, charts_dir: Path, values: str
 ) -> tuple[tuple[str, dict[str, Any]], ...]:
-    chart = loaded(release.chart, release.version, charts_dir)
     options = {
         "name": release.name,
         "namespace": release.namespace,
+        "is_upgrade": True,  # steady state: what a deploy does to a release that exists
         "kube_version": cluster.kube_version,
         "api_versions": list(cluster.api_versions),
     }
-    try:
-        # helm-python-sdk's Chart.render does not pass kube_version/api_versions on; the native helm_render
-        # takes them in its options (strictly decoded: a renamed key fails loudly).
-        rendered: dict[str, str] = json.loads(
-            _native.call_string("helm_render", chart._raw(), values, json.dumps(options))
-        )
-    except helm_python.HelmError as error:
-        raise RenderError(f"{release.label}: {error}") from None
-    sources = [] if release.skip_crds else [(crd["filename"], crd["data"]) for crd in chart.crds]
+    with loaded(release.chart, release.version, charts_dir) as chart:
+        try:
+            # helm-python-sdk's Chart.render does not pass kube_version/api_versions on; the native
+            # helm_render takes them in its options (strictly decoded: a renamed key fails loudly).
+            rendered: dict[str, str] = json.loads(
+                _native.call_string("helm_render", chart._raw(), values, json.dumps(options))
+            )
+        except helm_python.HelmError as error:
+            raise RenderError(f"{release.label}: {error}") from None
+        crds = [] if release.skip_crds else [(crd["filename"], crd["data"]) for crd in chart.crds]
+    sources = crds
     sources += sorted((path, text) for path, text in rendered.items() if not path.endswith("NOTES.txt"))
     found: list[tuple[str, dict[str, Any]]] = []
     for template, text in sources:

@@ -31,6 +31,8 @@ from typing import Any, Final
 
 import yaml
 
+from tools.charts.packaging import external_secrets_crds
+
 ROOT: Final = Path(__file__).resolve().parents[2]
 CHARTS_DIR: Final = ROOT / "charts"
 RECORD: Final = CHARTS_DIR / "vendor.yaml"
@@ -135,6 +137,21 @@ def set_published_version(folder: Path, version: str) -> str:
     )
 
 
+def generate_external_secrets_crds(git_dir: Path, commit: str, bundle_path: str, folder: Path) -> str:
+    """Write the CRD templates external-secrets' packaging generates (``tools/charts/packaging.py``) from the
+    repository's CRD bundle at the same commit; returns the edit as recorded."""
+    bundle = subprocess.run(
+        ["git", "--git-dir", str(git_dir), "show", f"{commit}:{bundle_path}"], check=True, capture_output=True
+    ).stdout.decode()
+    for name, text in external_secrets_crds(bundle).items():
+        (folder / name).write_text(text)
+    return (
+        f"templates/crds/*.yaml generated from {bundle_path} at the same commit, as the release build's "
+        "hack/helm.generate.sh does before helm package (tools/charts/packaging.py); the repository holds "
+        "only a README there"
+    )
+
+
 def link_subcharts(folder: Path, subcharts: Mapping[str, str]) -> None:
     """A relative symlink ``charts/<name>`` to each subchart's own vendored copy."""
     for name, version in subcharts.items():
@@ -170,7 +187,11 @@ def vendor(args: argparse.Namespace) -> VendoredChart:
     if folder.exists():
         shutil.rmtree(folder)
     extract(Path(args.git_dir), args.commit, args.path, folder)
-    edits = (set_published_version(folder, args.published_version),) if args.published_version else ()
+    edits: tuple[str, ...] = (
+        (set_published_version(folder, args.published_version),) if args.published_version else ()
+    )
+    if args.crd_bundle:
+        edits += (generate_external_secrets_crds(Path(args.git_dir), args.commit, args.crd_bundle, folder),)
     subcharts = dict(item.split("=", 1) for item in args.subchart)
     link_subcharts(folder, subcharts)
     chart = VendoredChart(
@@ -203,6 +224,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--published-version", help="replace a placeholder version in Chart.yaml")
     parser.add_argument("--subchart", action="append", default=[], help="NAME=VERSION, vendored on its own")
     parser.add_argument("--note", default="", help="anything a reviewer must know about this copy")
+    parser.add_argument("--crd-bundle", help="external-secrets: the CRD bundle its packaging turns into templates")
     args = parser.parse_args(argv)
     try:
         chart = vendor(args)

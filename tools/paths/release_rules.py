@@ -7,7 +7,7 @@ import re
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from tools.charts.pod_security import enforced_level, pod_spec, violations
+from tools.charts.pod_security import enforced_level, pod_annotations, pod_spec, violations
 from tools.paths import chart_objects
 from tools.paths.mesh_rules import Pods, matches
 from tools.paths.model import Hop, hop
@@ -193,7 +193,9 @@ def load_tester_pod(view: EnvView, release: Release) -> Hop:
     meshed = labels.get("istio-injection") == "enabled"
     level = enforced_level(labels)
     pods = chart_objects.workload(view, release)
-    refused = violations(pod_spec(pods.body) or {}, level) if pods else ["no pods rendered"]
+    refused = (
+        violations(pod_spec(pods.body) or {}, level, pod_annotations(pods.body)) if pods else ["no pods"]
+    )
     return hop(
         "load tester pod",
         meshed and not refused,

@@ -43,16 +43,20 @@ def secrets_reader_policy(location: AwsLocation, env: str, key_arn: str) -> str:
 
 
 def external_secrets_values(role_arn: str) -> dict[str, object]:
-    """CRDs, two replicas of the controller, webhook and certificate controller with PDBs, the IRSA role on
-    the controller's service account."""
+    """CRDs, two replicas of the controller, webhook and certificate controller with PDBs and their health
+    probes (the chart ships liveness off, and the controller's readiness too), the IRSA role on the
+    controller's service account."""
     resources = {"requests": {"cpu": "50m", "memory": "128Mi"}, "limits": {"memory": "256Mi"}}
     component = {"replicaCount": 2, "podDisruptionBudget": {"enabled": True}, "resources": resources}
+    live = {"livenessProbe": {"enabled": True}}
     return {
         "installCRDs": True,
         **component,
+        **live,
+        "readinessProbe": {"enabled": True},
         "serviceAccount": {"name": SERVICE_ACCOUNT[1], "annotations": {ROLE_ANNOTATION: role_arn}},
-        "webhook": component,
-        "certController": component,
+        "webhook": {**component, **live},
+        "certController": {**component, **live},
     }
 
 

@@ -89,6 +89,8 @@ def loki_values(
     return {
         "deploymentMode": "Monolithic",  # SimpleScalable is deprecated and goes with Loki 4
         "fullnameOverride": LOKI_NAME,
+        # Loki's pods call no Kubernetes API (its S3 access uses IRSA's own projected token)
+        "defaults": {"automountServiceAccountToken": False},
         "loki": {
             "auth_enabled": False,
             "commonConfig": {"replication_factor": props.replication_factor},

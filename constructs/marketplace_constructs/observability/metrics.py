@@ -40,6 +40,9 @@ def _placement(replicas: int, name: str) -> dict[str, Any]:
     }
 
 
+EKS_UNSCRAPED: Final = ("kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy")
+
+
 def stack_values(props: MonitoringProps, scrape_configs: list[dict[str, Any]]) -> dict[str, Any]:
     """The chart's value tree. Prometheus selects ServiceMonitors, PodMonitors, Probes and PrometheusRules
     from every namespace (not only the chart's own) and runs ``scrape_configs`` (targets outside the
@@ -48,8 +51,20 @@ def stack_values(props: MonitoringProps, scrape_configs: list[dict[str, Any]]) -
     alertmanager_ha = props.alertmanager_replicas > 1
     return {
         "grafana": {"enabled": False},
+        # EKS runs the control plane outside the cluster (no scheduler, controller-manager or etcd pods to
+        # scrape) and its kube-proxy add-on serves metrics on 127.0.0.1 only: Services, monitors and "Down"
+        # alerts for them would select nothing and fire for ever.
+        **{component: {"enabled": False} for component in EKS_UNSCRAPED},
         # node labels the Infrastructure dashboard groups by (kube_node_labels exposes only listed ones)
-        "kube-state-metrics": {"metricLabelsAllowlist": list(KUBE_STATE_METRICS_LABELS_ALLOWLIST)},
+        "kube-state-metrics": {
+            "metricLabelsAllowlist": list(KUBE_STATE_METRICS_LABELS_ALLOWLIST),
+            "resources": {"requests": {"cpu": "10m", "memory": "128Mi"}},  # memory grows with the objects
+        },
+        # the chart requests nothing for the operator and its webhook certificate Jobs
+        "prometheusOperator": {
+            "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}},
+            "admissionWebhooks": {"patch": {"resources": {"requests": {"cpu": "10m", "memory": "32Mi"}}}},
+        },
         "prometheus": {
             "podDisruptionBudget": {"enabled": prometheus_ha},
             "prometheusSpec": {
