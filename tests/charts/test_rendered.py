@@ -18,7 +18,7 @@ import environments
 from policy.chart_values import release_problems
 from tools.charts import environment
 from tools.charts.__main__ import main as render_main
-from tools.charts.checks import pod_security_problems, schema_problems
+from tools.charts.checks import pod_security_problems, request_problems, schema_problems
 from tools.charts.kube_schema import CrdSchemas, schema_errors
 from tools.charts.render import Manifest, ReleaseInput, RenderError, render_environment
 from tools.paths.view import EnvView, Synth
@@ -302,3 +302,15 @@ def test_bin_dev_render_exits_1_naming_the_release_and_template_that_fail(
         "(aws-load-balancer-controller 1.14.0): "
     )
     assert "aws-load-balancer-controller/templates/deployment.yaml" in err and err.count("\n") == 1
+
+
+def test_a_container_without_requests_is_named(views: dict[str, EnvView]) -> None:
+    """checkov reports nothing for a container whose ``resources`` is empty; this check does."""
+    view = views["production"]
+    release, deployment = one(view, "metrics-server", "Deployment")
+    assert request_problems(view.rendered) == []
+    broken = mutated(deployment, lambda b: b["spec"]["template"]["spec"]["containers"][0].update(resources={}))
+    assert request_problems(with_object(view, release, broken)) == [
+        f"{release.label}: {deployment} ({deployment.template}): containers[metrics-server] requests no cpu "
+        "or memory"
+    ]

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from tools.charts import references, selection
-from tools.charts.checks import every_object, located, pod_security_problems, schema_problems
+from tools.charts.checks import every_object, located, pod_security_problems, request_problems, schema_problems
 from tools.paths.view import EnvView
 
 ROLE: Final = re.compile(r"aws_iam_role\.([^.]+)\.arn")
@@ -65,5 +65,6 @@ def problems(view: EnvView) -> list[str]:
     return [
         *schema_problems(view.rendered, minor),
         *pod_security_problems(view.rendered, namespace_labels(view)),
+        *request_problems(view.rendered),
         *reference_problems(view),
     ]
