@@ -179,3 +179,16 @@ def test_app_armor_annotations_allow_runtime_default_and_localhost_only() -> Non
     assert violations(RESTRICTED, "baseline", {key: "unconfined"}) == [
         f"app_armor: metadata.annotations[{key}]"
     ]
+
+
+def test_the_newer_relaxations_hold() -> None:
+    """v1.32 added two TCP buffer sysctls to the safe set; an empty AppArmor annotation is the default
+    profile; since v1.35 a pod in its own user namespace (``hostUsers: false``) may run as root."""
+    buffers = pod(lambda s: s["securityContext"].update(sysctls=[{"name": "net.ipv4.tcp_rmem", "value": "4096"}]))
+    assert violations(buffers, "baseline") == []
+    key = "container.apparmor.security.beta.kubernetes.io/app"
+    assert violations(RESTRICTED, "baseline", {key: ""}) == []
+    rooted = pod(lambda s: ctx(s).update(runAsUser=0, runAsNonRoot=False))
+    assert [v.split(":")[0] for v in violations(rooted, "restricted")] == ["run_as_non_root", "run_as_user"]
+    rooted["hostUsers"] = False
+    assert violations(rooted, "restricted") == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Final
+from typing import Any, Final
 
 from tools.charts import references, selection
 from tools.charts.checks import every_object, located, pod_security_problems, request_problems, schema_problems
@@ -30,8 +30,12 @@ def pods(view: EnvView) -> list[references.PodSet]:
 def reference_problems(view: EnvView) -> list[str]:
     rendered = view.rendered
     running = pods(view)
-    monitors = [(located(r, m), m.body) for r, m in every_object(rendered) if m.kind in references.MONITORS]
-    monitors += [(o.address, o.body) for o in view.objects if o.kind in references.MONITORS]
+    selected = (*references.MONITORS, "PrometheusRule")
+    found: list[tuple[str, Mapping[str, Any]]] = [
+        (located(r, m), m.installed) for r, m in every_object(rendered) if m.kind in selected
+    ]
+    found += [(o.address, o.body) for o in view.objects if o.kind in selected]
+    monitors = [(origin, body) for origin, body in found if body.get("kind") in references.MONITORS]
     foundation = view.stack("foundation")
     trusts = {
         f"{foundation}:aws_iam_role.{name}": str(role.get("assume_role_policy", ""))
@@ -50,7 +54,7 @@ def reference_problems(view: EnvView) -> list[str]:
         *references.network_peers(view.kind("NetworkPolicy"), running),
         *references.irsa_accounts(trusts, addon_roles, accounts, running),
         *references.custom_resources((o for o in view.objects if "kubernetes_manifest" in o.address), rendered),
-        *selection.prometheus_selects(rendered, monitors, namespace_labels(view)),
+        *selection.prometheus_selects(rendered, found, namespace_labels(view)),
         *selection.services_select_pods(rendered, running),
         # every namespace has its "default" account, and EKS add-ons create their own
         *selection.accounts_exist(running, accounts | {(p.namespace, "default") for p in running}

@@ -6,8 +6,9 @@ admission controller checks it at the level its namespace enforces (label
 Each control is one function returning the offending fields; the controls and their allowed values are those
 of https://kubernetes.io/docs/concepts/security/pod-security-standards/ for the "latest" version the project's
 namespaces enforce (Kubernetes 1.35): host probes and lifecycle hooks (v1.34+) included, AppArmor through the
-field and the older annotations, the controls marked "Linux only" skipped for ``spec.os.name: windows``, and
-a container's unset or null setting falling back to the pod's.
+field and the older annotations, the controls marked "Linux only" skipped for ``spec.os.name: windows``, the
+user controls relaxed for pods in their own user namespace, and a container's unset or null setting falling
+back to the pod's.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ SAFE_SYSCTLS: Final = frozenset(
     {"kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start",
      "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports",
      "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl",
-     "net.ipv4.tcp_keepalive_probes"}
+     "net.ipv4.tcp_keepalive_probes", "net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem"}
 )  # fmt: skip
 SELINUX_TYPES: Final = frozenset(
     {"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"}
@@ -150,7 +151,7 @@ def app_armor_annotations(annotations: Mapping[str, str]) -> list[str]:
         f"metadata.annotations[{key}]"
         for key, value in annotations.items()
         if key.startswith(APP_ARMOR_ANNOTATION)
-        and not (value == "runtime/default" or str(value).startswith("localhost/"))
+        and not (value in ("", "runtime/default") or str(value).startswith("localhost/"))
     ]
 
 
@@ -177,7 +178,15 @@ def host_probes(spec: Spec) -> list[str]:
     return bad
 
 
+def user_namespaced(spec: Spec) -> bool:
+    """A pod with ``hostUsers: false`` runs in its own user namespace: since v1.35 Pod Security relaxes the
+    non-root, user and /proc mount controls for it (kubernetes/kubernetes#132157)."""
+    return spec.get("hostUsers") is False
+
+
 def proc_mount(spec: Spec) -> list[str]:
+    if user_namespaced(spec):
+        return []
     return [f"{at}.securityContext.procMount" for at, c in containers(spec)
             if _ctx(c).get("procMount") not in (None, "Default")]  # fmt: skip
 
@@ -212,6 +221,8 @@ def privilege_escalation(spec: Spec) -> list[str]:
 
 
 def run_as_non_root(spec: Spec) -> list[str]:
+    if user_namespaced(spec):
+        return []
     pod = _context(spec).get("runAsNonRoot")
     bad = [f"{at}.securityContext.runAsNonRoot" for at, c in containers(spec)
            if _own_or(_ctx(c).get("runAsNonRoot"), pod) is not True]  # fmt: skip
@@ -224,6 +235,8 @@ def _own_or(value: Any, inherited: Any) -> Any:
 
 
 def run_as_user(spec: Spec) -> list[str]:
+    if user_namespaced(spec):
+        return []
     bad = ["securityContext.runAsUser"] if _context(spec).get("runAsUser") == 0 else []
     return bad + [
         f"{at}.securityContext.runAsUser" for at, c in containers(spec) if _ctx(c).get("runAsUser") == 0

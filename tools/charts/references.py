@@ -28,8 +28,8 @@ from tools.charts.checks import Rendered, every_object, located
 from tools.charts.pod_security import pod_spec
 
 NAMESPACE_LABEL: Final = "kubernetes.io/metadata.name"
-# Pods of EKS managed add-ons (created by EKS in kube-system): CoreDNS's label and named ports (dns, dns-tcp,
-# metrics on 9153), from the add-on's manifest.
+# Pods of EKS managed add-ons (created by EKS in kube-system): CoreDNS's label and named ports, from the
+# add-on's manifest.
 EKS_ADDON_PODS: Final = (("kube-system", {"k8s-app": "kube-dns"}),)
 
 INJECTED_LABELS: Final = {"security.istio.io/tlsMode": "istio"}
@@ -46,27 +46,25 @@ KUBELET_SERVICE_LABELS: Final = {
 KUBELET_PORTS: Final = ({"name": "https-metrics", "port": 10250}, {"name": "http-metrics", "port": 10255},
                         {"name": "cadvisor", "port": 4194})  # fmt: skip
 MONITORS: Final = ("ServiceMonitor", "PodMonitor")
-# Pods prometheus-operator runs for its custom resources: app name and web port (its "web" container port).
-OPERATED: Final = {"Prometheus": ("prometheus", 9090), "Alertmanager": ("alertmanager", 9093)}
+# Pods prometheus-operator runs for its custom resources, by the app name in their labels.
+OPERATED: Final = {"Prometheus": "prometheus", "Alertmanager": "alertmanager"}
 SUBJECT: Final = re.compile(r"system:serviceaccount:([a-z0-9-]+):([a-z0-9-]+)")
 
 
 @dataclass(frozen=True, slots=True)
 class PodSet:
-    """Pods that will run: namespace, labels, service account, container port names, who makes them, and
-    their container port numbers."""
+    """Pods that will run: namespace, labels, service account, container port names, and who makes them."""
 
     namespace: str
     labels: Mapping[str, str]
     account: str
     ports: frozenset[str]
     origin: str
-    numbers: frozenset[int] = frozenset()
 
 
 EKS_ADDON_PODSETS: Final = (
     PodSet("kube-system", {"k8s-app": "kube-dns"}, "coredns", frozenset({"dns", "dns-tcp", "metrics"}),
-           "the EKS coredns add-on", frozenset({53, 9153})),
+           "the EKS coredns add-on"),
 )  # fmt: skip
 
 
@@ -99,12 +97,10 @@ def chart_pods(rendered: Rendered) -> Iterator[PodSet]:
             template = body_spec.get("template") or body_spec["jobTemplate"]["spec"]["template"]
             declared = [p for c in spec.get("containers") or () for p in c.get("ports") or ()]
             ports = frozenset(str(p["name"]) for p in declared if "name" in p)
-            numbers = frozenset(int(p["containerPort"]) for p in declared if "containerPort" in p)
             account = str(spec.get("serviceAccountName") or "default")
-            origin = located(release, manifest)
-            yield PodSet(manifest.namespace, _labels(template), account, ports, origin, numbers)
+            yield PodSet(manifest.namespace, _labels(template), account, ports, located(release, manifest))
         elif manifest.kind in OPERATED:
-            name, (app, port) = manifest.name, OPERATED[manifest.kind]
+            name, app = manifest.name, OPERATED[manifest.kind]
             labels = {
                 "app.kubernetes.io/name": app, "app.kubernetes.io/instance": name,
                 "app.kubernetes.io/managed-by": "prometheus-operator", "operator.prometheus.io/name": name,
@@ -112,8 +108,8 @@ def chart_pods(rendered: Rendered) -> Iterator[PodSet]:
             }  # fmt: skip
             account = str(manifest.body["spec"].get("serviceAccountName") or "default")
             origin = located(release, manifest)
-            opened = frozenset({"web", "reloader-web"})  # the server and its config-reloader sidecar
-            yield PodSet(manifest.namespace, labels, account, opened, origin, frozenset({port, 8080}))
+            named = frozenset({"web", "reloader-web"})  # the server and its config-reloader sidecar
+            yield PodSet(manifest.namespace, labels, account, named, origin)
 
 
 def stack_pods(objects: Iterable[Any]) -> Iterator[PodSet]:

@@ -1,7 +1,7 @@
 """Cross-references that decide whether what the charts render actually runs and gets scraped: Prometheus
-picks every monitor up, every Service selects pods (and a webhook's Service reaches a port its pods open),
-every pod runs as an account that exists, and every account annotated with an IAM role is one that role
-trusts. Problems name the object that refers and what it misses."""
+picks every monitor and rule up, every Service selects pods (and names only ports they name), every pod runs
+as an account that exists, and every account annotated with an IAM role is one that role trusts. Problems
+name the object that refers and what it misses."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from tools.charts.references import NAMESPACE_LABEL, SUBJECT, PodSet, selects
 
 ROLE_ANNOTATION: Final = "eks.amazonaws.com/role-arn"
 ROLE_REFERENCE: Final = re.compile(r"^([\w-]+):aws_iam_role\.([\w-]+)\.arn$")  # a rendered Terraform reference
-SELECTOR_KEYS: Final = {"ServiceMonitor": "serviceMonitor", "PodMonitor": "podMonitor"}
+SELECTOR_KEYS: Final = {"ServiceMonitor": "serviceMonitor", "PodMonitor": "podMonitor", "PrometheusRule": "rule"}
 # Accounts a chart annotates with a role that need not trust them, each with its reason.
 ANNOTATION_COPIES: Final = {
     # templates/upgrade-crds/serviceaccount-upgrade.yaml copies the server account's annotations; the Job only
@@ -32,8 +32,8 @@ def prometheus_selects(
     monitors: Iterable[tuple[str, Mapping[str, Any]]],
     namespace_labels: Mapping[str, Mapping[str, str]],
 ) -> list[str]:
-    """Each monitor is picked up by a Prometheus: its ``<kind>Selector`` (null selects nothing, empty
-    everything) and ``<kind>NamespaceSelector`` (null: the Prometheus's own namespace) match it
+    """Each monitor and rule is picked up by a Prometheus: its ``<kind>Selector`` (null selects nothing,
+    empty everything) and ``<kind>NamespaceSelector`` (null: the Prometheus's own namespace) match it
     (prometheus-operator's Prometheus CRD)."""
     servers = [m for _, m in every_object(rendered) if m.kind == "Prometheus"]
     problems = []

@@ -13,6 +13,7 @@ from marketplace_constructs.observability.alertmanager import RECEIVER_DIR, aler
 from marketplace_constructs.observability.dashboards import KUBE_STATE_METRICS_LABELS_ALLOWLIST
 from marketplace_constructs.observability.exporters import MonitoredStores, msk_scrape_configs
 from marketplace_constructs.observability.props import MonitoringProps
+from marketplace_constructs.security.contexts import RESTRICTED_CONTAINER
 
 RECEIVERS_SECRET: Final = "alerting-receivers"  # filled by External Secrets in the next layer
 STORAGE_CLASS: Final = "gp3-encrypted"  # the platform layer's default, KMS-encrypted
@@ -56,6 +57,8 @@ def stack_values(props: MonitoringProps, scrape_configs: list[dict[str, Any]]) -
         # alerts for them would select nothing and fire for ever.
         **{component: {"enabled": False} for component in EKS_UNSCRAPED},
         # node labels the Infrastructure dashboard groups by (kube_node_labels exposes only listed ones)
+        # the node exporter reads the host from its PID and network namespaces; it needs no privilege
+        "prometheus-node-exporter": {"containerSecurityContext": RESTRICTED_CONTAINER},
         "kube-state-metrics": {
             "metricLabelsAllowlist": list(KUBE_STATE_METRICS_LABELS_ALLOWLIST),
             "resources": {"requests": {"cpu": "10m", "memory": "128Mi"}},  # memory grows with the objects
