@@ -28,7 +28,8 @@ from policy.gate import GateResult, evaluate, label, load_skips, read_report
 from tools.charts.render import Manifest, ReleaseInput
 
 Occurrences = dict[str, list[dict[str, str]]]
-# checkov 3.3.30 has no Kubernetes check for these (measured: no result over 64 CRDs per environment), and
+# checkov 3.3.30 has no Kubernetes check for these (measured: 0 resources, 0 results over the 89 distinct
+# CRDs the environments install), and
 # they are megabytes of schema it would parse for nothing; the strict schema check reads them instead.
 UNCHECKED_KINDS: Final = frozenset({"CustomResourceDefinition"})
 
