@@ -276,3 +276,11 @@ def test_the_command_prints_every_hop_and_refuses_an_unknown_environment(
     assert f"== {PUBLIC.name}: " in out and "  ok        dns record" in out and "BROKEN" not in out
     assert main(["nowhere"]) == 2
     assert "error: unknown environment 'nowhere'" in capsys.readouterr().err
+    assert main([PUBLIC.name, "--format", "json"]) == 0
+    labels = json.loads(capsys.readouterr().out)
+    assert [entry["label"] for entry in labels] == [PUBLIC.name, "CI identities and deploy boundaries"]
+    walks = labels[0]["walks"]
+    assert walks and all(w["connects"] for w in walks)
+    assert {"name": "dns record", "status": "ok"}.items() <= next(
+        h for w in walks for h in w["hops"] if h["name"] == "dns record"
+    ).items()

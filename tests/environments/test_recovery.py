@@ -3,6 +3,7 @@ missing mechanism or a slow backup fails an objective, and the dr role switch's 
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -112,3 +113,19 @@ def test_report_lists_each_store_and_the_failover_steps() -> None:
 def test_standby_config_requires_a_floor() -> None:
     with pytest.raises(ConfigError, match="StandbyConfig needs 'floor'"):
         StandbyConfig(replica_key_alias="dr-replicas")  # type: ignore[call-arg]
+
+
+def test_the_report_command_prints_json_with_each_stores_recovery_point(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tools.dr_report import main
+
+    standbys = [other.standby.primary for other in environments.ALL if other.standby]
+    primary = next(env for env in environments.ALL if env.name in standbys)
+    assert main([primary.name, "--format", "json"]) == 0
+    (report,) = json.loads(capsys.readouterr().out)
+    expected = derive(primary, environments.ALL)
+    assert report["env"] == primary.name and report["rto_minutes"] == expected.rto_minutes
+    assert report["rpo_minutes"] == {store: expected.rpo(store) for store in report["rpo_minutes"]}
+    assert {copy["store"] for copy in report["copies"]} == set(report["rpo_minutes"])
+    assert main(["nowhere"]) == 2

@@ -7,6 +7,7 @@ broken hop, 2 on bad input."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -124,6 +125,23 @@ def render(label: str, result: list[Walk], summary: bool) -> list[str]:
     return lines
 
 
+def as_json(label: str, result: list[Walk]) -> dict[str, object]:
+    """One label's walks for ``--format json``: each walk's kind, subject, whether it connects, and its hops
+    (name, status ok/broken/unproved, evidence)."""
+    return {
+        "label": label,
+        "walks": [
+            {
+                "kind": walk.kind,
+                "subject": walk.subject,
+                "connects": walk.broken is None,
+                "hops": [{"name": h.name, "status": h.status, "evidence": h.evidence} for h in walk.hops],
+            }
+            for walk in result
+        ],
+    }
+
+
 def main(argv: list[str]) -> int:
     names = [env.name for env in environments.ALL]
     parser = argparse.ArgumentParser(
@@ -131,6 +149,9 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("envs", metavar="ENV", nargs="*", help=f"any of {', '.join(names)}; default: all")
     parser.add_argument("--summary", action="store_true", help="one line per path; hops only where broken")
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="json: every walk, hop by hop"
+    )
     args = parser.parse_args(argv)
     synth_dir = Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out"))
     problem = unknown_environment(args.envs, names) or missing_synth(synth_dir)
@@ -138,20 +159,24 @@ def main(argv: list[str]) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     synth = Synth.read(synth_dir)
-    failures = []
-    for env in environments.ALL:
-        if args.envs and env.name not in args.envs:
-            continue
-        for label, result in walks(env, synth):
+    results = [
+        (label, result)
+        for env in environments.ALL
+        if not args.envs or env.name in args.envs
+        for label, result in walks(env, synth)
+    ]
+    results.append(("CI identities and deploy boundaries", ci_walks(synth, synth_dir, args.envs)))
+    if args.format == "json":
+        print(json.dumps([as_json(label, result) for label, result in results], indent=2))
+    else:
+        for label, result in results:
             print("\n".join(render(label, result, args.summary)))
-            failures += [
-                f"{label}: {w.kind} {w.subject}: {w.broken.name}: {w.broken.evidence}"
-                for w in result
-                if w.broken
-            ]
-    ci = ci_walks(synth, synth_dir, args.envs)
-    print("\n".join(render("CI identities and deploy boundaries", ci, args.summary)))
-    failures += [f"CI: {w.kind} {w.subject}: {w.broken.name}: {w.broken.evidence}" for w in ci if w.broken]
+    failures = [
+        f"{label}: {w.kind} {w.subject}: {w.broken.name}: {w.broken.evidence}"
+        for label, result in results
+        for w in result
+        if w.broken
+    ]
     for failure in failures:
         print(f"broken: {failure}", file=sys.stderr)
     return 1 if failures else 0
