@@ -262,6 +262,22 @@ def print_table(results: list[StackResult], total: float) -> None:
             print(f"\n{r.error}")
 
 
+def as_json(results: list[StackResult], total: float) -> dict[str, object]:
+    """The table's content for ``--format json``: each stack's outcome and the run's wall time."""
+    return {
+        "stacks": [
+            {
+                "stack": r.stack, "validated": r.validated, "planned": r.planned, "destroyed": r.destroyed,
+                "seconds": round(r.seconds, 1), "steps": {k: round(v, 1) for k, v in r.steps.items()},
+                "error": r.error,
+            }
+            for r in results
+        ],
+        "applied": sum(1 for r in results if not r.error),
+        "wall_seconds": round(total, 1),
+    }  # fmt: skip
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -271,6 +287,9 @@ def main() -> int:
     )
     parser.add_argument("--keep", type=Path, help="keep the scratch folder here instead of a temporary one")
     parser.add_argument("--workers", type=int, default=2, help="environments run concurrently (default: 2)")
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="json: one object on stdout"
+    )
     args = parser.parse_args()
     scratch = args.keep or Path(tempfile.mkdtemp(prefix="tfoffline-"))
     start = time.perf_counter()
@@ -281,7 +300,11 @@ def main() -> int:
     finally:
         if not args.keep:
             shutil.rmtree(scratch, ignore_errors=True)
-    print_table(results, time.perf_counter() - start)
+    total = time.perf_counter() - start
+    if args.format == "json":
+        print(json.dumps(as_json(results, total), indent=2))
+    else:
+        print_table(results, total)
     expected = sum(len(stacks) for stacks in stacks_in_deploy_order(args.synth).values())
     return 0 if len(results) == expected and not any(r.error for r in results) else 1
 

@@ -128,3 +128,22 @@ def test_crd_check_accepts_nullable_fields_and_go_case_insensitive_patterns() ->
 )
 def test_crd_check_refuses_kinds_it_cannot_check(api_version: str, kind: str, message: str) -> None:
     assert crds.manifest_errors({"apiVersion": api_version, "kind": kind})[0].startswith(message)
+
+
+def test_validate_reports_as_json_what_its_table_shows() -> None:
+    from tfoffline.harness import StackResult, as_json
+
+    results = [
+        StackResult("dev-foundation", True, 241, {"init": 0.14, "plan": 5.21}),
+        StackResult("dev-platform", True, 0, {}, error="dev-platform: not run: it reads the state of dev"),
+    ]
+    assert as_json(results, 12.34) == {
+        "stacks": [
+            {"stack": "dev-foundation", "validated": True, "planned": 241, "destroyed": 0, "seconds": 5.3,
+             "steps": {"init": 0.1, "plan": 5.2}, "error": ""},
+            {"stack": "dev-platform", "validated": True, "planned": 0, "destroyed": 0, "seconds": 0,
+             "steps": {}, "error": "dev-platform: not run: it reads the state of dev"},
+        ],
+        "applied": 1,
+        "wall_seconds": 12.3,
+    }  # fmt: skip
