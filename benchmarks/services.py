@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "constructs")]
 
-from benchmarks.synth import identical  # noqa: E402
+from benchmarks.synth import app_error, at_least_one, identical  # noqa: E402
 
 if TYPE_CHECKING:  # importing the constructs starts the jsii runtime, which child() must do after its hooks
     from environments.base import EnvironmentConfig, NodeGroupsConfig
@@ -111,16 +111,26 @@ def timed(args: list[str], outdir: Path) -> float:
     env = {**os.environ, "CDKTF_OUTDIR": str(outdir), "MARKETPLACE_ENVIRONMENTS": ""}
     env.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     start = time.perf_counter()
-    subprocess.run([sys.executable, *args], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run([sys.executable, *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
     return time.perf_counter() - start
 
 
 def main() -> int:
+    try:
+        return measure()
+    except subprocess.CalledProcessError as failure:
+        print(f"bin/dev bench: the app stopped: {app_error(failure.stderr or '')}", file=sys.stderr)
+        return 2
+
+
+def measure() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--runs", type=int, default=3, help="runs per size (default: 3)")
-    parser.add_argument("--copies", type=int, default=10, help="copies of each service (default: 10)")
+    parser.add_argument("--runs", type=at_least_one, default=3, help="runs per size (default: 3)")
+    parser.add_argument(
+        "--copies", type=at_least_one, default=10, help="copies of each service (default: 10)"
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--outdir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -54,11 +54,32 @@ def identical(left: Path, right: Path) -> bool:
     return not mismatch and not errors
 
 
+def at_least_one(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (anything else is a one-line usage error)."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
+def app_error(stderr: str) -> str:
+    """The app's own one-line error (``error: ...``) out of a failed run's stderr, else its last line."""
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    return next((line for line in lines if line.startswith("error: ")), lines[-1] if lines else "no output")
+
+
 def main() -> int:
+    try:
+        return measure()
+    except subprocess.CalledProcessError as failure:
+        print(f"bin/dev bench: the app stopped: {app_error(failure.stderr or '')}", file=sys.stderr)
+        return 2
+
+
+def measure() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--runs", type=int, default=3, help="runs per mode (default: 3)")
+    parser.add_argument("--runs", type=at_least_one, default=3, help="runs per mode (default: 3)")
     args = parser.parse_args()
     times: dict[str, list[float]] = {mode: [] for mode in MODES}
     peaks: dict[str, int] = dict.fromkeys(MODES, 0)
