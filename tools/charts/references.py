@@ -14,7 +14,7 @@ Pods and Services no chart renders are taken from where they come from: the stac
 pods prometheus-operator makes for a ``Prometheus`` (its labels: pkg/prometheus/server/statefulset.go) and
 the kubelet Service it keeps (``--kubelet-service``; pkg/kubelet/controller.go); the API server's own
 ``default/kubernetes`` Service; the labels Istio's injector adds to the pods it injects
-(istio-discovery files/injection-template.yaml); and the EKS add-ons (``EKS_ADDON_PODS``: CoreDNS).
+(istio-discovery files/injection-template.yaml); and the EKS add-ons (``EKS_ADDON_PODSETS``: CoreDNS).
 """
 
 from __future__ import annotations
@@ -29,8 +29,7 @@ from tools.charts.pod_security import pod_spec
 
 NAMESPACE_LABEL: Final = "kubernetes.io/metadata.name"
 # Pods of EKS managed add-ons (created by EKS in kube-system): CoreDNS's label and named ports, from the
-# add-on's manifest.
-EKS_ADDON_PODS: Final = (("kube-system", {"k8s-app": "kube-dns"}),)
+# add-on's manifest (EKS_ADDON_PODSETS, below PodSet).
 
 INJECTED_LABELS: Final = {"security.istio.io/tlsMode": "istio"}
 API_SERVER_SERVICE: Final = {
@@ -85,7 +84,8 @@ def selects(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bo
     return True
 
 
-def _labels(body: Mapping[str, Any]) -> dict[str, str]:
+def labels_of(body: Mapping[str, Any]) -> dict[str, str]:
+    """An object's metadata labels."""
     return {str(k): str(v) for k, v in ((body.get("metadata") or {}).get("labels") or {}).items()}
 
 
@@ -98,13 +98,13 @@ def chart_pods(rendered: Rendered) -> Iterator[PodSet]:
             declared = [p for c in spec.get("containers") or () for p in c.get("ports") or ()]
             ports = frozenset(str(p["name"]) for p in declared if "name" in p)
             account = str(spec.get("serviceAccountName") or "default")
-            yield PodSet(manifest.namespace, _labels(template), account, ports, located(release, manifest))
+            yield PodSet(manifest.namespace, labels_of(template), account, ports, located(release, manifest))
         elif manifest.kind in OPERATED:
             name, app = manifest.name, OPERATED[manifest.kind]
             labels = {
                 "app.kubernetes.io/name": app, "app.kubernetes.io/instance": name,
                 "app.kubernetes.io/managed-by": "prometheus-operator", "operator.prometheus.io/name": name,
-                app: name, **_labels(manifest.body["spec"].get("podMetadata") or {}),
+                app: name, **labels_of(manifest.body["spec"].get("podMetadata") or {}),
             }  # fmt: skip
             account = str(manifest.body["spec"].get("serviceAccountName") or "default")
             origin = located(release, manifest)
@@ -212,7 +212,7 @@ def monitor_targets(
         if body.get("kind") == "ServiceMonitor":
             wanted = {str(e["port"]) for e in spec.get("endpoints") or () if "port" in e}
             candidates: list[tuple[str, Mapping[str, str], frozenset[str], str]] = [
-                (ns, _labels(s), frozenset(str(p.get("name")) for p in s["spec"].get("ports") or ()), who)
+                (ns, labels_of(s), frozenset(str(p.get("name")) for p in s["spec"].get("ports") or ()), who)
                 for ns, s, who in services
             ]
         elif body.get("kind") == "PodMonitor" and spec.get("selector"):
@@ -250,9 +250,9 @@ def peers(spec: Mapping[str, Any]) -> Iterator[tuple[str | None, Mapping[str, An
 
 def network_peers(policies: Iterable[Any], pods: list[PodSet]) -> list[str]:
     """Each pod selector in a stack's NetworkPolicy peers selects pods some chart, stack or EKS add-on runs
-    (in the namespace the peer names, else the policy's own). Selectors this check cannot evaluate
-    (``match_expressions``, namespaces chosen by other labels) are reported, not passed."""
-    known = [(p.namespace, p.labels) for p in pods] + list(EKS_ADDON_PODS)
+    (``pods``; in the namespace the peer names, else the policy's own). Selectors this check cannot evaluate
+    (``match_expressions``) are reported, not passed."""
+    known = [(p.namespace, p.labels) for p in pods]
     problems = set()
     for policy in policies:
         spec = _block(policy.body["spec"])

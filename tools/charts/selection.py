@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from tools.charts.checks import Rendered, every_object, located
-from tools.charts.references import NAMESPACE_LABEL, SUBJECT, PodSet, selects
+from tools.charts.references import NAMESPACE_LABEL, SUBJECT, PodSet, labels_of, selects
 
 ROLE_ANNOTATION: Final = "eks.amazonaws.com/role-arn"
 ROLE_REFERENCE: Final = re.compile(r"^([\w-]+):aws_iam_role\.([\w-]+)\.arn$")  # a rendered Terraform reference
@@ -21,10 +21,6 @@ ANNOTATION_COPIES: Final = {
     # applies Velero's CRDs with kubectl and never calls AWS, so the role refusing it is right
     ("velero", "velero-server-upgrade-crds"),
 }
-
-
-def _labels(body: Mapping[str, Any]) -> dict[str, str]:
-    return {str(k): str(v) for k, v in ((body.get("metadata") or {}).get("labels") or {}).items()}
 
 
 def prometheus_selects(
@@ -49,7 +45,7 @@ def prometheus_selects(
             chosen = spec.get(f"{key}Selector")
             scope = spec.get(f"{key}NamespaceSelector")
             in_scope = namespace == server.namespace if scope is None else selects(scope, namespace_of)
-            picked = picked or (chosen is not None and in_scope and selects(chosen, _labels(body)))
+            picked = picked or (chosen is not None and in_scope and selects(chosen, labels_of(body)))
         if not picked:
             name = (body.get("metadata") or {}).get("name")
             problems.append(f"{origin}: {body['kind']} {namespace}/{name}: no Prometheus selects it")

@@ -44,13 +44,20 @@ class Request:
     host: str | None = None
 
 
+def release_pods(view: EnvView, release: Release) -> Pods | None:
+    """The pods a release's workload runs, as its chart renders them (None: it renders no workload)."""
+    pods = chart_objects.workload(view, release)
+    if pods is None:
+        return None
+    return Pods(pods.namespace, chart_objects.pod_labels(pods), chart_objects.service_account(pods))
+
+
 def chart_pods(view: EnvView, release: Release, name: str) -> Hop:
     """The pods a release's workload runs, as its chart renders them (found: their namespace, pod labels
     and service account)."""
-    pods = chart_objects.workload(view, release)
-    if pods is None:
+    pods, found = chart_objects.workload(view, release), release_pods(view, release)
+    if pods is None or found is None:
         return hop(name, False, f"{release.address} renders no Deployment, DaemonSet or StatefulSet")
-    found = Pods(pods.namespace, chart_objects.pod_labels(pods), chart_objects.service_account(pods))
     return hop(
         name,
         True,

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from tools.charts.pod_security import enforced_level, pod_annotations, pod_spec, violations
 from tools.paths import chart_objects
-from tools.paths.mesh_rules import Pods, matches
+from tools.paths.mesh_rules import Pods, matches, release_pods
 from tools.paths.model import Hop, hop
 from tools.paths.view import EnvView, Obj, Release
 
@@ -60,10 +60,7 @@ LOAD_COMMAND: Final = re.compile(r"^hey\b.*\s(?P<url>http://\S+)$")
 
 def chart_pods(view: EnvView, release: Release) -> Pods:
     """The pods ``release``'s workload runs, as its chart renders them (no pods: nothing to match)."""
-    pods = chart_objects.workload(view, release)
-    if pods is None:
-        return Pods(release.namespace, {}, "")
-    return Pods(pods.namespace, chart_objects.pod_labels(pods), chart_objects.service_account(pods))
+    return release_pods(view, release) or Pods(release.namespace, {}, "")
 
 
 def flagger_pods(view: EnvView) -> Pods | None:
