@@ -1,14 +1,18 @@
-"""The four environments, checked together: unique names, non-overlapping VPC ranges (for peering), each
-standby's primary, and the recovery objectives against what the configuration derives."""
+"""The environment registry: every module under ``environments/`` that defines ``CONFIG`` (an
+EnvironmentConfig named as the module) is an environment; nothing else lists them. They are checked together
+(unique names, non-overlapping VPC ranges for peering, each standby's primary, the recovery objectives against
+what the configuration derives) and kept in deploy order: sandboxes, then staging tiers, then production
+tiers, each standby after its primary."""
 
 from __future__ import annotations
 
+import importlib
 import ipaddress
+import pkgutil
 from collections.abc import Iterable
 from dataclasses import replace
 
-from environments import dev, dr, production, staging
-from environments.base import ENVIRONMENT_NAMES, EnvironmentConfig, RecoveryRole
+from environments.base import TIERS, EnvironmentConfig, RecoveryRole
 from environments.recovery import check_objectives
 from marketplace_constructs import ConfigError
 
@@ -79,9 +83,34 @@ def _check_standby(env: EnvironmentConfig, primary: EnvironmentConfig | None) ->
         )
 
 
-ALL: tuple[EnvironmentConfig, ...] = check_together(
-    (dev.CONFIG, staging.CONFIG, production.CONFIG, dr.CONFIG)
-)
+def discover(package: str = __name__) -> tuple[EnvironmentConfig, ...]:
+    """Every environment module's CONFIG in ``package``, in deploy order; a module whose CONFIG is not an
+    EnvironmentConfig or is named otherwise than the module raises ConfigError."""
+    found: list[EnvironmentConfig] = []
+    for module_info in pkgutil.iter_modules(importlib.import_module(package).__path__):
+        module = importlib.import_module(f"{package}.{module_info.name}")
+        config = getattr(module, "CONFIG", None)
+        if config is None:
+            continue  # a helper module (base, capacity, recovery, ...), not an environment
+        where = f"{package.replace('.', '/')}/{module_info.name}.py"
+        if not isinstance(config, EnvironmentConfig):
+            raise ConfigError(f"{where}: CONFIG must be an EnvironmentConfig, got {type(config).__name__}")
+        if config.name != module_info.name:
+            raise ConfigError(
+                f"{where}: CONFIG.name must be {module_info.name!r} (the module's name), got {config.name!r}"
+            )
+        found.append(config)
+    return _deploy_order(found)
+
+
+def _deploy_order(envs: list[EnvironmentConfig]) -> tuple[EnvironmentConfig, ...]:
+    """Sandboxes first, then staging and production tiers, by name within a tier; standbys after them all."""
+    rank = {tier: -index for index, tier in enumerate(TIERS)}  # TIERS lists production first
+    return tuple(sorted(envs, key=lambda env: (env.standby is not None, rank[env.tier], env.name)))
+
+
+ALL: tuple[EnvironmentConfig, ...] = check_together(discover())
+NAMES: tuple[str, ...] = tuple(env.name for env in ALL)
 check_objectives(ALL)
 
 
@@ -92,8 +121,8 @@ def select(names: Iterable[str]) -> tuple[EnvironmentConfig, ...]:
     references, which cdktf resolves only between stacks of one app."""
     wanted = {name.strip() for name in names if name.strip()}
     for name in wanted:
-        if name not in ENVIRONMENT_NAMES:
-            allowed = ", ".join(repr(known) for known in ENVIRONMENT_NAMES)
+        if name not in NAMES:
+            allowed = ", ".join(repr(known) for known in NAMES)
             raise ConfigError(f"environment {name!r} is unknown; allowed environments: {allowed}")
     wanted |= {env.standby.primary for env in ALL if env.name in wanted and env.standby and env.standing_by}
     return tuple(env for env in ALL if not wanted or env.name in wanted)

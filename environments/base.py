@@ -1,4 +1,5 @@
-"""EnvironmentConfig: everything that differs between dev, staging, production and dr, validated on load."""
+"""EnvironmentConfig: everything that differs between environments, validated on load; the guardrails follow
+the tier an environment declares, never its name."""
 
 from __future__ import annotations
 
@@ -33,9 +34,14 @@ from marketplace_constructs.naming import PROJECT
 from marketplace_constructs.regions import check_region, check_zones
 from marketplace_constructs.security.detector import DetectorMode
 
-EnvironmentName = Literal["dev", "staging", "production", "dr"]
-ENVIRONMENT_NAMES: Final[tuple[str, ...]] = get_args(EnvironmentName)
-HIGHLY_AVAILABLE: Final = ("staging", "production", "dr")  # need >= 2 zones and per-zone NAT
+# Lower-case letters and digits, starting with a letter: the name prefixes stack ids, cloud names (an S3
+# bucket's among them) and GitHub environments, and "-" separates it from the layer in a stack id.
+ENVIRONMENT_NAME: Final = r"[a-z][a-z0-9]{1,11}"
+Tier = Literal["production", "staging", "sandbox"]
+TIERS: Final[tuple[str, ...]] = get_args(Tier)
+# The fewest availability zones each tier accepts: production the reference design's three, staging two (a
+# zone's outage leaves one serving), a sandbox any.
+MIN_ZONES: Final[Mapping[str, int]] = {"production": 3, "staging": 2, "sandbox": 1}
 REQUIRED_TAGS: Final = ("Project", "Environment", "Owner", "CostCenter")
 BackendKind = Literal["s3", "local"]
 RecoveryRole = Literal["standby", "active"]
@@ -174,7 +180,7 @@ class StandbyConfig:
     replica_key_alias: str = ""
 
     def __post_init__(self) -> None:
-        check_one_of("StandbyConfig", "primary", self.primary, ENVIRONMENT_NAMES)
+        check_pattern("StandbyConfig", "primary", self.primary, ENVIRONMENT_NAME, "an environment name")
         check_one_of("StandbyConfig", "role", self.role, get_args(RecoveryRole))
         check_range("StandbyConfig", "service_min_replicas", self.service_min_replicas, 1, 10)
         check_range("StandbyConfig", "max_lag_minutes", self.max_lag_minutes, 1, 15, " minutes")
@@ -199,7 +205,13 @@ class EnvironmentConfig:
     """One environment's settings; the stacks read nothing else.
 
     Attributes:
-        name: One of ENVIRONMENT_NAMES; prefixes every cloud name and stack id. Required.
+        name: 2-12 lower-case letters and digits, starting with a letter (ENVIRONMENT_NAME); prefixes every
+            cloud name, stack id and the GitHub environment. Required.
+        tier: What the environment is, which sets its guardrails: "production" (three zones, per-zone NAT,
+            shared state, Multi-AZ and failover-capable stores, HA monitoring, logs and tracing, REGISTRY_ONLY
+            egress, an HA mesh, deletion protection everywhere, and every service at its spec's sizes),
+            "staging" (the same with two zones and ``service_replicas`` allowed) or "sandbox" (none of these;
+            for a personal or development environment). Required.
         location: AWS account (placeholder until you set yours) and region. Required.
         network: VPC /16 (distinct per environment), zones, NAT strategy, flow logs, endpoints. Required.
         cluster: EKS control-plane settings. Default: EksClusterProps().
@@ -209,16 +221,16 @@ class EnvironmentConfig:
         kafka: MSK. Default: KafkaProps() (production size).
         registry: ECR retention. Default: RegistryProps().
         monitoring: Prometheus and Alertmanager replicas, retention and volumes, alert thresholds; staging,
-            production and dr refuse allow_single_replicas. Default: MonitoringProps().
+            the staging and production tiers refuse allow_single_replicas. Default: MonitoringProps().
         logs: Loki's retention, storage (an S3 bucket of the environment, or dev's filesystem volume) and
-            replicas; staging, production and dr refuse the filesystem and single replicas. Default:
+            replicas; the staging and production tiers refuse the filesystem and single replicas. Default:
             LogsProps().
         tracing: Elasticsearch (nodes, volumes, memory), trace retention and the collector's and Jaeger's
-            replicas; staging, production and dr refuse allow_single_node. Default: TracingProps() (the
+            replicas; the staging and production tiers refuse allow_single_node. Default: TracingProps() (the
             reference design's 3 x 200 GiB).
         service_replicas: (min, max) replicas per service name where the environment runs smaller than the
             spec (the reference design's production numbers); targets and scaling behaviour stay the spec's,
-            and a service not named runs as its spec says. production and dr may not name any. Default: {}.
+            and a service not named runs as its spec says. The production tier may not name any. Default: {}.
         allow_idle_analysis: Let a release's analysis window without requests pass instead of failing it.
             Risk: in an environment with traffic, a canary nobody calls is promoted unchecked; for
             environments without traffic (dev, the dr standby), where every release would roll back.
@@ -228,7 +240,7 @@ class EnvironmentConfig:
         operators: The OIDC issuer and group that identify operators, checked by the mesh on every request
             to a service with operator routes (admin); None where no such service is deployed (a service
             with operator routes is then refused at synth). Default: None.
-        mesh: Istio replicas, tracing and outbound policy; staging, production and dr need an HA control
+        mesh: Istio replicas, tracing and outbound policy; the staging and production tiers need an HA control
             plane, a gateway replica per zone and REGISTRY_ONLY. Default: MeshProps().
         backup: AWS Backup of the database (schedule, retention, cross-region copy, vault lock).
             Default: BackupConfig().
@@ -238,8 +250,8 @@ class EnvironmentConfig:
             assumes (environments/capacity.py). Default: CapacityProps(), no headroom.
         objectives: Recovery point and time this environment must meet, or None. Default: None.
         backup_lock_days: Object Lock (governance) retention of the backups bucket, 1-3650. Default: 30.
-        deletion_protection: Protection of the KMS keys, secrets and buckets; staging, production and dr need
-            it there and on every data store. Default: True.
+        deletion_protection: Protection of the KMS keys, secrets and buckets; the staging and production tiers
+            need it there and on every data store. Default: True.
         backend: Terraform state location. Required.
         tags: Applied to every AWS resource via the provider's default_tags; must hold Project, Environment
             (equal to name), Owner and CostCenter. Required.
@@ -265,6 +277,7 @@ class EnvironmentConfig:
     """
 
     name: str
+    tier: Tier
     location: AwsLocation
     network: VpcProps
     cluster: EksClusterProps = field(default_factory=EksClusterProps)
@@ -298,7 +311,11 @@ class EnvironmentConfig:
     standby: StandbyConfig | None = None
 
     def __post_init__(self) -> None:
-        check_one_of("EnvironmentConfig", "name", self.name, ENVIRONMENT_NAMES)
+        check_pattern(
+            "EnvironmentConfig", "name", self.name, ENVIRONMENT_NAME,
+            "2-12 lower-case letters and digits, starting with a letter",
+        )  # fmt: skip
+        check_one_of("EnvironmentConfig", "tier", self.tier, TIERS)
         check_one_of(
             "EnvironmentConfig", "guardduty_detector", self.guardduty_detector, get_args(DetectorMode)
         )
@@ -345,7 +362,7 @@ class EnvironmentConfig:
                 f"({zones}), so MSK can spread brokers evenly"
             )
         check_range("EnvironmentConfig", "backup_lock_days", self.backup_lock_days, 1, 3650, " days")
-        if self.name in HIGHLY_AVAILABLE:
+        if self.tier != "sandbox":
             self._check_production_grade()
         for service, (low, high) in self.service_replicas.items():
             if not 1 <= low <= high:
@@ -353,67 +370,70 @@ class EnvironmentConfig:
                     f"EnvironmentConfig.service_replicas[{service!r}] must be (min, max) with "
                     f"1 <= min <= max, got ({low}, {high})"
                 )
-        if self.name in ("production", "dr") and self.service_replicas:
+        if self.tier == "production" and self.service_replicas:
             raise ConfigError(
-                f"EnvironmentConfig.service_replicas must be empty in {self.name}, so every service runs "
-                f"with its spec's (the reference design's) numbers, got {sorted(self.service_replicas)}"
+                f"EnvironmentConfig.service_replicas must be empty in tier 'production', so every service "
+                f"runs with its spec's (the reference design's) numbers, got {sorted(self.service_replicas)}"
             )
 
     def _check_production_grade(self) -> None:
-        """Staging, production and dr: zones, NAT, shared state, standbys, deletion protection everywhere."""
+        """The staging and production tiers: zones, NAT, shared state, standbys, deletion protection
+        everywhere. Each message names the tier, since the tier (not the name) is what asks for the rule."""
+        tier = f"in tier {self.tier!r}"
         zones = self.network.availability_zones
-        if len(zones) < 2:
+        fewest = MIN_ZONES[self.tier]
+        if len(zones) < fewest:
             raise ConfigError(
-                f"VpcProps.availability_zones must list at least 2 zones in {self.name} (high availability), "
-                f"got {len(zones)}: {zones!r}"
+                f"VpcProps.availability_zones must list at least {fewest} zones {tier} (high "
+                f"availability), got {len(zones)}: {zones!r}; declare tier='sandbox' for a one-zone sandbox"
             )
         if self.network.nat_strategy != "per_az":
             raise ConfigError(
-                f"VpcProps.nat_strategy must be 'per_az' in {self.name}, so one zone's outage cannot cut "
+                f"VpcProps.nat_strategy must be 'per_az' {tier}, so one zone's outage cannot cut "
                 f"egress for the others, got {self.network.nat_strategy!r}"
             )
         if self.backend.kind != "s3":
             raise ConfigError(
-                f"StateBackendConfig.kind must be 's3' in {self.name} (shared, locked state), got 'local'"
+                f"StateBackendConfig.kind must be 's3' {tier} (shared, locked state), got 'local'"
             )
         if not self.database.multi_az:
             raise ConfigError(
-                f"PostgresProps.multi_az must be True in {self.name}, so a zone outage fails over to the "
+                f"PostgresProps.multi_az must be True {tier}, so a zone outage fails over to the "
                 "standby, got False"
             )
         if self.cache.node_count < 2:
             raise ConfigError(
-                f"RedisProps.node_count must be at least 2 in {self.name} (automatic failover), "
+                f"RedisProps.node_count must be at least 2 {tier} (automatic failover), "
                 f"got {self.cache.node_count}"
             )
         if self.mesh.allow_any_outbound:
             raise ConfigError(
-                f"MeshProps.allow_any_outbound must be False in {self.name} (REGISTRY_ONLY: only hosts "
+                f"MeshProps.allow_any_outbound must be False {tier} (REGISTRY_ONLY: only hosts "
                 "with a ServiceEntry are reachable), got True"
             )
         if self.monitoring.allow_single_replicas:
             raise ConfigError(
-                f"MonitoringProps.allow_single_replicas must be False in {self.name}, so Prometheus and "
+                f"MonitoringProps.allow_single_replicas must be False {tier}, so Prometheus and "
                 "Alertmanager survive a node or zone loss, got True"
             )
         if self.logs.allow_filesystem_storage or self.logs.allow_single_replicas:
             raise ConfigError(
-                f"LogsProps.allow_filesystem_storage and allow_single_replicas must be False in {self.name}, "
+                f"LogsProps.allow_filesystem_storage and allow_single_replicas must be False {tier}, "
                 "so logs live in S3 and survive a node or zone loss"
             )
         if self.tracing.allow_single_node:
             raise ConfigError(
-                f"TracingProps.allow_single_node must be False in {self.name}, so traces survive a node or "
+                f"TracingProps.allow_single_node must be False {tier}, so traces survive a node or "
                 "zone loss, got True"
             )
         if self.mesh.istiod_replicas < 2:
             raise ConfigError(
-                f"MeshProps.istiod_replicas must be at least 2 in {self.name} (a PDB and zone spread keep "
+                f"MeshProps.istiod_replicas must be at least 2 {tier} (a PDB and zone spread keep "
                 f"one running), got {self.mesh.istiod_replicas}"
             )
         if self.mesh.gateway_replicas < len(zones):
             raise ConfigError(
-                f"MeshProps.gateway_replicas must be at least the zone count ({len(zones)}) in {self.name}, "
+                f"MeshProps.gateway_replicas must be at least the zone count ({len(zones)}) {tier}, "
                 f"so every zone serves traffic, got {self.mesh.gateway_replicas}"
             )
         protected = {
@@ -427,7 +447,7 @@ class EnvironmentConfig:
         }
         for field_name, enabled in protected.items():
             if not enabled:
-                raise ConfigError(f"{field_name} must be True in {self.name} (stateful resources), got False")
+                raise ConfigError(f"{field_name} must be True {tier} (stateful resources), got False")
 
     @property
     def standing_by(self) -> bool:

@@ -31,6 +31,7 @@ ACCOUNT_ID = "111111111111"  # placeholder: set the dev account id before deploy
 with defining("dev"):
     CONFIG = EnvironmentConfig(
         name="dev",
+        tier="sandbox",
         location=AwsLocation(account_id=ACCOUNT_ID, region="us-east-1"),
         network=VpcProps(
             cidr="10.10.0.0/16",

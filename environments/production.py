@@ -33,6 +33,7 @@ ACCOUNT_ID = "333333333333"  # placeholder: set the production account id before
 with defining("production"):
     CONFIG = EnvironmentConfig(
         name="production",
+        tier="production",
         location=AwsLocation(account_id=ACCOUNT_ID, region="us-east-1"),
         network=VpcProps(
             cidr="10.30.0.0/16",

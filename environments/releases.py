@@ -59,7 +59,7 @@ def load_releases(
         if service not in document:
             raise ConfigError(
                 f"{label}: {service} is missing; every service needs its release history "
-                f'({service!r}: {{"history": [...]}})'
+                f'({service!r}: {{"history": [...]}}; bin/dev release --seed adds a new one\'s)'
             )
         releases[service] = _history(label, service, document[service])
         for index, reference in enumerate(releases[service]):
@@ -78,7 +78,7 @@ def image_for(env: EnvironmentConfig, service: str, *, directory: Path = RELEASE
     if service not in listed:
         raise ConfigError(
             f"{label}: {service} is missing; every service needs its release history "
-            f"(the file lists: {', '.join(listed) or 'none'})"
+            f"(the file lists: {', '.join(listed) or 'none'}; bin/dev release --seed adds a new one's)"
         )
     releases = load_releases(
         env.name, env.location.account_id, env.location.region, listed, directory=directory
@@ -92,7 +92,8 @@ def _read(path: Path, label: str) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(
-            f"{label}: file not found ({path}); every environment needs its release record"
+            f"{label}: file not found; every environment needs its release record (bin/dev release --seed "
+            "writes a new one's)"
         ) from None
     except UnicodeDecodeError:
         raise ConfigError(f"{label}: is not UTF-8 text") from None

@@ -21,6 +21,7 @@ with defining("staging"):
     CONFIG = replace(
         BASE,
         name="staging",
+        tier="staging",
         location=AwsLocation(account_id=ACCOUNT_ID, region="us-east-1"),
         # Hourly snapshots kept a week, in the region only: staging has no standby and no objectives.
         backup=BackupConfig(frequency_minutes=60, retention_days=7),

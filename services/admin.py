@@ -24,4 +24,6 @@ SPEC = MicroserviceProps(
     traffic=TrafficPolicyProps(max_connections=200),
     objectives=LatencyObjectives(p50_ms=150, p95_ms=400, p99_ms=600),
     delivery=DeliveryProps(strategy="blue-green"),  # reference design: blue-green for admin
+    # Placeholder: the repository whose main branch builds and pushes the images (set yours).
+    image_source="example-org/llm-marketplace-admin",
 )

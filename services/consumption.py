@@ -29,4 +29,6 @@ SPEC = MicroserviceProps(
     traffic=TrafficPolicyProps(max_connections=10000),
     timeout_seconds=60,  # streamed inference answers
     objectives=LatencyObjectives(p50_ms=100, p95_ms=300, p99_ms=500),
+    # Placeholder: the repository whose main branch builds and pushes the images (set yours).
+    image_source="example-org/llm-marketplace-consumption",
 )

@@ -36,4 +36,6 @@ SPEC = MicroserviceProps(
     # Release analysis: the load tester reads the public catalogue (a GET without credentials).
     delivery=DeliveryProps(load_test_path="/v1/catalog"),
     objectives=LatencyObjectives(p50_ms=50, p95_ms=150, p99_ms=200),
+    # Placeholder: the repository whose main branch builds and pushes the images (set yours).
+    image_source="example-org/llm-marketplace-discovery",
 )

@@ -23,4 +23,6 @@ SPEC = MicroserviceProps(
     # Release analysis: the load tester reads the public listing index (a GET without credentials).
     delivery=DeliveryProps(load_test_path="/v1/listings"),
     objectives=LatencyObjectives(p50_ms=100, p95_ms=300, p99_ms=500),
+    # Placeholder: the repository whose main branch builds and pushes the images (set yours).
+    image_source="example-org/llm-marketplace-publishing",
 )

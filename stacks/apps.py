@@ -84,7 +84,7 @@ class AppsStack(TerraformStack):
             store=self.secret_store.name, sources=GrafanaSources(
                 loki_url=LOKI_QUERY_URL, jaeger_url=jaeger_query_url(MONITORING_NAMESPACE)
             ),
-            dashboards=dashboards(),
+            dashboards=dashboards(tuple(spec.name for spec in specs)),
         )  # fmt: skip
         DataStoreExporters(
             self, "exporters", env=env.name, charts=(POSTGRES_EXPORTER, REDIS_EXPORTER),

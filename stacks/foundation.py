@@ -15,7 +15,6 @@ from cdktf_cdktf_provider_aws.sns_topic_policy import SnsTopicPolicy
 from constructs import Construct
 
 from environments.base import EnvironmentConfig
-from environments.repository import SERVICE_REPOSITORIES
 from marketplace_constructs import (
     AppSecret,
     ClusterRef,
@@ -262,10 +261,10 @@ class FoundationStack(TerraformStack):
                 self, f"{service.name}_images", props=env.registry, name=f"{PROJECT}/{service.name}",
                 key_arn=keys["registry"],
             )  # fmt: skip
-            # A standby's registry is filled by replication, never pushed to; a service without a source
-            # repository in environments/repository.py has no pipeline to trust.
-            if env.standby is None and service.name in SERVICE_REPOSITORIES:
-                self._image_push_role(service.name, images.arn)
+            # A standby's registry is filled by replication, never pushed to; a service without an
+            # image_source has no pipeline to trust.
+            if env.standby is None and service.image_source is not None:
+                self._image_push_role(service.name, service.image_source, images.arn)
             self._empty_secret(
                 f"{service.name}_secret",
                 f"{service.name}/app",
@@ -324,17 +323,17 @@ class FoundationStack(TerraformStack):
             return None
         return VaultLockProps(min_retention_days=retention_days, max_retention_days=retention_days)
 
-    def _image_push_role(self, service: str, repository_arn: str) -> None:
+    def _image_push_role(self, service: str, source: str, repository_arn: str) -> None:
         """The role the service's image pipeline assumes to push to its repository here (output
         ``<service>_image_push_role_arn``, the pipeline's ``push-role-arns`` entry for this environment)."""
         role = ImagePushRole(
             self, f"{service}_image_push", name=f"{PROJECT}-{self.env.name}-push-{service}",
-            source_repository=SERVICE_REPOSITORIES[service], repository_arn=repository_arn,
+            source_repository=source, repository_arn=repository_arn,
             oidc_provider_arn=provider_arn(self.env.location),
         )  # fmt: skip
         TerraformOutput(
             self, f"{service}_image_push_role_arn", value=role.arn,
-            description=f"Role {SERVICE_REPOSITORIES[service]}'s image pipeline assumes to push {service}",
+            description=f"Role {source}'s image pipeline assumes to push {service}",
         )  # fmt: skip
 
     def _route53_home_provider(self, *, failed_over: bool) -> AwsProvider | None:

@@ -32,6 +32,9 @@ from tools.charts.render import Manifest, ReleaseInput  # noqa: E402
 from tools.paths.view import Synth  # noqa: E402
 
 ALL_STACK_IDS = tuple(stack_id for env in environments.ALL for stack_id in stack_ids(env))
+# The registry's environments by tier, so checks follow what each declares rather than a list of names.
+GUARDED = tuple(env.name for env in environments.ALL if env.tier != "sandbox")
+SANDBOXES = tuple(env.name for env in environments.ALL if env.tier == "sandbox")
 
 StackDoc = dict[str, Any]
 

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 import environments
 from tools import cost
 from tools.cost_rules import FREE, Context, Scenario
-from tools.pricing import MissingPrice, Prices, Usage, load_prices
+from tools.pricing import PRICING_DIR, MissingPrice, Prices, Usage, load_prices, load_usage
 
 PRICES = Prices({
     "date": "2026-01-01", "hours_per_month": 100,
@@ -120,3 +121,16 @@ def test_json_output_for_ci(synth_dir: Path, capsys: pytest.CaptureFixture[str])
     assert cost.main(["dev", "--format", "json", "--synth", str(synth_dir)]) == 0
     report = json.loads(capsys.readouterr().out)
     assert [e["env"] for e in report["environments"]] == ["dev"] and report["reference_design"]["dev"] == 400
+
+
+def test_an_environment_without_usage_is_priced_with_its_tiers_defaults_and_says_so() -> None:
+    document = yaml.safe_load((PRICING_DIR / "usage.yaml").read_text())
+    for tier, stand_in in document["tier_defaults"].items():
+        usage = load_usage("nosuchenvironment", tier)
+        assert usage.values == document["environments"][stand_in]
+        assert usage.note == (
+            f"pricing/usage.yaml has no environments.nosuchenvironment; priced with tier {tier!r}'s defaults "
+            f"(environments.{stand_in}): add an entry with its own figures"
+        )
+    known = environments.ALL[0]
+    assert load_usage(known.name, known.tier).note is None

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 import environments
-from environments.repository import SERVICE_REPOSITORIES
+import services
 from stacks.bootstrap import state_log_bucket
 from tests.test_paths import mutated
 from tools.changed_stacks import plannable
@@ -69,7 +69,8 @@ def test_every_plan_drift_deploy_and_image_push_is_walked(every_ci_walk: list[Wa
     deploys = {env.name for env in environments.ALL if env.backend.kind == "s3"}
     assert {f"deploy-environment.yml {e} (deploy-environment.yml: deploy)" for e in deploys} <= subjects
     pushes = {s for s in subjects if s.startswith("service-image.yml publish")}
-    assert len(pushes) == len(SERVICE_REPOSITORIES) * 3  # dev, staging and production build images
+    builders = [env for env in environments.ALL if env.standby is None]  # a standby's registry replicates
+    assert len(pushes) == len(services.SPECS) * len(builders)
     for walk in every_ci_walk:
         if walk.subject.startswith(("ci.yml plan ", "drift.yml drift ", "deploy-environment.yml ")):
             names = [h.name for h in walk.hops]

@@ -48,9 +48,10 @@ def test_promotion_takes_the_digest_another_environment_runs(releases: Path) -> 
     ("argv", "message"),
     [
         (["dev", "publishing", "sha256:abc"], "is not an image digest"),
-        (["prod", "publishing", DIGEST], "environment 'prod' is unknown"),
+        (["prod", "publishing", DIGEST], "environment 'prod' has no release file"),
         (["dev", "search", DIGEST], "service 'search' is unknown in dev"),
-        (["dev", "publishing"], "one of the arguments DIGEST --from is required"),
+        (["dev", "publishing"], "give ENV SERVICE and one of DIGEST or --from ENV, or --seed alone"),
+        (["--seed", "dev"], "--seed takes no other arguments"),
     ],
 )
 def test_bad_input_is_one_line_exit_2_and_the_file_unchanged(
@@ -67,3 +68,25 @@ def test_the_current_digest_again_is_refused(releases: Path) -> None:
     release("dev", "publishing", DIGEST, releases / "dev.json")
     with pytest.raises(Refused, match="already runs"):
         release("dev", "publishing", DIGEST, releases / "dev.json")
+
+
+def test_seed_writes_what_a_new_environment_and_a_new_service_need_and_nothing_twice(
+    releases: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The shipped records hold only placeholders, so seeding after removing a file and a service gives them
+    back byte for byte; a second run writes nothing."""
+    shipped = {path.name: path.read_bytes() for path in releases.glob("*.json")}
+    first, last = environments.ALL[0].name, environments.ALL[-1].name
+    (releases / f"{first}.json").unlink()
+    document = json.loads((releases / f"{last}.json").read_text())
+    del document[SPECS[-1].name]
+    (releases / f"{last}.json").write_text(json.dumps(document))
+    assert release_tool.main(["--seed"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith(f"{first}.json: seeded {', '.join(spec.name for spec in SPECS)}")
+    assert lines[1].endswith(f"{last}.json: seeded {SPECS[-1].name}")
+    assert {path.name: path.read_bytes() for path in releases.glob("*.json")} == shipped
+    assert release_tool.main(["--seed"]) == 0
+    assert capsys.readouterr().out.startswith(
+        "every environment already records every service; nothing seeded"
+    )

@@ -53,6 +53,7 @@ class Estimate:
     env: str
     scenario: Scenario
     stacks: list[StackCost]
+    notes: list[str] = field(default_factory=list)
 
     @property
     def low(self) -> float:
@@ -121,7 +122,7 @@ def headroom_nodes(env: EnvironmentConfig, prices: Prices, scenario: Scenario) -
 
 
 def estimate(synth_dir: Path, env: EnvironmentConfig, scenario: Scenario = ON_DEMAND) -> Estimate:
-    prices, usage = load_prices(), load_usage(env.name)
+    prices, usage = load_prices(), load_usage(env.name, env.tier)
     stacks = []
     for layer in LAYERS:
         path = synth_dir / "stacks" / f"{env.name}-{layer}" / "cdk.tf.json"
@@ -133,7 +134,7 @@ def estimate(synth_dir: Path, env: EnvironmentConfig, scenario: Scenario = ON_DE
         if layer == "platform":
             cost.lines += [chart_volumes(env, prices), *headroom_nodes(env, prices, scenario)]
         stacks.append(cost)
-    return Estimate(env.name, scenario, stacks)
+    return Estimate(env.name, scenario, stacks, notes=[usage.note] if usage.note else [])
 
 
 def _money(value: float) -> str:
@@ -177,6 +178,7 @@ def render(estimates: list[Estimate], what_if: Estimate | None, prices_date: str
             )
         if est.not_priced:
             out.append("  NOT PRICED: " + ", ".join(est.not_priced))
+        out.extend(f"  note: {note}" for note in est.notes)
         out.append("")
     if what_if is not None:
         optimized = references.get("production_optimized")
@@ -191,7 +193,7 @@ def as_json(estimates: list[Estimate], what_if: Estimate | None, prices_date: st
     def one(est: Estimate) -> dict[str, Any]:
         return {
             "env": est.env, "low": round(est.low, 2), "high": round(est.high, 2),
-            "not_priced": est.not_priced,
+            "not_priced": est.not_priced, "notes": est.notes,
             "stacks": [{"stack": s.stack, "low": round(s.low, 2), "high": round(s.high, 2),
                         "lines": [asdict(line) for line in s.lines]} for s in est.stacks],
         }  # fmt: skip
@@ -219,7 +221,8 @@ def main(argv: list[str]) -> int:
         return 2
     chosen = [env for env in environments.ALL if not args.envs or env.name in args.envs]
     estimates = [estimate(args.synth, env) for env in chosen]
-    production = next((env for env in chosen if env.name == "production"), None)
+    # the what-if prices the first production-tier primary chosen (a standby's sizes are its floor)
+    production = next((env for env in chosen if env.tier == "production" and env.standby is None), None)
     what_if = estimate(args.synth, production, WHAT_IF) if production else None
     date = load_prices().date
     if args.format == "json":

@@ -39,8 +39,7 @@ from diagrams.onprem.monitoring import Prometheus
 from diagrams.onprem.network import Istio
 
 from tools.architecture import Architecture, Node, architecture
-from tools.cli_checks import missing_synth, unknown_environment
-from tools.release_file import ENVIRONMENTS
+from tools.cli_checks import missing_synth, synthesized_environments, unknown_environment
 
 ICONS: Final[dict[str, type[Icon]]] = {
     "users": Users, "dns": Route53, "waf": WAF, "alb": ElbApplicationLoadBalancer, "nat": NATGateway,
@@ -118,16 +117,17 @@ def main(argv: list[str]) -> int:
         prog="bin/dev diagram", description="Architecture diagrams per environment."
     )
     parser.add_argument(
-        "envs", metavar="ENV", nargs="*", help=f"any of {', '.join(ENVIRONMENTS)}; default: all"
+        "envs", metavar="ENV", nargs="*", help="environments of the synthesized app; default: all"
     )
     parser.add_argument("--synth", type=Path, default=Path("cdktf.out"), help="the synthesized app")
     parser.add_argument("--readme", action="store_true", help="also refresh the README's production diagram")
     args = parser.parse_args(argv)
-    error = unknown_environment(args.envs, ENVIRONMENTS) or missing_synth(args.synth)
+    known = synthesized_environments(args.synth)
+    error = missing_synth(args.synth) or unknown_environment(args.envs, known)
     if error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    for env in args.envs or ENVIRONMENTS:
+    for env in args.envs or known:
         for path in draw(architecture(args.synth, env), args.synth / "diagrams"):
             print(path)
     if args.readme:

@@ -56,10 +56,12 @@ class Prices:
 
 @dataclass(frozen=True, slots=True)
 class Usage:
-    """One environment's monthly usage assumptions (``usage.yaml`` ``environments.<env>``)."""
+    """One environment's monthly usage assumptions (``usage.yaml`` ``environments.<env>``, or its tier's
+    defaults with ``note`` saying so)."""
 
     env: str
     values: dict[str, float]
+    note: str | None = None
 
     def __getitem__(self, key: str) -> float:
         try:
@@ -72,9 +74,18 @@ def load_prices(directory: Path = PRICING_DIR) -> Prices:
     return Prices(yaml.safe_load((directory / "prices.yaml").read_text(encoding="utf-8")))
 
 
-def load_usage(env: str, directory: Path = PRICING_DIR) -> Usage:
+def load_usage(env: str, tier: str, directory: Path = PRICING_DIR) -> Usage:
+    """``env``'s usage; an environment without its own entry is priced with its tier's defaults (the
+    ``tier_defaults`` entry names whose usage stands in) and a note saying so, never refused."""
     document = yaml.safe_load((directory / "usage.yaml").read_text(encoding="utf-8"))
-    return Usage(env, dict(document["environments"][env]))
+    if env in document["environments"]:
+        return Usage(env, dict(document["environments"][env]))
+    stand_in = document["tier_defaults"][tier]
+    note = (
+        f"pricing/usage.yaml has no environments.{env}; priced with tier {tier!r}'s defaults "
+        f"(environments.{stand_in}): add an entry with its own figures"
+    )
+    return Usage(env, dict(document["environments"][stand_in]), note)
 
 
 def reference_figures(directory: Path = PRICING_DIR) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 
     python -m tools.release ENV SERVICE sha256:<64 hex>        (bin/dev release; the image pipeline)
     python -m tools.release ENV SERVICE --from OTHER_ENV       (promote OTHER_ENV's current image)
+    python -m tools.release --seed                             (records of new environments and services)
 
 The new reference keeps the environment's own registry and repository (the part of its current reference
 before ``@``) with the new digest: the image pipeline pushes each build, by digest, to the registry of every
@@ -13,6 +14,7 @@ line (exit 2) a malformed digest or one already current. Standard library only.
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 from collections.abc import Sequence
@@ -20,12 +22,12 @@ from pathlib import Path
 from typing import Final
 
 from tools.release_file import (
-    ENVIRONMENTS,
     EXIT_REFUSED,
     RELEASES_DIR,
     Refused,
     RefusingParser,
     display,
+    environments,
     read_history,
     render,
     write_atomically,
@@ -57,16 +59,26 @@ def current_digest(env: str, service: str, path: Path) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = RefusingParser(prog="bin/dev release", description="Record a new release of SERVICE in ENV.")
-    parser.add_argument("env", metavar="ENV", help=f"one of: {', '.join(ENVIRONMENTS)}")
-    parser.add_argument("service", metavar="SERVICE", help="a service named in the release file")
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument(
+    parser = RefusingParser(
+        prog="bin/dev release",
+        description="Record a new release of SERVICE in ENV, or seed new environments and services.",
+    )
+    parser.add_argument("env", metavar="ENV", nargs="?", help=f"one of: {', '.join(environments())}")
+    parser.add_argument("service", metavar="SERVICE", nargs="?", help="a service named in the release file")
+    parser.add_argument(
         "digest", metavar="DIGEST", nargs="?", help="sha256:<64 hex>, as the pipeline pushed it"
     )
-    source.add_argument("--from", dest="source_env", metavar="ENV", help="promote what ENV runs now")
+    parser.add_argument("--from", dest="source_env", metavar="ENV", help="promote what ENV runs now")
+    parser.add_argument(
+        "--seed", action="store_true",
+        help="give every environment and service of the registries without a release history its placeholder",
+    )  # fmt: skip
     try:
         args = parser.parse_args(argv)
+        if args.seed:
+            return _seed(parser, args)
+        if not args.service or bool(args.digest) == bool(args.source_env):
+            parser.error("give ENV SERVICE and one of DIGEST or --from ENV, or --seed alone")
         path = RELEASES_DIR / f"{args.env}.json"
         digest = (
             current_digest(args.source_env, args.service, RELEASES_DIR / f"{args.source_env}.json")
@@ -79,6 +91,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_REFUSED
     print(f"{args.env} {args.service}: {old} -> {new}")
     print(f"Wrote {display(path)}. Commit it through a pull request; merged, the deploy workflow applies it.")
+    return 0
+
+
+def _seed(parser: RefusingParser, args: argparse.Namespace) -> int:
+    """``--seed``: refuses other arguments; a configuration the app refuses is one line too."""
+    from marketplace_constructs import ConfigError
+    from tools.release_seed import seed
+
+    if args.env or args.source_env:
+        parser.error("--seed takes no other arguments")
+    try:
+        written = seed(RELEASES_DIR)
+    except ConfigError as err:
+        raise Refused(str(err)) from None
+    print("\n".join(written) or "every environment already records every service; nothing seeded")
     return 0
 
 

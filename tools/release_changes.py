@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
 
-from tools.release_file import ENVIRONMENTS, RELEASES_DIR
+from tools.release_file import RELEASES_DIR, environments
 
 NO_COMMIT: Final = "0" * 40
 
@@ -90,7 +90,7 @@ def main(argv: list[str]) -> int:
         prog="python -m tools.release_changes", description=__doc__.split("\n")[0]
     )
     parser.add_argument("before", metavar="BEFORE")
-    parser.add_argument("env", metavar="ENV", choices=ENVIRONMENTS)
+    parser.add_argument("env", metavar="ENV", choices=environments())
     parser.add_argument("--outcome", help="the deploy job's status: print the Slack message")
     parser.add_argument("--run-url", default="", help="link to the workflow run, for the Slack message")
     args = parser.parse_args(argv)

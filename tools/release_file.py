@@ -15,9 +15,14 @@ from pathlib import Path
 from typing import Any, Final, NoReturn
 
 RELEASES_DIR: Final = Path(__file__).resolve().parents[1] / "environments" / "releases"
-# environments.base.ENVIRONMENT_NAMES, repeated so the tools never import the app; a test keeps them equal.
-ENVIRONMENTS: Final = ("dev", "staging", "production", "dr")
 EXIT_REFUSED: Final = 2
+
+
+def environments(directory: Path = RELEASES_DIR) -> tuple[str, ...]:
+    """The environments with a release record, by name: one file each, seeded from the environment registry
+    by ``bin/dev release --seed`` (the app refuses an environment without one), so the tools need not import
+    the app to know them."""
+    return tuple(sorted(path.stem for path in directory.glob("*.json")))
 
 
 class Refused(Exception):
@@ -38,8 +43,12 @@ def render(document: Any) -> str:
 
 def read_history(path: Path, env: str, service: str) -> tuple[dict[str, Any], list[str]]:
     """The file's document and ``service``'s history in it (the list inside the document, to append to)."""
-    if env not in ENVIRONMENTS:
-        raise Refused(f"environment {env!r} is unknown; allowed: {', '.join(ENVIRONMENTS)}")
+    known = environments(path.parent)
+    if env not in known:
+        raise Refused(
+            f"environment {env!r} has no release file; allowed: {', '.join(known)} (a new environment's is "
+            "seeded by bin/dev release --seed)"
+        )
     label = display(path)
     document = _read(path, label)
     if service not in document:
@@ -59,7 +68,7 @@ def write_atomically(path: Path, text: str) -> None:
             out.write(text)
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(temporary, path.stat().st_mode & 0o777)
+        os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else 0o644)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

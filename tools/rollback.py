@@ -13,18 +13,18 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tools.release_file import (
-    ENVIRONMENTS,
     EXIT_REFUSED,
     RELEASES_DIR,
     Refused,
     RefusingParser,
     display,
+    environments,
     read_history,
     render,
     write_atomically,
 )
 
-__all__ = ["ENVIRONMENTS", "RELEASES_DIR", "main", "previous_release", "render", "rollback"]
+__all__ = ["RELEASES_DIR", "environments", "main", "previous_release", "render", "rollback"]
 
 
 def previous_release(history: Sequence[str]) -> str | None:
@@ -54,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="bin/dev rollback",
         description="Roll SERVICE in ENV back to the previous release (appended to its history).",
     )
-    parser.add_argument("env", metavar="ENV", help=f"one of: {', '.join(ENVIRONMENTS)}")
+    parser.add_argument("env", metavar="ENV", help=f"one of: {', '.join(environments())}")
     parser.add_argument("service", metavar="SERVICE", help="a service named in the release file")
     parser.add_argument(
         "--file", type=Path, metavar="PATH", help="the file to edit; default: environments/releases/ENV.json"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 PROJECT = "llm-marketplace"
+GITHUB_REPOSITORY = r"[A-Za-z0-9-]+/[A-Za-z0-9._-]+"  # a GitHub repository's owner/name
 
 
 def resource_name(env: str, component: str, suffix: str = "") -> str:

@@ -24,12 +24,12 @@ def test_node_groups_add_up_to_the_reference_design(name: str, low: int, high: i
 
 
 def test_highly_available_environments_need_a_nat_gateway_per_zone() -> None:
-    with pytest.raises(ConfigError, match=r"VpcProps.nat_strategy must be 'per_az' in production"):
+    with pytest.raises(ConfigError, match=r"VpcProps.nat_strategy must be 'per_az' in tier 'production'"):
         replace(production.CONFIG, network=replace(production.CONFIG.network, nat_strategy="single"))
 
 
 def test_highly_available_environments_need_shared_locked_state() -> None:
-    with pytest.raises(ConfigError, match=r"StateBackendConfig.kind must be 's3' in production"):
+    with pytest.raises(ConfigError, match=r"StateBackendConfig.kind must be 's3' in tier 'production'"):
         replace(production.CONFIG, backend=StateBackendConfig(kind="local"))
 
 

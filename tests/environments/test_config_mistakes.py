@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+import services
 from tests.environments.test_bad_input import ROOT, run_broken_apps
+
+SERVICES = ", ".join(spec.name for spec in services.SPECS)  # as the messages list them
 
 MISTAKES = {
     # A node group too small for its services at their maximum, with sidecars, DaemonSets and headroom.
@@ -108,12 +111,12 @@ MISTAKES = {
     "fewer_gateway_replicas_than_zones_in_production": (
         "environments/production.py", "gateway_replicas=3,", "gateway_replicas=2,",
         "error: environment 'production': MeshProps.gateway_replicas must be at least the zone count (3) in "
-        "production, so every zone serves traffic, got 2\n",
+        "tier 'production', so every zone serves traffic, got 2\n",
     ),
     "any_outbound_in_production": (
         "environments/production.py", "gateway_max_replicas=10)",
         "gateway_max_replicas=10, allow_any_outbound=True)",
-        "error: environment 'production': MeshProps.allow_any_outbound must be False in production "
+        "error: environment 'production': MeshProps.allow_any_outbound must be False in tier 'production' "
         "(REGISTRY_ONLY: only hosts with a ServiceEntry are reachable), got True\n",
     ),
     # The edge (issue 9).
@@ -163,8 +166,8 @@ MISTAKES = {
     "single_replica_switch_in_production": (
         "environments/production.py", "prometheus_replicas=2,",
         "prometheus_replicas=2, allow_single_replicas=True,",
-        "error: environment 'production': MonitoringProps.allow_single_replicas must be False in production, "
-        "so Prometheus and Alertmanager survive a node or zone loss, got True\n",
+        "error: environment 'production': MonitoringProps.allow_single_replicas must be False in tier "
+        "'production', so Prometheus and Alertmanager survive a node or zone loss, got True\n",
     ),
     "error_rate_threshold_of_100_percent": (
         "environments/production.py", "critical_error_rate_percent=1.0,",
@@ -195,8 +198,8 @@ MISTAKES = {
     ),
     "single_node_tracing_switch_in_production": (
         "environments/production.py", "jaeger_replicas=2,", "jaeger_replicas=2, allow_single_node=True,",
-        "error: environment 'production': TracingProps.allow_single_node must be False in production, so "
-        "traces survive a node or zone loss, got True\n",
+        "error: environment 'production': TracingProps.allow_single_node must be False in tier 'production', "
+        "so traces survive a node or zone loss, got True\n",
     ),
     # Service specs (issue 11): the message names service and field; a spec is the same in every environment.
     "service_min_above_max": (
@@ -214,11 +217,11 @@ MISTAKES = {
     "service_caller_not_a_service": (
         "services/publishing.py", 'callers=("admin",)', 'callers=("billing",)',
         "error: MicroserviceProps(publishing).callers names 'billing', which is not a service; services: "
-        "publishing, discovery, consumption, admin\n",
+        f"{SERVICES}\n",
     ),
     "service_route_claimed_twice": (
         "services/publishing.py", '"/v1/publishers"', '"/v1/search"',
-        "error: route '/v1/search' is claimed by both publishing and discovery\n",
+        "error: route '/v1/search' is claimed by both discovery and publishing\n",
     ),
     "service_port_out_of_range": (
         "services/publishing.py", "port=3000", "port=70000",
@@ -231,7 +234,7 @@ MISTAKES = {
     "service_replicas_for_an_unknown_service": (
         "environments/dev.py", '"admin": (1, 3)}', '"admin": (1, 3), "billing": (1, 2)}',
         "error: environment 'dev': EnvironmentConfig.service_replicas names 'billing', which is not a "
-        "service; services: publishing, discovery, consumption, admin\n",
+        f"service; services: {SERVICES}\n",
     ),
     "release_that_is_not_a_digest": (
         "environments/releases/production.json", "publishing@sha256:" + "0" * 64, "publishing@sha256:1234",

@@ -86,7 +86,7 @@ def test_only_a_standby_standing_by_brings_its_primary_into_a_selection() -> Non
         ({"role": "passive"}, r"StandbyConfig.role must be one of 'standby', 'active', got 'passive'"),
         ({"max_lag_minutes": 30}, r"StandbyConfig.max_lag_minutes must be between 1 and 15 minutes, got 30"),
         ({"replica_key_alias": ""}, r"StandbyConfig.replica_key_alias must name the KMS key"),
-        ({"primary": "qa"}, r"StandbyConfig.primary must be one of"),
+        ({"primary": "Prod"}, r"StandbyConfig.primary must be an environment name"),
     ],
 )
 def test_standby_settings_are_validated(changes: dict[str, object], message: str) -> None:

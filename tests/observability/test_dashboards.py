@@ -29,7 +29,7 @@ from marketplace_constructs.observability.dashboards.contract import SERVICES
 from marketplace_constructs.observability.thresholds import AlertThresholds, ServiceObjective
 from tests.observability.tools import run_tool
 
-BOARDS = dashboards()
+BOARDS = dashboards(SERVICES)
 EXPECTED = {  # uid: (folder, title)
     "marketplace-service-overview": ("Services", "Service Overview"),
     "marketplace-infrastructure": ("Infrastructure", "Infrastructure"),
@@ -132,7 +132,7 @@ def test_six_dashboards_one_folder_each_with_unique_stable_uids() -> None:
 
 
 def test_output_is_byte_identical_on_every_call_with_sorted_keys() -> None:
-    again = dashboards()
+    again = dashboards(SERVICES)
     assert [json.dumps(board.model) for board in again] == [json.dumps(board.model) for board in BOARDS]
     assert all(json.dumps(board.model) == json.dumps(board.model, sort_keys=True) for board in again)
 

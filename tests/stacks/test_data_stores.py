@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 import environments
-from environments.base import HIGHLY_AVAILABLE, EnvironmentConfig
-from tests.conftest import ALL_STACK_IDS, StackDoc, resources
+from environments.base import EnvironmentConfig
+from tests.conftest import ALL_STACK_IDS, GUARDED, StackDoc, resources
 
 Reader = Callable[[str], StackDoc]
 ENVS = {env.name: env for env in environments.ALL}
@@ -91,7 +91,7 @@ def test_postgres_is_encrypted_tls_only_iam_authenticated_and_never_holds_a_pass
     assert db["auto_minor_version_upgrade"] and db["copy_tags_to_snapshot"]
 
 
-@pytest.mark.parametrize("name", HIGHLY_AVAILABLE)
+@pytest.mark.parametrize("name", GUARDED)
 def test_shared_environments_protect_the_database_and_keep_a_final_snapshot(
     stack_doc: Reader, name: str
 ) -> None:
@@ -313,7 +313,7 @@ STATEFUL = re.compile(
 )
 
 
-@pytest.mark.parametrize("stack_id", [s for s in ALL_STACK_IDS if s.rsplit("-", 1)[0] in HIGHLY_AVAILABLE])
+@pytest.mark.parametrize("stack_id", [s for s in ALL_STACK_IDS if s.rsplit("-", 1)[0] in GUARDED])
 def test_every_stateful_resource_in_shared_environments_is_protected(
     stack_doc: Reader, stack_id: str
 ) -> None:

@@ -13,12 +13,12 @@ import pytest
 
 import environments
 import services
-from environments.base import HIGHLY_AVAILABLE, EnvironmentConfig
+from environments.base import EnvironmentConfig
 from marketplace_constructs.network.subnet_plan import plan_subnets
 from marketplace_constructs.observability.logs import TRACE_ID_FIELD
 from marketplace_constructs.workload.service_props import callees
 from stacks.charts import ISTIO, ISTIO_VERSION
-from tests.conftest import StackDoc, resources
+from tests.conftest import GUARDED, SANDBOXES, StackDoc, resources
 
 Reader = Callable[[str], StackDoc]
 ALL = pytest.mark.parametrize("env", environments.ALL, ids=lambda env: env.name)
@@ -87,14 +87,14 @@ def test_mesh_config_logs_json_traces_to_the_configured_collector_and_holds_apps
 
 
 @pytest.mark.parametrize(
-    ("name", "mode"), [("dev", "ALLOW_ANY"), *((n, "REGISTRY_ONLY") for n in HIGHLY_AVAILABLE)]
+    ("name", "mode"), [*((n, "ALLOW_ANY") for n in SANDBOXES), *((n, "REGISTRY_ONLY") for n in GUARDED)]
 )
 def test_outbound_traffic_is_registry_only_outside_dev(stack_doc: Reader, name: str, mode: str) -> None:
     mesh = values(releases(stack_doc, ENVS[name])["istiod"][1])["meshConfig"]
     assert mesh["outboundTrafficPolicy"] == {"mode": mode}
 
 
-@pytest.mark.parametrize("name", HIGHLY_AVAILABLE)
+@pytest.mark.parametrize("name", GUARDED)
 def test_control_plane_and_gateway_are_highly_available_outside_dev(stack_doc: Reader, name: str) -> None:
     env = ENVS[name]
     found = releases(stack_doc, env)
@@ -169,7 +169,7 @@ def test_telemetry_samples_the_configured_share_and_logs_access(
     assert spec["accessLogging"] == [{"providers": [{"name": "envoy"}]}]
 
 
-@pytest.mark.parametrize("name", HIGHLY_AVAILABLE)
+@pytest.mark.parametrize("name", GUARDED)
 def test_reference_design_traces_every_request_outside_dev(stack_doc: Reader, name: str) -> None:
     spec = custom_resources(stack_doc, ENVS[name])[("Telemetry", "istio-system", "mesh-default")]["spec"]
     assert spec["tracing"][0]["randomSamplingPercentage"] == 100.0

@@ -12,16 +12,16 @@ import pytest
 
 import environments
 import services
-from environments.base import HIGHLY_AVAILABLE, EnvironmentConfig
+from environments.base import EnvironmentConfig
 from marketplace_constructs.observability.alertmanager import RECEIVER_DIR, alertmanager_config
 from marketplace_constructs.observability.alerts import rule_groups
 from marketplace_constructs.observability.thresholds import ServiceObjective
-from tests.conftest import StackDoc, resources
+from tests.conftest import GUARDED, StackDoc, resources
 
 Reader = Callable[[str], StackDoc]
 ALL = pytest.mark.parametrize("env", environments.ALL, ids=lambda env: env.name)
 ENVS = {env.name: env for env in environments.ALL}
-SERVICES = ("publishing", "discovery", "consumption", "admin")
+SERVICES = tuple(spec.name for spec in services.SPECS)
 
 
 def stack_values(stack_doc: Reader, env: EnvironmentConfig) -> dict[str, Any]:
@@ -61,7 +61,7 @@ def test_prometheus_keeps_the_configured_days_with_a_size_guard_below_its_encryp
         assert spec[f"{kind}SelectorNilUsesHelmValues"] is False  # every namespace's monitors and rules
 
 
-@pytest.mark.parametrize("name", HIGHLY_AVAILABLE)
+@pytest.mark.parametrize("name", GUARDED)
 def test_prometheus_and_alertmanager_are_highly_available_outside_dev(stack_doc: Reader, name: str) -> None:
     values = stack_values(stack_doc, ENVS[name])
     prometheus, alertmanager = values["prometheus"], values["alertmanager"]

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 import environments
+import services
 from environments.base import EnvironmentConfig
 from marketplace_constructs.observability.dashboards import CONTRACT, dashboards
 from marketplace_constructs.observability.exporters import REDIS_NOPASS
@@ -86,7 +87,7 @@ def test_the_six_dashboards_are_config_maps_the_sidecar_loads_one_folder_per_are
         m for m in resources(stack_doc(f"{env.name}-apps"), "kubernetes_config_map_v1").values()
         if m["metadata"]["labels"] == {"grafana_dashboard": "1"}
     ]  # fmt: skip
-    expected = {d.uid: d for d in dashboards()}
+    expected = {d.uid: d for d in dashboards([spec.name for spec in services.SPECS])}
     assert len(maps) == len(expected) == 6
     for config_map in maps:
         ((file_name, body),) = config_map["data"].items()

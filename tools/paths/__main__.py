@@ -16,7 +16,7 @@ from pathlib import Path
 import environments
 import services
 from environments.base import EnvironmentConfig, RecoveryRole
-from environments.repository import REPOSITORY, SERVICE_REPOSITORIES
+from environments.repository import REPOSITORY
 from tools.cli_checks import missing_synth, unknown_environment
 from tools.paths.accounts import Accounts
 from tools.paths.escalation import boundary_paths
@@ -103,7 +103,7 @@ def ci_walks(synth: Synth, synth_dir: Path, selected: list[str], workflows: Path
         workflows,
         environments.ALL,
         REPOSITORY,
-        SERVICE_REPOSITORIES,
+        {spec.name: spec.image_source for spec in services.SPECS if spec.image_source},
         selected or None,
         ROOT,
     ) + boundary_paths(Accounts(synth), chosen, REPOSITORY)

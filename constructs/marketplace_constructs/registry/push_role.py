@@ -10,8 +10,9 @@ from constructs import Construct
 
 from marketplace_constructs.aws import policy_document
 from marketplace_constructs.errors import check_pattern
+from marketplace_constructs.naming import GITHUB_REPOSITORY
 from marketplace_constructs.security.boundary import bounded_role
-from marketplace_constructs.security.ci_identity import GITHUB_REPOSITORY, github_trust
+from marketplace_constructs.security.ci_identity import github_trust
 
 # Pushing a multi-platform image by digest: find existing layers, upload new ones, put the manifests; read
 # back what was pushed (buildx checks its index). No delete, no tag changes, no repository settings.

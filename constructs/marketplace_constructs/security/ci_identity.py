@@ -31,6 +31,7 @@ from constructs import Construct
 from marketplace_constructs.aws import AwsLocation, policy_document
 from marketplace_constructs.checked import checked
 from marketplace_constructs.errors import ConfigError, check_pattern, check_range
+from marketplace_constructs.naming import GITHUB_REPOSITORY
 from marketplace_constructs.security.boundary import (
     IDENTITY_SERVICES,
     WORKLOAD_PATH,
@@ -40,7 +41,6 @@ from marketplace_constructs.security.boundary import (
 
 GITHUB_OIDC_HOST: Final = "token.actions.githubusercontent.com"
 AUDIENCE: Final = "sts.amazonaws.com"
-GITHUB_REPOSITORY: Final = r"[A-Za-z0-9-]+/[A-Za-z0-9._-]+"  # owner/name
 READ_ONLY: Final = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 ADMINISTRATOR: Final = "arn:aws:iam::aws:policy/AdministratorAccess"
 

@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 from typing import Final, Literal, get_args
 
 from marketplace_constructs.checked import checked
-from marketplace_constructs.errors import ConfigError, check_dns_label, check_one_of, check_range
+from marketplace_constructs.errors import (
+    ConfigError,
+    check_dns_label,
+    check_one_of,
+    check_pattern,
+    check_range,
+)
+from marketplace_constructs.naming import GITHUB_REPOSITORY
 
 NodeClass = Literal["general", "compute", "memory"]  # the node groups' workload-class label
 DataStore = Literal["postgres", "redis", "kafka"]
@@ -251,6 +258,10 @@ class MicroserviceProps:
             idempotent methods, so answered 5xx are not retried. 0-5. Default: 2.
         objectives: Latency objectives. Required.
         delivery: Default: DeliveryProps().
+        image_source: The GitHub repository (``owner/name``) whose image pipeline builds the service: its
+            ``main`` branch alone may push to the service's ECR repository, through a role per environment
+            that builds images. None: no pipeline pushes (images arrive by other means, or by replication).
+            Default: None.
     """
 
     name: str
@@ -269,9 +280,12 @@ class MicroserviceProps:
     retries: int = 2
     objectives: LatencyObjectives
     delivery: DeliveryProps = field(default_factory=DeliveryProps)
+    image_source: str | None = None
 
     def __post_init__(self) -> None:
         owner = f"MicroserviceProps({self.name})"
+        if self.image_source is not None:
+            check_pattern(owner, "image_source", self.image_source, GITHUB_REPOSITORY, "'owner/name'")
         check_dns_label("MicroserviceProps", "name", self.name)
         check_range(owner, "port", self.port, 1, 65535)
         if 15000 <= self.port <= 15099:

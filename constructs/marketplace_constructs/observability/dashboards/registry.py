@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from marketplace_constructs.observability.dashboards import (
     business,
     cache,
@@ -13,9 +15,10 @@ from marketplace_constructs.observability.dashboards import (
 from marketplace_constructs.observability.dashboards._grafana import Dashboard
 
 
-def dashboards() -> tuple[Dashboard, ...]:
-    """The six dashboards, each in its own folder; the same output on every call (nothing in them depends on
-    time, chance or the environment)."""
-    return tuple(
-        area.dashboard() for area in (service_overview, infrastructure, database, cache, messaging, business)
+def dashboards(services: Sequence[str]) -> tuple[Dashboard, ...]:
+    """The six dashboards, each in its own folder, the service overview offering ``services`` (namespaces);
+    the same output on every call (nothing in them depends on time, chance or the environment)."""
+    return (
+        service_overview.dashboard(services),
+        *(area.dashboard() for area in (infrastructure, database, cache, messaging, business)),
     )

@@ -8,6 +8,7 @@ a threshold here is the alert firing there.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
 from marketplace_constructs.observability.alerts import BURN_RATES, BY, LATENCY, RATIO, REQUESTS, error_ratio
@@ -20,7 +21,6 @@ from marketplace_constructs.observability.dashboards._grafana import (
     timeseries,
     variable,
 )
-from marketplace_constructs.observability.dashboards.contract import SERVICES
 from marketplace_constructs.observability.thresholds import AlertThresholds
 
 THRESHOLDS: Final = AlertThresholds()
@@ -174,7 +174,7 @@ def _saturation() -> Section:
     )
 
 
-def dashboard() -> Dashboard:
+def dashboard(services: Sequence[str]) -> Dashboard:
     """The Service Overview dashboard, filtered by the ``service`` variable (all four by default)."""
     return board(
         folder="Services",
@@ -187,7 +187,7 @@ def dashboard() -> Dashboard:
                 "Service",
                 REQUESTS,
                 "destination_service_namespace",
-                regex=f"/^({'|'.join(SERVICES)})$/",
+                regex=f"/^({'|'.join(services)})$/",
             ),
         ),
         sections=(_traffic(), _latency_section(), _objective(), _saturation()),
