@@ -2,7 +2,8 @@
 (``cdktf.out/ci.json``) so the workflows, the README's set-up checklist and the identity proof
 (``tools/paths/identity.py``) read one declaration: per stack the GitHub environment of its plans and the
 runner that can reach what its plan reads; per environment its two GitHub environments, their variables
-(with the values to set) and whether a reviewer gates them.
+(with the values to set) and whether a reviewer gates them; per branch the environments a push to it deploys,
+in the registry's deploy order (``deploy.yml`` reads them through ``tools/deploy_order.py``).
 
 - A stack with the kubernetes or helm provider talks to its cluster's API, which is private: its plans and
   drift checks run on the environment's plan runners inside the VPC (``in_vpc_labels(env, "plan")``; deploys
@@ -74,7 +75,8 @@ def write_ci_targets(
 ) -> None:
     """``<outdir>/ci.json``: per stack id (``stacks``: id -> (environment, whether it reaches the cluster's
     API)), its environment, plan environment and plan runner; per environment of ``envs`` its GitHub
-    environments."""
+    environments; per deploy branch the environments of ``envs`` (in their order) whose state CI can reach
+    (S3: a local-state environment is deployed by hand)."""
     targets = {
         stack_id: {
             "env": env,
@@ -88,5 +90,9 @@ def write_ci_targets(
         for env in envs
         for github in github_environments(env)
     }
-    document = {"stacks": targets, "environments": environments}
+    deploys: dict[str, list[str]] = {}
+    for env in envs:
+        if env.backend.kind == "s3":
+            deploys.setdefault(env.deploy_branch, []).append(env.name)
+    document = {"stacks": targets, "environments": environments, "deploys": deploys}
     Path(app.outdir, "ci.json").write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")

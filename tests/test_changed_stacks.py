@@ -60,3 +60,26 @@ def test_lists_the_environments_whose_bootstrap_changed(
     edited.write_text(edited.read_text() + " ")
     assert main(["--bootstrap", str(synth_dir), str(base)]) == 0
     assert json.loads(capsys.readouterr().out) == ["production"]
+
+
+def test_deploy_order_refuses_without_a_synthesis_or_arguments_in_one_line(tmp_path: Path) -> None:
+    from tools import deploy_order
+
+    assert deploy_order.main([str(tmp_path), "main"]) == 2
+    assert deploy_order.main([str(tmp_path)]) == 2
+
+
+def test_deploy_order_lists_every_branch_in_the_synthesis(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tools import deploy_order
+
+    (tmp_path / "ci.json").write_text(
+        '{"deploys": {"develop": ["dev"], "main": ["staging", "qa", "production"]}}'
+    )
+    assert deploy_order.main([str(tmp_path), "refs/heads/main"]) == 0
+    assert deploy_order.main([str(tmp_path), "--every-branch"]) == 0
+    assert deploy_order.main([str(tmp_path), "feature"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        '["staging", "qa", "production"]', '["dev", "staging", "qa", "production"]', "[]",
+    ]  # fmt: skip

@@ -67,7 +67,8 @@ def test_every_plan_drift_deploy_and_image_push_is_walked(every_ci_walk: list[Wa
     assert {f"ci.yml plan {s}" for s in stacks} <= subjects
     assert {f"drift.yml drift {s}" for s in stacks} <= subjects
     deploys = {env.name for env in environments.ALL if env.backend.kind == "s3"}
-    assert {f"deploy-environment.yml {e} (deploy-environment.yml: deploy)" for e in deploys} <= subjects
+    deployed = {f"deploy-environment.yml deploy {e} (deploy-environment.yml: deploy)" for e in deploys}
+    assert deployed <= subjects
     pushes = {s for s in subjects if s.startswith("service-image.yml publish")}
     builders = [env for env in environments.ALL if env.standby is None]  # a standby's registry replicates
     assert len(pushes) == len(services.SPECS) * len(builders)

@@ -113,33 +113,44 @@ def test_drift_runs_daily_with_the_plan_role_and_files_an_issue_per_stack() -> N
     assert "tools.plan_changes" in steps["open, update or close the drift issue"]["run"]
 
 
-def test_deploys_run_dev_from_develop_and_staging_production_dr_from_main_applying_what_they_planned() -> (
-    None
-):
+def test_a_push_deploys_its_branchs_environments_one_at_a_time_in_order_applying_what_they_planned(
+    synth_dir: Path,
+) -> None:
     deploy = yaml.safe_load((ROOT / ".github" / "workflows" / "deploy.yml").read_text())
-    assert deploy[True] == {"push": {"branches": ["main", "develop"]}}
+    # every environment's deploy branch triggers the workflow (a branch missing here would never deploy)
+    branches = deploy[True]["push"]["branches"]
+    assert {env.deploy_branch for env in environments.ALL if env.backend.kind == "s3"} <= set(branches)
     jobs = deploy["jobs"]
-    assert (jobs["dev"]["needs"], jobs["dev"]["if"]) == ("synth", "github.ref == 'refs/heads/develop'")
-    assert (jobs["staging"]["needs"], jobs["staging"]["if"]) == ("synth", "github.ref == 'refs/heads/main'")
-    # production and dr follow staging (skipped with it on develop), dr only after production succeeded
-    assert (jobs["production"]["needs"], jobs["dr"]["needs"]) == (
-        ["synth", "staging"],
-        ["synth", "production"],
-    )
+    assert set(jobs) == {"synth", "deploy"}
+    synth = jobs["synth"]
+    order = next(step for step in synth["steps"] if step.get("id") == "order")
+    assert 'python -m tools.deploy_order cdktf.out "$BRANCH"' in order["run"]
+    assert order["env"]["BRANCH"] == "${{ github.ref_name }}"
+    assert synth["outputs"]["environments"] == "${{ steps.order.outputs.environments }}"
+    job = jobs["deploy"]
+    assert job["strategy"] == {
+        "matrix": {"environment": "${{ fromJSON(needs.synth.outputs.environments) }}"},
+        "max-parallel": 1,  # one environment at a time, in the matrix's order
+        "fail-fast": True,  # a failure cancels the environments still queued
+    }
+    assert job["if"] == "needs.synth.outputs.environments != '[]'"  # an empty matrix is an error
+    assert job["with"]["environment"] == "${{ matrix.environment }}"
     # an environment whose bootstrap stack changed stops before its foundation (an administrator's deploy)
-    for env in ("dev", "staging", "production", "dr"):
-        changed = jobs[env]["with"]["bootstrap-changed"]
-        assert changed == f"${{{{ contains(fromJSON(needs.synth.outputs.bootstrap-changed), '{env}') }}}}"
-    assert "if" not in jobs["production"] and "if" not in jobs["dr"]
-    # each environment's configured deploy branch is the one its job (or the job it follows) deploys from
-    for env in environments.ALL:
-        job_of = jobs[env.name]
-        while "if" not in job_of:
-            job_of = jobs[job_of["needs"][-1]]
-        assert job_of["if"] == f"github.ref == 'refs/heads/{env.deploy_branch}'", env.name
-    assert [jobs[env]["with"]["environment"] for env in ("dev", "staging", "production", "dr")] == [
-        "dev", "staging", "production", "dr",
-    ]  # fmt: skip
+    assert job["with"]["bootstrap-changed"] == (
+        "${{ contains(fromJSON(needs.synth.outputs.bootstrap-changed), matrix.environment) }}"
+    )
+    # what each branch deploys, in the registry's order (standbys after their primaries)
+    for branch in branches:
+        listed = json.loads(
+            subprocess.run(
+                [sys.executable, "-m", "tools.deploy_order", str(synth_dir), branch],
+                cwd=ROOT, capture_output=True, text=True, check=True,
+            ).stdout
+        )  # fmt: skip
+        expected = [
+            env.name for env in environments.ALL if env.deploy_branch == branch and env.backend.kind == "s3"
+        ]
+        assert listed == expected, branch
     called = yaml.safe_load((ROOT / ".github" / "workflows" / "deploy-environment.yml").read_text())
     job = called["jobs"]["deploy"]
     # the GitHub environment gates the job: production's requires a reviewer's approval before it starts

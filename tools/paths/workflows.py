@@ -27,6 +27,13 @@ EXPRESSION: Final = re.compile(r"\$\{\{\s*([^}]*?)\s*\}\}")
 PATH: Final = re.compile(r"[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*")
 BEFORE_JOB: Final = ("github", "needs", "strategy", "matrix", "inputs")
 MATRIX_SOURCE: Final = re.compile(r"fromJSON\(needs\.([\w-]+)\.outputs\.([\w-]+)\)")
+# The tools a matrix's source job runs, with the arguments that list every entry any run can have: every
+# plannable stack (a pull request plans a subset), every environment some branch deploys (a push deploys
+# those of its branch).
+MATRIX_TOOLS: Final[dict[str, tuple[str, ...]]] = {
+    "tools.changed_stacks": (),
+    "tools.deploy_order": ("--every-branch",),
+}
 CREDENTIALS_ACTION: Final = "aws-actions/configure-aws-credentials@"
 
 
@@ -120,8 +127,8 @@ def _matrix_entries(
     workflow: Mapping[str, Any], job: Mapping[str, Any], synth_dir: Path, root: Path
 ) -> list[dict[str, Any]]:
     """The matrix of ``job``: ``{}`` without one; for a matrix read from ``fromJSON(needs.J.outputs.O)``,
-    the entries job J's step computes, ``python -m tools.changed_stacks`` of the checkout at ``root`` over
-    the synthesis (every plannable stack: a pull request plans a subset of them)."""
+    every entry job J's step can compute: the MATRIX_TOOLS command it runs, from the checkout at ``root``,
+    over the synthesis."""
     matrix = job.get("strategy", {}).get("matrix")
     if not matrix:
         return [{}]
@@ -130,15 +137,18 @@ def _matrix_entries(
     if others or not source:
         raise Unevaluable(f"matrix {matrix!r} is not one list read from a job's output")
     producer = workflow["jobs"].get(source.group(1), {})
-    if "tools.changed_stacks" not in _commands(producer):
-        raise Unevaluable(f"matrix source job {source.group(1)!r} does not run tools.changed_stacks")
+    command = _output_command(producer, source.group(2))
+    tool = next((tool for tool in MATRIX_TOOLS if tool in command), None)
+    if tool is None:
+        where = f"{source.group(1)}.outputs.{source.group(2)}"
+        raise Unevaluable(f"matrix source {where} runs none of {', '.join(MATRIX_TOOLS)}")
     # the command the job runs, from the checkout the workflows belong to, over the synthesis
     result = subprocess.run(
-        [sys.executable, "-m", "tools.changed_stacks", str(synth_dir.resolve())],
+        [sys.executable, "-m", tool, str(synth_dir.resolve()), *MATRIX_TOOLS[tool]],
         cwd=root, capture_output=True, text=True, check=False,
     )  # fmt: skip
     if result.returncode != 0:
-        raise Unevaluable(f"tools.changed_stacks failed: {result.stderr.strip().splitlines()[-1:]}")
+        raise Unevaluable(f"{tool} failed: {result.stderr.strip().splitlines()[-1:]}")
     return [{name: entry} for entry in json.loads(result.stdout)]
 
 
@@ -156,24 +166,50 @@ def runs(
         if set(triggers) == {"workflow_call"}:
             continue
         for job_id, job in workflow["jobs"].items():
-            called = _called(str(job.get("uses", "")))
-            if called:
-                inputs = {key: value for key, value in job.get("with", {}).items()}
-                for called_id, called_job in workflows[called]["jobs"].items():
-                    yield _run(
-                        called, called_id, f"{job_id} ({called}: {called_id})", called_job, {"inputs": inputs}
-                    )
-                continue
             try:
                 entries = _matrix_entries(workflow, job, synth_dir, checkout or directory.parents[1])
             except Unevaluable as error:
                 yield (name, job_id, error)
+                continue
+            called = _called(str(job.get("uses", "")))
+            if called:
+                for entry in entries:
+                    inputs = {key: _input(value, entry) for key, value in job.get("with", {}).items()}
+                    label = " ".join([job_id, *(str(value) for value in entry.values())])
+                    for called_id, called_job in workflows[called]["jobs"].items():
+                        yield _run(
+                            called,
+                            called_id,
+                            f"{label} ({called}: {called_id})",
+                            called_job,
+                            {"inputs": inputs},
+                        )
                 continue
             for entry in entries:
                 target = next(iter(entry.values()), None)
                 stack = target.get("stack") if isinstance(target, Mapping) else target
                 label = f"{job_id} {stack}" if stack else job_id
                 yield _run(name, job_id, label, job, {"matrix": entry})
+
+
+def _output_command(job: Mapping[str, Any], output: str) -> str:
+    """The command of the step that computes ``job``'s ``output`` (``${{ steps.S.outputs.O }}``); "" when
+    the output is not one step's."""
+    step = re.fullmatch(
+        r"\$\{\{\s*steps\.([\w-]+)\.outputs\.[\w-]+\s*\}\}", str(job.get("outputs", {}).get(output, ""))
+    )
+    if not step:
+        return ""
+    return next((str(s.get("run", "")) for s in job.get("steps", []) if s.get("id") == step.group(1)), "")
+
+
+def _input(value: Any, entry: Mapping[str, Any]) -> Any:
+    """A reusable workflow's input as its call evaluates it from the matrix ``entry``; an expression beyond a
+    plain path (``contains(...)``) stays as written, for the checks that read it to refuse."""
+    try:
+        return evaluate(value, {"matrix": entry})
+    except Unevaluable:
+        return value
 
 
 def _run(workflow: str, job_id: str, label: str, job: Mapping[str, Any], context: Mapping[str, Any]) -> Run:
