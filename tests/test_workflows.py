@@ -186,10 +186,13 @@ def test_pull_requests_plan_changed_stacks_and_keep_one_summary_comment() -> Non
     assert "cost/cost-change.md" in script
 
 
-def test_the_service_image_pipeline_scans_before_it_pushes_by_digest_and_proposes_the_dev_release() -> None:
+def test_the_service_image_pipeline_scans_before_it_pushes_by_digest_and_proposes_the_first_release() -> None:
     pipeline = yaml.safe_load((ROOT / ".github" / "workflows" / "service-image.yml").read_text())
     called = pipeline[True]["workflow_call"]
-    assert {"service", "push-role-arns", "infrastructure-repository", "test-command"} <= set(called["inputs"])
+    assert {
+        "service", "push-role-arns", "infrastructure-repository", "test-command", "release-environment",
+        "release-branch",
+    } <= set(called["inputs"])  # fmt: skip
     build, publish, proposal = (pipeline["jobs"][job] for job in ("build", "publish", "release-pr"))
 
     def step(job: dict[str, Any], name: str) -> dict[str, Any]:
@@ -209,24 +212,26 @@ def test_the_service_image_pipeline_scans_before_it_pushes_by_digest_and_propose
     push = step(publish, "push to every environment's registry")["with"]
     assert push["platforms"] == "linux/amd64,linux/arm64" and push["push"] is True
     assert (push["sbom"], push["provenance"]) == (True, "mode=max")
-    roles = [
-        s["with"]["role-to-assume"]
-        for s in publish["steps"]
-        if "configure-aws-credentials" in s.get("uses", "")
-    ]
-    assert roles == [
-        f"${{{{ steps.targets.outputs.{env}-role }}}}" for env in ("dev", "staging", "production")
-    ]
+    # every environment the caller lists: one OIDC token each, exchanged for its push role, then a login
+    login = step(publish, "log in to every environment's registry")["run"]
+    assert 'done < "$RUNNER_TEMP/targets.tsv"' in login and "audience=sts.amazonaws.com" in login
+    assert "aws sts assume-role-with-web-identity" in login and "::add-mask::$secret" in login
+    targets = step(publish, "registries and roles")
+    assert targets["env"]["TARGETS"] == "${{ inputs.push-role-arns }}"
     assert any("attest-build-provenance" in s.get("uses", "") for s in publish["steps"])
     assert publish["outputs"]["digest"] == "${{ steps.push.outputs.digest }}"
-    # the pull request records the pushed digest for dev, through an app token limited to two permissions
+    # the pull request records the pushed digest for the caller's first environment, through an app token
+    # limited to two permissions
     token = next(s for s in proposal["steps"] if "create-github-app-token" in s.get("uses", ""))["with"]
     assert {k for k in token if k.startswith("permission-")} == {
         "permission-contents",
         "permission-pull-requests",
     }
-    record = step(proposal, "record the digest for dev and open the pull request")
-    assert 'python3 -m tools.release dev "$SERVICE" "$DIGEST"' in record["run"]
+    record = step(proposal, "record the digest and open the pull request")
+    assert 'python3 -m tools.release "$RELEASE_ENVIRONMENT" "$SERVICE" "$DIGEST"' in record["run"]
+    assert record["env"]["RELEASE_ENVIRONMENT"] == "${{ inputs.release-environment }}"
+    checkout = next(s for s in proposal["steps"] if "actions/checkout" in s.get("uses", ""))
+    assert checkout["with"]["ref"] == "${{ inputs.release-branch }}"
     assert record["env"]["DIGEST"] == "${{ needs.publish.outputs.digest }}" and proposal["permissions"] == {}
 
 
