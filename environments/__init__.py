@@ -47,7 +47,34 @@ def check_together(envs: Iterable[EnvironmentConfig]) -> tuple[EnvironmentConfig
     for env in checked:
         if env.standby:
             _check_standby(env, by_name.get(env.standby.primary))
+    _check_owners(checked)
     return tuple(checked)
+
+
+def _check_owners(envs: list[EnvironmentConfig]) -> None:
+    """Exactly one environment of each account owns its account-wide objects, and it is not a standby."""
+    accounts: dict[str, list[EnvironmentConfig]] = {}
+    for env in envs:
+        accounts.setdefault(env.location.account_id, []).append(env)
+    for account, members in accounts.items():
+        owners = [env.name for env in members if env.owns_account]
+        where = f"environment {(owners[1:] or [members[-1].name])[0]!r}: EnvironmentConfig.owns_account"
+        if len(owners) > 1:
+            raise ConfigError(
+                f"{where} must be False: environment {owners[0]!r} already owns account {account} (its "
+                "GitHub OIDC provider, workload boundary and audit trail)"
+            )
+        if not owners:
+            raise ConfigError(
+                f"{where}: no environment of account {account} owns it; set owns_account=True on one of "
+                f"{', '.join(env.name for env in members)}"
+            )
+        standby = next((env for env in members if env.owns_account and env.standby), None)
+        if standby:
+            raise ConfigError(
+                f"environment {standby.name!r}: EnvironmentConfig.owns_account must be False for a standby, "
+                "which uses its primary's account objects"
+            )
 
 
 def _check_standby(env: EnvironmentConfig, primary: EnvironmentConfig | None) -> None:

@@ -266,6 +266,11 @@ class EnvironmentConfig:
             ``ebs`` key's policy before any Auto Scaling group exists); "existing" reads the one the account
             already has (an account that ever ran an Auto Scaling group, or whose other environment created
             it). One environment per account creates it. Default: "create".
+        owns_account: This environment makes the objects its AWS account has once (GitHub's OIDC provider,
+            the workload boundary, the multi-region audit trail recording every environment's state and
+            backups buckets there); the other environments of the account use them by name. Exactly one
+            environment per account owns it, never a standby; declared rather than inferred, so adding an
+            environment never moves them. Default: True.
         guardduty_detector: "create" makes GuardDuty's detector of the environment's region with its
             protections; "existing" where the account's detector is already managed (an AWS Organizations
             delegated administrator enables GuardDuty in member accounts, and a second detector cannot be
@@ -305,6 +310,7 @@ class EnvironmentConfig:
     deploy_role_arn: str
     plan_role_arn: str
     autoscaling_service_linked_role: ServiceLinkedRoleMode = "create"
+    owns_account: bool = True
     guardduty_detector: DetectorMode = "create"
     deploy_reviewer: bool = False
     deploy_branch: str = "main"

@@ -50,6 +50,7 @@ with defining("dr"):
         tags=standard_tags("dr", owner="platform-team", cost_center="marketplace-prod"),
         # Production's account: production's foundation creates the role (IAM is global), dr reads it.
         autoscaling_service_linked_role="existing",
+        owns_account=False,  # production's OIDC provider, boundary and trail (recording dr's buckets)
         # dr's own CI roles (trusted for the GitHub environment "dr" only), beside production's.
         deploy_role_arn=f"arn:aws:iam::{production.ACCOUNT_ID}:role/llm-marketplace-dr-deploy",
         plan_role_arn=f"arn:aws:iam::{production.ACCOUNT_ID}:role/llm-marketplace-dr-plan",

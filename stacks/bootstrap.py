@@ -50,7 +50,7 @@ class BootstrapStack(TerraformStack):
         reads: tuple[EnvironmentConfig, ...] = (),
     ) -> None:
         """``repository``: the GitHub ``owner/name`` whose workflows may assume the CI roles; ``peers``: every
-        environment of the account (``env`` among them; the first without a standby owns the account's
+        environment of the account (``env`` among them; the one with ``owns_account`` makes the account's
         shared objects); ``reads``: the environments whose foundation state ``env``'s stacks read."""
         super().__init__(scope, stack_id)
         LocalBackend(self, path=local_state_path(stack_id))
@@ -95,9 +95,9 @@ class BootstrapStack(TerraformStack):
         TerraformOutput(
             self, "state_bucket_name", value=bucket.ref.name, description="S3 bucket holding Terraform state"
         )
-        # One OIDC provider and one workload boundary per account, made by the environment that owns it; a
-        # standby shares its primary's account and uses them by name (deploy the primary's bootstrap first).
-        owner = next(peer for peer in peers if peer.standby is None)
+        # One OIDC provider and one workload boundary per account, made by the environment that owns it; the
+        # others of the account use them by name (deploy the owner's bootstrap first).
+        owner = next(peer for peer in peers if peer.owns_account)
         account = env.location.account_id
         buckets = tuple(b for p in peers for b in (p.backend.bucket, state_log_bucket(p.name, account)))
         trail = audit_trail_name(owner.name)

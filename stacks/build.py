@@ -140,9 +140,11 @@ def build_environment(
         else None
     )  # fmt: skip
     foundation_id, platform_id, apps_id = env.stack_ids
+    tenants = tuple(peer for peer in peers if peer.name != env.name) if env.owns_account else ()
     foundation = FoundationStack(
-        app, foundation_id, env=env, specs=specs, primary_env=primary_env, primary=primary, standbys=standbys
-    )
+        app, foundation_id, env=env, specs=specs, primary_env=primary_env, primary=primary, standbys=standbys,
+        tenants=tenants,
+    )  # fmt: skip
     if bootstrap:
         foundation.add_dependency(bootstrap)  # the state bucket must exist first; no token links them
     platform = PlatformStack(

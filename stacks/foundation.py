@@ -127,11 +127,13 @@ class FoundationStack(TerraformStack):
         primary_env: EnvironmentConfig | None = None,
         primary: FoundationStack | None = None,
         standbys: tuple[EnvironmentConfig, ...] = (),
+        tenants: tuple[EnvironmentConfig, ...] = (),
     ) -> None:
         """``primary_env``: a standby's primary, in either role; ``primary``: the primary's foundation, for a
         standby standing by (its stores replicate in);
         ``standbys``: the environments standing by for this one in other regions (its public name fails
-        over, its trail records their buckets too)."""
+        over); ``tenants``: the other environments of an account ``env`` owns (its trail records their state
+        and backups buckets too)."""
         super().__init__(scope, stack_id)
         # Every role made below carries the account's workload boundary (marketplace_constructs.security.
         # boundary); the deploy role may create no other.
@@ -140,6 +142,7 @@ class FoundationStack(TerraformStack):
         aws_provider(self, env.location, dict(env.tags))
         self.env = env
         self.standbys = standbys
+        self.tenants = tenants
         autoscaling_role_arn = self._autoscaling_service_role()
         keys = {
             purpose: KmsKey(
@@ -482,8 +485,8 @@ class FoundationStack(TerraformStack):
 
     def _audit(self, access_log_bucket: str, log_key_arn: str) -> None:
         """GuardDuty in every environment's region; the account's multi-region trail in the environment that
-        owns the account (a standby shares its primary's account and trail), recording the data events of
-        the account's state and backups buckets (a standby's included: same account)."""
+        owns the account (``owns_account``), recording the data events of the account's state and backups
+        buckets (its tenants' included, and what a standby of this environment keeps of its backups)."""
         env = self.env
         ThreatDetection(
             self, "threat_detection",
@@ -491,18 +494,16 @@ class FoundationStack(TerraformStack):
                 detector=env.guardduty_detector, deletion_protection=env.deletion_protection
             ),
         )  # fmt: skip
-        if env.standby is not None:
+        if not env.owns_account:
             return
         account = env.location.account_id
-        names = [f"{PROJECT}-{env.name}-backups-{account}"]
-        if env.backend.kind == "s3":
-            names.append(env.backend.bucket)
-        for standby in self.standbys:
-            # its own backups, its state, and the replica of this environment's backups it keeps
-            names += [
-                f"{PROJECT}-{standby.name}-backups-{account}", standby.backend.bucket,
-                f"{PROJECT}-{standby.name}-{env.name}-backups-{account}",
-            ]  # fmt: skip
+        names: list[str] = []
+        for member in (env, *self.tenants):
+            names.append(f"{PROJECT}-{member.name}-backups-{account}")
+            if member.backend.kind == "s3":
+                names.append(member.backend.bucket)
+            if member.standby and member.standby.primary == env.name:
+                names.append(f"{PROJECT}-{member.name}-{env.name}-backups-{account}")  # the replica it keeps
         AuditTrail(
             self, "audit",
             props=AuditTrailProps(
