@@ -10,6 +10,7 @@ check of a skip that covers nothing (so stale skips get removed).
 from __future__ import annotations
 
 import fnmatch
+import functools
 import json
 import subprocess
 import sys
@@ -24,6 +25,10 @@ from policy.checkov_input import copy_for_checkov
 
 SKIPS_FILE = Path(__file__).with_name("checkov-skips.yaml")
 Finding = dict[str, Any]
+# What a skip's optional ``environments`` may select: a tier, or every standby. A skip that depends on what
+# an environment is says so here instead of naming it, so an environment added later is covered by what it
+# declares.
+SELECTORS = ("sandbox", "staging", "production", "standby")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,18 +47,38 @@ class GateResult:
 
 def load_skips(path: Path = SKIPS_FILE) -> list[dict[str, Any]]:
     """The reviewed skips; each needs its checks (one reason may cover several), stacks, resources and a
-    one-line reason."""
+    one-line reason, and may narrow its stacks to environments of some SELECTORS."""
     skips: list[dict[str, Any]] = yaml.safe_load(path.read_text())
     for skip in skips:
         if (
-            set(skip) != {"checks", "stacks", "resources", "reason"}
+            not {"checks", "stacks", "resources", "reason"}
+            <= set(skip)
+            <= {"checks", "stacks", "resources", "reason", "environments"}
             or not skip["checks"]
             or "\n" in skip["reason"].strip()
+            or not set(skip.get("environments", SELECTORS)) <= set(SELECTORS)
         ):
             raise ValueError(
-                f"{path.name}: each skip needs checks, stacks, resources and a one-line reason: {skip}"
+                f"{path.name}: each skip needs checks, stacks, resources and a one-line reason, and may name "
+                f"environments among {', '.join(SELECTORS)}: {skip}"
             )
     return skips
+
+
+@functools.cache
+def _kinds() -> dict[str, frozenset[str]]:
+    """What each environment of the registry is, in SELECTORS' terms."""
+    import environments
+
+    return {
+        env.name: frozenset({env.tier, *(["standby"] if env.standby else [])}) for env in environments.ALL
+    }
+
+
+def _selects(skip: dict[str, Any], stack: str) -> bool:
+    """True when ``skip`` names no environments, or the stack's environment is one of them."""
+    wanted = skip.get("environments")
+    return wanted is None or bool(set(wanted) & _kinds().get(stack.rsplit("-", 1)[0], frozenset()))
 
 
 def subject(finding: Finding) -> tuple[str, str]:
@@ -84,6 +109,7 @@ def skip_for(finding: Finding, skips: list[dict[str, Any]]) -> dict[str, Any] | 
             for_rendered_objects(skip) == rendered
             and finding["check_id"] in skip["checks"]
             and any(fnmatch.fnmatch(stack, pattern) for pattern in skip["stacks"])
+            and _selects(skip, stack)
             and any(fnmatch.fnmatch(resource, pattern) for pattern in skip["resources"])
         ):
             return skip

@@ -75,8 +75,8 @@ def write_ci_targets(
 ) -> None:
     """``<outdir>/ci.json``: per stack id (``stacks``: id -> (environment, whether it reaches the cluster's
     API)), its environment, plan environment and plan runner; per environment of ``envs`` its GitHub
-    environments; per deploy branch the environments of ``envs`` (in their order) whose state CI can reach
-    (S3: a local-state environment is deployed by hand)."""
+    environments and the labels of its in-VPC runners; per deploy branch the environments of ``envs`` (in
+    their order) whose state CI can reach (S3: a local-state environment is deployed by hand)."""
     targets = {
         stack_id: {
             "env": env,
@@ -94,5 +94,9 @@ def write_ci_targets(
     for env in envs:
         if env.backend.kind == "s3":
             deploys.setdefault(env.deploy_branch, []).append(env.name)
-    document = {"stacks": targets, "environments": environments, "deploys": deploys}
+    runners = {
+        env.name: {purpose: in_vpc_labels(env.name, purpose) for purpose in ("plan", "deploy")}
+        for env in envs
+    }
+    document = {"stacks": targets, "environments": environments, "deploys": deploys, "runners": runners}
     Path(app.outdir, "ci.json").write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")

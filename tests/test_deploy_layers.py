@@ -40,5 +40,5 @@ def test_dry_run_prints_the_commands_in_order(synth_dir: Path, capsys: pytest.Ca
 
 
 def test_an_unknown_environment_stops_with_one_line(synth_dir: Path) -> None:
-    with pytest.raises(SystemExit, match="no stacks of environment 'qa'"):
-        stacks_to_deploy(synth_dir, "qa")
+    with pytest.raises(SystemExit, match="no stacks of environment 'nosuchenvironment'"):
+        stacks_to_deploy(synth_dir, "nosuchenvironment")

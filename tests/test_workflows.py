@@ -267,10 +267,34 @@ def test_the_readmes_github_setup_checklist_names_what_the_workflows_use() -> No
     assert "`<env>-plan`" in checklist and "`<env>`" in checklist
     labels = {*in_vpc_labels("<env>", "plan"), *in_vpc_labels("<env>", "deploy")}
     assert all(f"`{label}`" in checklist for label in labels)
-    environments_named = re.search(r"for each environment `<env>` \(([^)]*)\)", checklist)
-    assert environments_named and environments_named.group(1).replace(" ", "").split(",") == [
-        env.name for env in environments.ALL
-    ]
+    # the environments themselves come from the registry, through the synthesis: the checklist names none
+    assert (
+        "for each environment `<env>` of the registry" in checklist and "`bin/dev github-setup`" in checklist
+    )
+
+
+def test_github_setup_lists_every_environments_github_environments_and_runners(synth_dir: Path) -> None:
+    listed = subprocess.run(
+        [sys.executable, "-m", "tools.github_setup", str(synth_dir)],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    for env in environments.ALL:
+        _, plan = github_environments(env)
+        rule = f"deployment branch {env.deploy_branch}; " + ("a required" if env.deploy_reviewer else "no")
+        variables = f"AWS_DEPLOY_ROLE_ARN={env.deploy_role_arn}, AWS_REGION={env.location.region}"
+        assert f"  {env.name}: {variables}; {rule} reviewer\n" in listed
+        assert f"  {plan.name}: AWS_PLAN_ROLE_ARN={env.plan_role_arn}, " in listed
+        labels = ", ".join(in_vpc_labels(env.name, "deploy"))
+        assert f"; deploy {labels}" in listed
+    missing = subprocess.run(
+        [sys.executable, "-m", "tools.github_setup", str(synth_dir / "nowhere")],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert (
+        missing.returncode == 2
+        and missing.stderr.count("\n") == 1
+        and "run bin/dev synth first" in missing.stderr
+    )
 
 
 def test_the_checklists_environments_variables_and_reviewers_are_the_declared_ones(synth_dir: Path) -> None:
@@ -287,7 +311,10 @@ def test_the_checklists_environments_variables_and_reviewers_are_the_declared_on
             section = "`<env>-plan`:" if github is plan else "`<env>`:"
             line = next(item for item in checklist.split("\n   - ") if item.startswith(section))
             assert all(f"`{variable}`" in line for variable in github.variables), (section, github.variables)
-    reviewed = re.search(r"Give (.*?) a required reviewer", checklist)
-    assert reviewed and set(re.findall(r"`(\w+)`", reviewed.group(1))) == {
-        env.name for env in environments.ALL if env.deploy_reviewer
-    }
+    assert "Give each whose configuration sets `deploy_reviewer` a required reviewer" in " ".join(
+        checklist.split()
+    )
+    for env in environments.ALL:  # what bin/dev github-setup prints for it
+        assert declared[env.name]["reviewer"] is env.deploy_reviewer and declared[env.name]["branch"] == (
+            env.deploy_branch
+        )

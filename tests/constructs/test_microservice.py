@@ -14,10 +14,13 @@ from marketplace_constructs.mesh.identity import OperatorIdentityProps
 from marketplace_constructs.observability.thresholds import ServiceObjective
 from marketplace_constructs.workload.microservice import Microservice, ServiceNetwork
 from marketplace_constructs.workload.service_props import AutoscalingProps, MicroserviceProps, ResourceProps
-from services import SPECS
+from services import admin, consumption, discovery, publishing
 from tests.constructs.synth import synth_construct
 from tfoffline.crds import manifest_errors
 
+# The construct under test with the four reference specs as fixed props, not the registry: a service an
+# adopter adds must not change what these tests expect.
+SPECS = (publishing.SPEC, discovery.SPEC, consumption.SPEC, admin.SPEC)
 SPEC = {spec.name: spec for spec in SPECS}
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/llm-marketplace/svc@sha256:" + "a" * 64
 ROLE = "arn:aws:iam::123456789012:role/production-discovery"

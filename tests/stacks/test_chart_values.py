@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import environments
 from marketplace_constructs import HelmChart, IstioCharts
 from policy.chart_values import check_stacks, load_chart, release_problems
 from stacks import charts
@@ -24,7 +25,7 @@ def test_every_release_of_every_stack_passes_the_chart_values_check(synth_dir: P
     # kube-prometheus-stack, Loki, Alloy, ECK, the OpenTelemetry Collector, Velero, Flagger, its load tester
     # and Istio's base, istiod, cni and gateway; apps: Grafana, Jaeger and the PostgreSQL, Redis and
     # Elasticsearch exporters; per environment
-    assert count == (17 + 5) * 4
+    assert count == (17 + 5) * len(environments.ALL)
 
 
 def test_a_misspelt_key_names_stack_release_key_path_and_chart_version(stack_doc: Reader) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import environments
+import services
 from environments.base import EnvironmentConfig
 from tests.conftest import ALL_STACK_IDS, GUARDED, StackDoc, resources
 
@@ -255,9 +256,8 @@ def test_service_images_are_immutable_scanned_encrypted_and_pruned(
 ) -> None:
     doc = foundation(stack_doc, env)
     repositories = resources(doc, "aws_ecr_repository").values()
-    assert sorted(r["name"] for r in repositories) == [
-        f"llm-marketplace/{s}" for s in ("admin", "consumption", "discovery", "publishing")
-    ]
+    names = sorted(f"llm-marketplace/{spec.name}" for spec in services.SPECS)
+    assert sorted(r["name"] for r in repositories) == names
     for repository in repositories:
         assert repository["image_tag_mutability"] == "IMMUTABLE"
         assert repository["image_scanning_configuration"] == {"scan_on_push": True}

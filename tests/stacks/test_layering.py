@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import environments
+import services
 from environments.base import EnvironmentConfig
 from stacks.platform import INSTALLED_CRD_GROUPS
 from tests.conftest import ALL_STACK_IDS, StackDoc, resources
@@ -22,10 +23,8 @@ KUBE_PROVIDERS = {"kubernetes", "helm"}
 
 def test_every_environment_has_its_three_layers_plus_bootstrap_where_state_is_in_s3() -> None:
     assert set(ALL_STACK_IDS) == {
-        f"{env}-{layer}"
-        for env in ("dev", "staging", "production", "dr")
-        for layer in ("foundation", "platform", "apps")
-    } | {"dev-bootstrap", "staging-bootstrap", "production-bootstrap", "dr-bootstrap"}
+        f"{env.name}-{layer}" for env in environments.ALL for layer in ("foundation", "platform", "apps")
+    } | {f"{env.name}-bootstrap" for env in environments.ALL if env.backend.kind == "s3"}
 
 
 @pytest.mark.parametrize("stack_id", [s for s in ALL_STACK_IDS if s.endswith(("-foundation", "-bootstrap"))])
@@ -135,7 +134,7 @@ def test_service_namespaces_enforce_restricted_pod_security_and_join_the_mesh(
 ) -> None:
     namespaces = resources(stack_doc(f"{env.name}-apps"), "kubernetes_namespace_v1").values()
     labels = {ns["metadata"]["name"]: ns["metadata"]["labels"] for ns in namespaces}
-    assert set(labels) == {"publishing", "discovery", "consumption", "admin"}
+    assert set(labels) == {spec.name for spec in services.SPECS}
     for label_set in labels.values():
         assert label_set["pod-security.kubernetes.io/enforce"] == "restricted"
         assert label_set["istio-injection"] == "enabled"

@@ -144,7 +144,7 @@ def test_every_service_namespace_denies_all_and_limits_egress(
         f"${{kubernetes_namespace_v1.{name}.metadata[0].name}}"
         for name in resources(stack_doc(f"{env.name}-apps"), "kubernetes_namespace_v1")
     ]
-    assert len(namespaces) == 4
+    assert len(namespaces) == len(services.SPECS)
     reachable: list[list[str]] = []
     for namespace in namespaces:
         assert objects[("AuthorizationPolicy", namespace, "deny-all")]["spec"] == {}

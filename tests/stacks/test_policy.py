@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+import environments
 from policy.gate import GateResult, evaluate, label, load_skips
 
 
@@ -76,4 +77,36 @@ def test_a_skip_without_checks_or_reason_is_refused(tmp_path: Path) -> None:
     skips = tmp_path / "skips.yaml"
     skips.write_text("- checks: []\n  stacks: ['*']\n  resources: ['*']\n  reason: because\n")
     with pytest.raises(ValueError, match="each skip needs checks"):
+        load_skips(skips)
+
+
+def test_a_skip_for_a_tier_covers_its_environments_and_no_other() -> None:
+    """A skip selecting environments by what they are covers an environment added later with that tier, and
+    never one of another tier, whatever the names."""
+    skip = {
+        "checks": ["CKV_AWS_157"], "stacks": ["*-foundation"], "environments": ["sandbox"],
+        "resources": ["database_instance_*"], "reason": "r",
+    }  # fmt: skip
+
+    def failing(env: str) -> dict[str, str]:
+        return {
+            "check_id": "CKV_AWS_157",
+            "file_path": f"/{env}-foundation/cdk.tf.json",
+            "resource": "aws_db_instance.database_instance_ABC",
+        }
+
+    sandboxes = [env.name for env in environments.ALL if env.tier == "sandbox"]
+    guarded = [env.name for env in environments.ALL if env.tier != "sandbox"]
+    findings = [failing(name) for name in (*sandboxes, *guarded)]
+    result = evaluate({"summary": {"passed": 0}, "results": {"failed_checks": findings}}, [skip])
+    assert [f["file_path"] for f in result.skipped] == [f"/{n}-foundation/cdk.tf.json" for n in sandboxes]
+    assert [f["file_path"] for f in result.failed] == [f"/{n}-foundation/cdk.tf.json" for n in guarded]
+
+
+def test_a_skip_naming_an_unknown_kind_of_environment_is_refused(tmp_path: Path) -> None:
+    skips = tmp_path / "skips.yaml"
+    skips.write_text(
+        "- checks: [X]\n  stacks: ['*']\n  environments: [dev]\n  resources: ['*']\n  reason: r\n"
+    )
+    with pytest.raises(ValueError, match="may name environments among sandbox, staging, production, standby"):
         load_skips(skips)

@@ -132,7 +132,7 @@ def test_each_account_has_one_multi_region_trail_and_each_region_guardduty(
     features = {f["name"] for f in resources(doc, "aws_guardduty_detector_feature").values()}
     assert features == {"S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "RUNTIME_MONITORING"}
     trails = list(resources(doc, "aws_cloudtrail").values())
-    if env.standby:  # production's account: production's trail records every region
+    if not env.owns_account:  # the account's owner's trail records every region and every environment
         assert trails == []
         return
     (trail,) = trails
@@ -144,18 +144,17 @@ def test_each_account_has_one_multi_region_trail_and_each_region_guardduty(
         if field["field"] == "resources.ARN"
         for value in field["starts_with"]
     }
-    expected = {f"arn:aws:s3:::llm-marketplace-{env.name}-backups-{env.location.account_id}"}
-    if env.backend.kind == "s3":
-        expected.add(f"arn:aws:s3:::{env.backend.bucket}")
-    for other in environments.ALL:
-        if other.standby and other.standby.primary == env.name:
-            account = env.location.account_id
-            # its backups, its state, and the replica of this environment's backups it keeps
-            expected |= {
-                f"arn:aws:s3:::llm-marketplace-{other.name}-backups-{account}",
-                f"arn:aws:s3:::{other.backend.bucket}",
-                f"arn:aws:s3:::llm-marketplace-{other.name}-{env.name}-backups-{account}",
-            }
+    account = env.location.account_id
+    expected = set()
+    for member in environments.ALL:
+        if member.location.account_id != account:
+            continue
+        # each environment of the account: its backups and its state; a standby of env: the replica it keeps
+        expected.add(f"arn:aws:s3:::llm-marketplace-{member.name}-backups-{account}")
+        if member.backend.kind == "s3":
+            expected.add(f"arn:aws:s3:::{member.backend.bucket}")
+        if member.standby and member.standby.primary == env.name:
+            expected.add(f"arn:aws:s3:::llm-marketplace-{member.name}-{env.name}-backups-{account}")
     assert watched == expected
 
 
@@ -217,4 +216,4 @@ def test_bootstrap_holds_the_environments_ci_roles_pinned_to_repository_and_envi
         subject = statement["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"]
         assert subject == f"repo:{REPOSITORY}:environment:{environment}"
     providers = resources(doc, "aws_iam_openid_connect_provider")
-    assert len(providers) == (0 if env.standby else 1)  # one per account: dr trusts production's
+    assert len(providers) == (1 if env.owns_account else 0)  # one per account: the others trust the owner's
