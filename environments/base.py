@@ -355,6 +355,11 @@ class EnvironmentConfig:
                 f"an IAM role ARN in account {self.location.account_id}",
             )  # fmt: skip
         vpc = ipaddress.IPv4Network(self.network.cidr)
+        if vpc.prefixlen != 16:
+            raise ConfigError(
+                f"VpcProps.cidr must be a /16 network, got {self.network.cidr!r}; each environment gives its "
+                "pods a /18 per zone for the reference design's maxima (the library accepts /16 to /20)"
+            )
         for cidr in self.cluster.api_access_cidrs:
             if not ipaddress.IPv4Network(cidr).subnet_of(vpc):
                 raise ConfigError(

@@ -11,13 +11,26 @@ from typing import TYPE_CHECKING, Final
 from marketplace_constructs.lazy import lazy_attributes
 
 if TYPE_CHECKING:
+    from marketplace_constructs.addons.cert_manager import CertManager, PrivateCertificateAuthority
+    from marketplace_constructs.addons.external_secrets import ExternalSecrets, SecretsManagerStore
     from marketplace_constructs.aws import AwsLocation, policy_document
-    from marketplace_constructs.data.access import DataStorePlacement
+    from marketplace_constructs.backup.props import VeleroProps
+    from marketplace_constructs.backup.role import VeleroRole
+    from marketplace_constructs.capacity.headroom import Headroom
+    from marketplace_constructs.capacity.props import CapacityProps, HeadroomProps
+    from marketplace_constructs.data.access import DataStorePlacement, DataStoreSecurityGroup
     from marketplace_constructs.data.kafka import KafkaCluster
-    from marketplace_constructs.data.postgres import PostgresDatabase
-    from marketplace_constructs.data.props import KafkaProps, PostgresProps, RedisProps
-    from marketplace_constructs.data.redis import RedisCache
+    from marketplace_constructs.data.kafka_replicator import KafkaReplicator
+    from marketplace_constructs.data.postgres import AutomatedBackupsReplication, PostgresDatabase
+    from marketplace_constructs.data.props import KafkaProps, KafkaReplicatorProps, PostgresProps, RedisProps
+    from marketplace_constructs.data.redis import RedisCache, RedisGlobalDatastore
+    from marketplace_constructs.delivery.loadtester import LoadTester
+    from marketplace_constructs.delivery.loadtester_access import LoadTesterAccess
+    from marketplace_constructs.delivery.releases import ProgressiveDelivery, ServiceReleases
+    from marketplace_constructs.edge.dns_protection import DnsProtection
+    from marketplace_constructs.edge.edge import InternetEdge
     from marketplace_constructs.edge.props import EdgeProps
+    from marketplace_constructs.edge.waf import WebFirewall
     from marketplace_constructs.eks.addons import ManagedAddons
     from marketplace_constructs.eks.cluster import ClusterRef, EksCluster
     from marketplace_constructs.eks.irsa import ServiceAccountRole
@@ -25,24 +38,62 @@ if TYPE_CHECKING:
     from marketplace_constructs.eks.props import EksClusterProps, NodeGroupProps
     from marketplace_constructs.errors import ConfigError
     from marketplace_constructs.helm import HelmChart, helm_release
+    from marketplace_constructs.mesh.identity import OperatorIdentityProps
+    from marketplace_constructs.mesh.ingress import IngressBinding
     from marketplace_constructs.mesh.istio import IstioCharts, IstioMesh, MeshNamespaces
+    from marketplace_constructs.mesh.policies import MeshPolicies
     from marketplace_constructs.mesh.props import MeshProps
     from marketplace_constructs.naming import resource_name
     from marketplace_constructs.network.props import NatStrategy, VpcProps
     from marketplace_constructs.network.vpc import Vpc, VpcRef
+    from marketplace_constructs.observability.exporters import DataStoreExporters
+    from marketplace_constructs.observability.grafana import Grafana
+    from marketplace_constructs.observability.log_storage import LogStorage
     from marketplace_constructs.observability.logs_props import LogsProps
+    from marketplace_constructs.observability.metrics import Monitoring
     from marketplace_constructs.observability.props import MonitoringProps
+    from marketplace_constructs.observability.resources import MonitoringResources
     from marketplace_constructs.observability.thresholds import AlertThresholds, ServiceObjective
+    from marketplace_constructs.observability.traces import TracingBackend, TracingOperators
     from marketplace_constructs.observability.tracing_props import TracingProps
     from marketplace_constructs.protection import prevent_destroy
+    from marketplace_constructs.recovery.backup_plan import BackupPlan, BackupVault
+    from marketplace_constructs.recovery.bucket_replication import BucketReplication
+    from marketplace_constructs.recovery.props import (
+        BackupPlanProps,
+        BackupVaultProps,
+        BucketReplicationProps,
+        RegistryReplicationProps,
+        VaultLockProps,
+    )
+    from marketplace_constructs.recovery.registry_replication import RegistryReplication
     from marketplace_constructs.registry.props import RegistryProps
+    from marketplace_constructs.registry.push_role import ImagePushRole
     from marketplace_constructs.registry.repository import ContainerRepository
     from marketplace_constructs.security.app_secret import AppSecret
+    from marketplace_constructs.security.audit import (
+        AuditTrail,
+        AuditTrailProps,
+        ThreatDetection,
+        ThreatDetectionProps,
+    )
+    from marketplace_constructs.security.ci_identity import CiIdentity, CiIdentityProps
     from marketplace_constructs.security.kms_key import KmsKey, KmsKeyProps, KmsKeyRef
     from marketplace_constructs.storage.props import SecureBucketProps
     from marketplace_constructs.storage.secure_bucket import SecureBucket, SecureBucketRef
+    from marketplace_constructs.workload.microservice import Microservice
     from marketplace_constructs.workload.namespace import Namespace
+    from marketplace_constructs.workload.network_policies import ServiceNetworkPolicies
     from marketplace_constructs.workload.props import NamespaceProps
+    from marketplace_constructs.workload.service_props import (
+        AutoscalingProps,
+        DeliveryProps,
+        LatencyObjectives,
+        MicroserviceProps,
+        ResourceProps,
+        ScalingPolicy,
+        TrafficPolicyProps,
+    )
 
 _HOME: Final = {
     "AwsLocation": "aws",
@@ -91,51 +142,163 @@ _HOME: Final = {
     "SecureBucketRef": "storage.secure_bucket",
     "Namespace": "workload.namespace",
     "NamespaceProps": "workload.props",
+    "AuditTrail": "security.audit",
+    "AuditTrailProps": "security.audit",
+    "AutomatedBackupsReplication": "data.postgres",
+    "AutoscalingProps": "workload.service_props",
+    "BackupPlan": "recovery.backup_plan",
+    "BackupPlanProps": "recovery.props",
+    "BackupVault": "recovery.backup_plan",
+    "BackupVaultProps": "recovery.props",
+    "BucketReplication": "recovery.bucket_replication",
+    "BucketReplicationProps": "recovery.props",
+    "CapacityProps": "capacity.props",
+    "CertManager": "addons.cert_manager",
+    "CiIdentity": "security.ci_identity",
+    "CiIdentityProps": "security.ci_identity",
+    "DataStoreExporters": "observability.exporters",
+    "DataStoreSecurityGroup": "data.access",
+    "DeliveryProps": "workload.service_props",
+    "DnsProtection": "edge.dns_protection",
+    "ExternalSecrets": "addons.external_secrets",
+    "Grafana": "observability.grafana",
+    "Headroom": "capacity.headroom",
+    "HeadroomProps": "capacity.props",
+    "ImagePushRole": "registry.push_role",
+    "IngressBinding": "mesh.ingress",
+    "InternetEdge": "edge.edge",
+    "KafkaReplicator": "data.kafka_replicator",
+    "KafkaReplicatorProps": "data.props",
+    "LatencyObjectives": "workload.service_props",
+    "LoadTester": "delivery.loadtester",
+    "LoadTesterAccess": "delivery.loadtester_access",
+    "LogStorage": "observability.log_storage",
+    "MeshPolicies": "mesh.policies",
+    "Microservice": "workload.microservice",
+    "MicroserviceProps": "workload.service_props",
+    "Monitoring": "observability.metrics",
+    "MonitoringResources": "observability.resources",
+    "OperatorIdentityProps": "mesh.identity",
+    "PrivateCertificateAuthority": "addons.cert_manager",
+    "ProgressiveDelivery": "delivery.releases",
+    "RedisGlobalDatastore": "data.redis",
+    "RegistryReplication": "recovery.registry_replication",
+    "RegistryReplicationProps": "recovery.props",
+    "ResourceProps": "workload.service_props",
+    "ScalingPolicy": "workload.service_props",
+    "SecretsManagerStore": "addons.external_secrets",
+    "ServiceNetworkPolicies": "workload.network_policies",
+    "ServiceReleases": "delivery.releases",
+    "ThreatDetection": "security.audit",
+    "ThreatDetectionProps": "security.audit",
+    "TracingBackend": "observability.traces",
+    "TracingOperators": "observability.traces",
+    "TrafficPolicyProps": "workload.service_props",
+    "VaultLockProps": "recovery.props",
+    "VeleroProps": "backup.props",
+    "VeleroRole": "backup.role",
+    "WebFirewall": "edge.waf",
 }
 
 __all__ = [
     "AlertThresholds",
     "AppSecret",
+    "AuditTrail",
+    "AuditTrailProps",
+    "AutomatedBackupsReplication",
+    "AutoscalingProps",
     "AwsLocation",
+    "BackupPlan",
+    "BackupPlanProps",
+    "BackupVault",
+    "BackupVaultProps",
+    "BucketReplication",
+    "BucketReplicationProps",
+    "CapacityProps",
+    "CertManager",
+    "CiIdentity",
+    "CiIdentityProps",
     "ClusterRef",
     "ConfigError",
     "ContainerRepository",
+    "DataStoreExporters",
     "DataStorePlacement",
+    "DataStoreSecurityGroup",
+    "DeliveryProps",
+    "DnsProtection",
     "EdgeProps",
     "EksCluster",
     "EksClusterProps",
+    "ExternalSecrets",
+    "Grafana",
+    "Headroom",
+    "HeadroomProps",
     "HelmChart",
+    "ImagePushRole",
+    "IngressBinding",
+    "InternetEdge",
     "IstioCharts",
     "IstioMesh",
     "KafkaCluster",
     "KafkaProps",
+    "KafkaReplicator",
+    "KafkaReplicatorProps",
     "KmsKey",
     "KmsKeyProps",
     "KmsKeyRef",
+    "LatencyObjectives",
+    "LoadTester",
+    "LoadTesterAccess",
+    "LogStorage",
     "LogsProps",
     "ManagedAddons",
     "MeshNamespaces",
+    "MeshPolicies",
     "MeshProps",
+    "Microservice",
+    "MicroserviceProps",
+    "Monitoring",
     "MonitoringProps",
+    "MonitoringResources",
     "Namespace",
     "NamespaceProps",
     "NatStrategy",
     "NodeGroupProps",
     "NodeGroups",
+    "OperatorIdentityProps",
     "PostgresDatabase",
     "PostgresProps",
+    "PrivateCertificateAuthority",
+    "ProgressiveDelivery",
     "RedisCache",
+    "RedisGlobalDatastore",
     "RedisProps",
     "RegistryProps",
+    "RegistryReplication",
+    "RegistryReplicationProps",
+    "ResourceProps",
+    "ScalingPolicy",
+    "SecretsManagerStore",
     "SecureBucket",
     "SecureBucketProps",
     "SecureBucketRef",
     "ServiceAccountRole",
+    "ServiceNetworkPolicies",
     "ServiceObjective",
+    "ServiceReleases",
+    "ThreatDetection",
+    "ThreatDetectionProps",
+    "TracingBackend",
+    "TracingOperators",
     "TracingProps",
+    "TrafficPolicyProps",
+    "VaultLockProps",
+    "VeleroProps",
+    "VeleroRole",
     "Vpc",
     "VpcProps",
     "VpcRef",
+    "WebFirewall",
     "helm_release",
     "policy_document",
     "prevent_destroy",

@@ -83,11 +83,15 @@ def _parse_network(owner: str, field: str, value: str, shape: str, example: str)
         ) from None
 
 
-def parse_private_cidr(owner: str, field: str, value: str, prefix: int) -> ipaddress.IPv4Network:
-    """Parse ``value`` as an RFC 1918 IPv4 network of exactly ``/prefix``, or raise ConfigError."""
+def parse_private_cidr(
+    owner: str, field: str, value: str, prefix: int, smallest: int | None = None
+) -> ipaddress.IPv4Network:
+    """Parse ``value`` as an RFC 1918 IPv4 network of ``/prefix`` (up to ``/smallest`` when given), or raise
+    ConfigError."""
     network = _parse_network(owner, field, value, "be an IPv4 network", f"10.10.0.0/{prefix}")
-    if network.prefixlen != prefix:
-        raise ConfigError(f"{owner}.{field} must be a /{prefix} network, got {value!r}")
+    if not prefix <= network.prefixlen <= (smallest or prefix):
+        sizes = f"/{prefix} to /{smallest}" if smallest else f"/{prefix}"
+        raise ConfigError(f"{owner}.{field} must be a {sizes} network, got {value!r}")
     if not is_rfc1918(network):
         raise ConfigError(
             f"{owner}.{field} must be a private (RFC 1918) range inside 10.0.0.0/8, 172.16.0.0/12 or "

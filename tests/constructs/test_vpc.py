@@ -20,7 +20,9 @@ def test_defaults_are_the_resilient_choice() -> None:
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"cidr": "10.50.0.0"}, r"VpcProps.cidr must be a /16 network, got '10.50.0.0'"),
+        ({"cidr": "10.50.0.0"}, r"VpcProps.cidr must be a /16 to /20 network, got '10.50.0.0'"),
+        ({"cidr": "10.50.0.0/21"}, r"VpcProps.cidr must be a /16 to /20 network, got '10.50.0.0/21'"),
+        ({"cidr": "10.0.0.0/15"}, r"VpcProps.cidr must be a /16 to /20 network, got '10.0.0.0/15'"),
         ({"cidr": "10.50.1.0/16"}, r"VpcProps.cidr must be an IPv4 network in CIDR notation"),
         ({"cidr": "100.64.0.0/16"}, r"VpcProps.cidr must be a private \(RFC 1918\) range"),
         ({"availability_zones": ()}, r"VpcProps.availability_zones \(count\) must be between 1 and 3, got 0"),
@@ -47,6 +49,30 @@ def test_subnet_plan_gives_private_subnets_room_for_pods_and_never_moves_when_a_
         and three.public[:2] == two.public
         and three.database[:2] == two.database
     )
+
+
+def test_the_plan_scales_with_a_smaller_range() -> None:
+    plan = plan_subnets("10.50.16.0/20", 3)
+    assert plan.private == ("10.50.16.0/22", "10.50.20.0/22", "10.50.24.0/22")  # 1,024 pod addresses a zone
+    assert plan.public == ("10.50.28.0/26", "10.50.28.64/26", "10.50.28.128/26")
+    assert plan.database == ("10.50.29.0/26", "10.50.29.64/26", "10.50.29.128/26")
+
+
+def test_a_vpc_without_a_cluster_tags_no_cluster_and_a_key_exposes_its_arn() -> None:
+    props = VpcProps(cidr="10.50.16.0/20", availability_zones=ZONES[:2], nat_strategy="single")
+    resources = synth_construct(
+        lambda scope: Vpc(scope, "net", props=props, name="t", location=LOCATION, log_key_arn="arn:key")
+    )
+    subnets = resources["aws_subnet"].values()
+    assert sorted(s["cidr_block"] for s in subnets) == sorted(
+        (
+            *plan_subnets(props.cidr, 2).public,
+            *plan_subnets(props.cidr, 2).private,
+            *plan_subnets(props.cidr, 2).database,
+        )
+    )
+    assert not [key for s in subnets for key in s["tags"] if key.startswith("kubernetes.io/cluster/")]
+    assert {s["tags"].get("kubernetes.io/role/elb") for s in subnets} == {"1", None}
 
 
 def build_vpc(nat_strategy: str, endpoints: tuple[str, ...] = ()) -> dict[str, dict[str, object]]:

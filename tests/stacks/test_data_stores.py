@@ -239,7 +239,8 @@ def test_backups_bucket_is_locked_aged_logged_and_kms_encrypted(
     expected = {"backups", "log_storage"} if env.logs.storage == "s3" else {"backups"}
     # the account's audit-trail bucket lives with the environment owning the account; a standby keeps the
     # replica of its primary's backups
-    expected |= {"backups_replica_destination"} if env.standby else {"audit"}
+    expected |= {"audit"} if env.owns_account else set()
+    expected |= {"backups_replica_destination"} if env.standby else set()
     assert set(logged) == expected
     assert all(target.startswith("${aws_s3_bucket.access_logs_") for target in logged.values())
     encryption = {
@@ -298,9 +299,9 @@ def test_one_key_per_purpose(stack_doc: Reader, env: EnvironmentConfig) -> None:
     ]
     if env.logs.storage != "s3":
         purposes.remove("loki")  # dev keeps its logs on Loki's volume (the ebs key)
-    if env.standby:
-        purposes.remove("audit")  # the account's trail (and its key) belongs to the primary's stack
-    else:
+    if not env.owns_account:
+        purposes.remove("audit")  # the account's trail (and its key) belongs to its owner's stack
+    if not env.standby:
         purposes.remove("replicas")  # only a standby receives replicas
     assert aliases == [f"alias/{env.name}-{p}" for p in purposes]
 

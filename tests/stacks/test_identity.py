@@ -70,7 +70,7 @@ def test_the_deploy_boundary_guards_every_ci_identity_of_the_account_and_the_tra
     peers = [e for e in environments.ALL if e.location.account_id == env.location.account_id]
     roles = {arn for peer in peers for arn in (peer.plan_role_arn, peer.deploy_role_arn)}
     assert roles <= set(denies["NotTheCiIdentities"]["Resource"])
-    owner = next(peer for peer in peers if peer.standby is None)
+    owner = next(peer for peer in peers if peer.owns_account)
     assert denies["NotTheTrail"]["Resource"] == (
         f"arn:aws:cloudtrail:{owner.location.region}:{env.location.account_id}:trail/{owner.name}-audit"
     )

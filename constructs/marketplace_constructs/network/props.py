@@ -19,16 +19,20 @@ LOG_RETENTION_DAYS: Final = (
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653
 )  # fmt: skip
 
-MAX_ZONES: Final = 3  # the /16 layout (see subnet_plan.py) holds three zones
+MAX_ZONES: Final = 3  # the layout (see subnet_plan.py) holds three zones
+# A /16 gives each zone's pods a /18; a /20, the smallest, a /22 (1,024 addresses per zone).
+LARGEST_PREFIX: Final = 16
+SMALLEST_PREFIX: Final = 20
 
 
 @checked
 @dataclass(frozen=True, slots=True, kw_only=True)
 class VpcProps:
-    """A /16 VPC with public, private (workload) and database subnets in each zone.
+    """A VPC with public, private (workload) and database subnets in each zone.
 
     Attributes:
-        cidr: Private (RFC 1918) /16, e.g. "10.10.0.0/16". Changing it replaces the VPC. Required.
+        cidr: Private (RFC 1918) /16 to /20, e.g. "10.10.0.0/16"; the subnets scale with it (subnet_plan.py).
+            Changing it replaces the VPC. Required.
         availability_zones: 1-3 zones of the stack's region. Required.
         nat_strategy: "per_az" (a NAT gateway per zone; zone failures stay contained) or "single" (one shared
             NAT gateway; cheaper, but a zone outage cuts egress for all). Default: "per_az".
@@ -44,7 +48,7 @@ class VpcProps:
     interface_endpoints: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        parse_private_cidr("VpcProps", "cidr", self.cidr, prefix=16)
+        parse_private_cidr("VpcProps", "cidr", self.cidr, prefix=LARGEST_PREFIX, smallest=SMALLEST_PREFIX)
         check_range("VpcProps", "availability_zones (count)", len(self.availability_zones), 1, MAX_ZONES)
         check_one_of("VpcProps", "nat_strategy", self.nat_strategy, get_args(NatStrategy))
         check_one_of("VpcProps", "flow_log_retention_days", self.flow_log_retention_days, LOG_RETENTION_DAYS)

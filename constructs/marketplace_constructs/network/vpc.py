@@ -46,7 +46,8 @@ class VpcRef:
 class Vpc(Construct):
     """A VPC whose workloads run in private subnets and whose database tier has no route to the internet.
 
-    ``cluster_name`` tags the public and private subnets for the AWS Load Balancer Controller's discovery.
+    ``cluster_name``, when the VPC hosts an EKS cluster, tags the public and private subnets for the AWS Load
+    Balancer Controller's discovery; without it they carry only the load-balancer role tags.
     Flow logs (all traffic) go to a log group encrypted with ``log_key_arn``.
     """
 
@@ -59,7 +60,7 @@ class Vpc(Construct):
         name: str,
         location: AwsLocation,
         log_key_arn: str,
-        cluster_name: str,
+        cluster_name: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         check_zones("VpcProps", "availability_zones", location.region, props.availability_zones)
@@ -76,17 +77,10 @@ class Vpc(Construct):
             tags={"Name": resource_name(name, "vpc")},
         )
         DefaultSecurityGroup(self, "default_security_group", vpc_id=vpc.id, ingress=[], egress=[])
-        cluster_tag = f"kubernetes.io/cluster/{cluster_name}"
-
-        public = self._subnets(
-            vpc, "public", plan.public, zones, {"kubernetes.io/role/elb": "1", cluster_tag: "shared"}
-        )
+        cluster = {f"kubernetes.io/cluster/{cluster_name}": "shared"} if cluster_name else {}
+        public = self._subnets(vpc, "public", plan.public, zones, {"kubernetes.io/role/elb": "1", **cluster})
         private = self._subnets(
-            vpc,
-            "private",
-            plan.private,
-            zones,
-            {"kubernetes.io/role/internal-elb": "1", cluster_tag: "shared"},
+            vpc, "private", plan.private, zones, {"kubernetes.io/role/internal-elb": "1", **cluster}
         )
         database = self._subnets(vpc, "database", plan.database, zones, {})
 

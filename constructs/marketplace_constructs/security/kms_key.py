@@ -152,3 +152,8 @@ class KmsKey(Construct):
             self, "alias", name=f"alias/{props.alias}", target_key_id=key.key_id, provider=provider
         )
         self.ref = KmsKeyRef(arn=key.arn, alias_arn=alias.arn)
+
+    @property
+    def arn(self) -> str:
+        """The key's ARN (a token), for a policy or a resource's ``kms_key_id``."""
+        return self.ref.arn

@@ -185,6 +185,16 @@ class SecureBucket(Construct):
         S3BucketPolicy(self, "policy", bucket=bucket.id, policy=policy_document(statements))
         self.ref = SecureBucketRef(name=bucket.bucket, arn=bucket.arn)
 
+    @property
+    def arn(self) -> str:
+        """The bucket's ARN (a token)."""
+        return self.ref.arn
+
+    @property
+    def name(self) -> str:
+        """The bucket's name (a token)."""
+        return self.ref.name
+
     def _lifecycle(self, bucket: S3Bucket, props: SecureBucketProps, versioning: S3BucketVersioningA) -> None:
         transitions = (
             [
