@@ -276,7 +276,7 @@ class EnvironmentConfig:
             delegated administrator enables GuardDuty in member accounts, and a second detector cannot be
             created): the stack only reads it, so a plan fails where there is none. Default: "create".
         deploy_reviewer: The GitHub environment ``<env>`` of the deploys requires a reviewer's approval
-            (README, GitHub set-up); plans never wait for one. Default: False.
+            (docs/ci.md, GitHub set-up); plans never wait for one. Default: False.
         deploy_branch: The branch whose pushes deploy the environment (``deploy.yml``), the only one its
             GitHub environment admits. Default: "main".
     """

@@ -118,7 +118,7 @@ with defining("dev"):
             operator_domain="admin.dev.llm-marketplace.example.com",
             deletion_protection=False,
         ),
-        # Placeholder identity provider (README, "Operators"); dev admits the developers' group too.
+        # Placeholder identity provider (docs/edge.md, "Operators"); dev admits the developers' group too.
         operators=OperatorIdentityProps(
             issuer="https://sso.llm-marketplace.example.com",
             audiences=("llm-marketplace-admin",),

@@ -125,7 +125,7 @@ with defining("production"):
             waf_rate_limit=2000,
         ),
         # Placeholder identity provider: set your organisation's OIDC issuer, the client id of the
-        # operators' application and the group that makes someone an operator (README, "Operators").
+        # operators' application and the group that makes someone an operator (docs/edge.md, "Operators").
         operators=OperatorIdentityProps(
             issuer="https://sso.llm-marketplace.example.com",
             audiences=("llm-marketplace-admin",),

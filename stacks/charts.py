@@ -1,6 +1,6 @@
 """Pinned Helm charts of the platform and apps layers. Each version is the chart's one vendored copy in
 charts/ (charts/vendor.yaml): upgrading a chart is vendoring its new release (bin/dev vendor-chart), then
-rendering and reviewing what changes (README, "Upgrading a chart")."""
+rendering and reviewing what changes (docs/charts.md, "Upgrading a chart")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Where CI runs each stack, and the GitHub environments it runs in, written beside the synthesized stacks
-(``cdktf.out/ci.json``) so the workflows, the README's set-up checklist and the identity proof
+(``cdktf.out/ci.json``) so the workflows, docs/ci.md's set-up checklist and the identity proof
 (``tools/paths/identity.py``) read one declaration: per stack the GitHub environment of its plans and the
 runner that can reach what its plan reads; per environment its two GitHub environments, their variables
 (with the values to set) and whether a reviewer gates them; per branch the environments a push to it deploys,
@@ -29,7 +29,7 @@ RunnerPurpose = Literal["plan", "deploy"]
 
 
 def in_vpc_labels(env: str, purpose: RunnerPurpose) -> list[str]:
-    """The labels of ``env``'s self-hosted runners in its VPC (register them with these; README, CI): one
+    """The labels of ``env``'s self-hosted runners in its VPC (register them with these; docs/ci.md): one
     pool for plans and drift, which run a pull request's code with the read-only plan role, another for
     deploys, which hold the deploy role: a pull request never runs where a deploy's credentials live."""
     return ["self-hosted", "linux", f"llm-marketplace-{env}-{purpose}"]

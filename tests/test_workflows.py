@@ -259,7 +259,7 @@ def test_plans_run_in_the_plan_environment_on_the_runner_the_synthesis_names(nam
 
 
 def test_the_readmes_github_setup_checklist_names_what_the_workflows_use() -> None:
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "docs" / "ci.md").read_text()
     checklist = readme.split("**GitHub set-up, in this order**", 1)[1].split("\n\n", 2)[1]
     used = set(re.findall(r"vars\.([A-Z_]+)", " ".join(path.read_text() for path in WORKFLOWS)))
     named = set(re.findall(r"`([A-Z][A-Z_]+)`", checklist))
@@ -300,7 +300,7 @@ def test_github_setup_lists_every_environments_github_environments_and_runners(s
 def test_the_checklists_environments_variables_and_reviewers_are_the_declared_ones(synth_dir: Path) -> None:
     """The checklist's GitHub environments match stacks/ci.github_environments, which the synthesis writes to
     ci.json with the values to set and the identity proof (tools/paths/identity.py) walks."""
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "docs" / "ci.md").read_text()
     checklist = readme.split("**GitHub set-up, in this order**", 1)[1].split("\n\n", 2)[1]
     declared = json.loads((synth_dir / "ci.json").read_text())["environments"]
     for env in environments.ALL:

@@ -174,7 +174,7 @@ def render(estimates: list[Estimate], what_if: Estimate | None, prices_date: str
             out.append(
                 f"  vs reference design: {_money(est.low - top)} to {_money(est.high - top)} more; the six "
                 f"drivers above alone are {_money(sum(line.high for line in est.drivers()))} "
-                "(README, Picture and price)"
+                "(docs/cost-and-capacity.md)"
             )
         if est.not_priced:
             out.append("  NOT PRICED: " + ", ".join(est.not_priced))

@@ -3,7 +3,7 @@
 Reads ``cdktf.out`` (synthesize first), builds each environment's graph (``tools.architecture``) and draws it
 with the ``diagrams`` package through Graphviz into ``cdktf.out/diagrams/<env>.svg`` (icons inlined: one
 self-contained file) and ``.png``. Graphviz
-(Debian's ``graphviz``) is installed by bin/dev. The README shows production's, copied to
+(Debian's ``graphviz``) is installed by bin/dev. docs/cost-and-capacity.md shows production's, copied to
 ``docs/diagrams/production.svg`` on purpose (``--readme``), like a snapshot.
 """
 
@@ -120,7 +120,11 @@ def main(argv: list[str]) -> int:
         "envs", metavar="ENV", nargs="*", help="environments of the synthesized app; default: all"
     )
     parser.add_argument("--synth", type=Path, default=Path("cdktf.out"), help="the synthesized app")
-    parser.add_argument("--readme", action="store_true", help="also refresh the README's production diagram")
+    parser.add_argument(
+        "--readme",
+        action="store_true",
+        help="also refresh the production diagram docs/cost-and-capacity.md shows",
+    )
     args = parser.parse_args(argv)
     known = synthesized_environments(args.synth)
     error = missing_synth(args.synth) or unknown_environment(args.envs, known)

@@ -1,4 +1,4 @@
-"""Statements the runbooks and the README make that the code can contradict, checked against it.
+"""Statements the README and docs/ (runbooks included) make that the code can contradict, checked against it.
 
 The runbook drift check (tools/runbook_check.py) fails when a runbook names something that does not exist;
 this one fails when it says something that is not true:
@@ -28,7 +28,7 @@ from environments.base import EnvironmentConfig
 from stacks.backend import MINIMUM_TERRAFORM
 
 ROOT: Final = Path(__file__).resolve().parents[1]
-DOCUMENTS: Final = (ROOT / "README.md", *sorted((ROOT / "docs" / "runbooks").glob("*.md")))
+DOCUMENTS: Final = (ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md")))
 TERRAFORM_MINIMUM: Final = re.compile(
     r"Terraform (?:≥ ?|>= ?)?(\d+\.\d+)(?:\.\d+)?(?: or (?:newer|later)|\+)"
 )

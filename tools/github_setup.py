@@ -1,6 +1,6 @@
 """What to create on GitHub for the synthesized environments, read from ``cdktf.out/ci.json`` (stacks/ci.py):
 each GitHub environment with its variables and their values, its deployment branch and whether a reviewer
-gates it, and the labels of each environment's self-hosted runners. The README's set-up checklist says what
+gates it, and the labels of each environment's self-hosted runners. docs/ci.md's set-up checklist says what
 each is for; this prints the names and values, so an environment added to the registry is listed with no
 edit. Standard library only.
 

@@ -270,7 +270,7 @@ MISTAKES = {
         "environments/dev.py", "operators=OperatorIdentityProps(",
         "operators=None and OperatorIdentityProps(",
         "error: environment 'dev': EnvironmentConfig.operators must be set: admin has operator routes, which "
-        "answer on the operators' name to callers with an operator's token (README, Operators)\n",
+        "answer on the operators' name to callers with an operator's token (docs/edge.md, Operators)\n",
     ),
 }  # fmt: skip
 

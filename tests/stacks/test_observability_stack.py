@@ -225,7 +225,7 @@ def test_helm_values_interpolate_only_references_and_escape_every_other_dollar_b
 
 
 def test_the_readme_states_the_services_metric_contract_as_the_code_does() -> None:
-    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    readme = (Path(__file__).parents[2] / "docs" / "observability.md").read_text()
     for metric in CONTRACT:
         row = f"| `{metric.name}` | {metric.kind} | {', '.join(metric.labels)} | {metric.unit} |"
         assert row in readme, row

@@ -172,18 +172,17 @@ def test_a_namespace_admits_exactly_what_its_spec_implies(
     assert callee_namespaces == set(callees(spec.name, services.SPECS))
 
 
-def test_the_readmes_service_sections_carry_their_specs_production_numbers() -> None:
-    """The README describes the reference deployment's services, each section with its spec's numbers; a
+def test_the_service_pages_sections_carry_their_specs_production_numbers() -> None:
+    """docs/services.md describes the reference deployment's services, each section with its spec's numbers; a
     section must name a service of the registry (none goes stale), and a service added later needs none (its
     module is its description)."""
-    readme = (Path(__file__).parents[2] / "README.md").read_text()
-    services_part = readme.split("\n## Services\n", 1)[1].split("\n## ", 1)[0]
-    documented = re.findall(r"^### ([a-z-]+)\n", services_part, re.MULTILINE)
+    services_part = (Path(__file__).parents[2] / "docs" / "services.md").read_text()
+    documented = re.findall(r"^## ([a-z-]+)\n", services_part, re.MULTILINE)
     assert documented and set(documented) <= {spec.name for spec in services.SPECS}
     for spec in services.SPECS:
         if spec.name not in documented:
             continue
         a, o = spec.autoscaling, spec.objectives
-        section = services_part.split(f"### {spec.name}\n", 1)[1].split("\n### ", 1)[0]
+        section = services_part.split(f"## {spec.name}\n", 1)[1].split("\n## ", 1)[0]
         assert f"{a.min_replicas}-{a.max_replicas} replicas at {a.cpu_target_percent} % CPU" in section
         assert f"{o.p50_ms} / {o.p95_ms} / {o.p99_ms} ms" in section

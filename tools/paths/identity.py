@@ -115,7 +115,7 @@ def runner(run: Run, job: Job | None, synth: Synth) -> Hop:
 
 def cluster_network(synth: Synth, env: str) -> Hop:
     """The private API admits the runner's subnets: endpoint private access on, and every private subnet
-    (where the runner is registered, README, CI) admitted on 443 by the cluster's security group, or a
+    (where the runner is registered, docs/ci.md) admitted on 443 by the cluster's security group, or a
     runner fleet's security group."""
     stack = f"{env}-foundation"
     clusters = synth.resources(stack, "aws_eks_cluster")
