@@ -95,8 +95,9 @@ def check_operator_access(env: EnvironmentConfig, specs: tuple[MicroserviceProps
     ):
         if value is None:
             raise ConfigError(
-                f"environment {env.name!r}: {field} must be set: {', '.join(exposed)} has operator routes, which "
-                "answer on the operators' name to callers with an operator's token (docs/edge.md, Operators)"
+                f"environment {env.name!r}: {field} must be set: {', '.join(exposed)} has operator routes, "
+                "which answer on the operators' name to callers with an operator's token (docs/edge.md, "
+                "Operators)"
             )
 
 
