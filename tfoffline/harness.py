@@ -20,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,14 +177,21 @@ def stacks_in_deploy_order(synth_dir: Path) -> dict[str, list[str]]:
 
 
 def run_environment(
-    workspace: Workspace, synth_dir: Path, stacks: list[str], *, validate: bool = True
+    workspace: Workspace,
+    synth_dir: Path,
+    stacks: list[str],
+    *,
+    validate: bool = True,
+    finished: Callable[[StackResult], None] = lambda result: None,
 ) -> list[StackResult]:
-    """One environment's stacks in deploy order; stops at the first failure (later layers need its state)."""
+    """One environment's stacks in deploy order; stops at the first failure (later layers need its state).
+    ``finished`` hears of each stack as soon as it is done."""
     results = []
     for stack in stacks:
         doc = json.loads((synth_dir / "stacks" / stack / "cdk.tf.json").read_text())
         result = run_stack(workspace, doc, validate=validate)
         results.append(result)
+        finished(result)
         if result.error:
             break
     return results
@@ -203,11 +211,17 @@ def environment_dependencies(synth_dir: Path, order: dict[str, list[str]]) -> di
 
 
 def run_all_in(
-    workspace: Workspace, synth_dir: Path, workers: int = 2, *, validate: bool = True
+    workspace: Workspace,
+    synth_dir: Path,
+    workers: int = 2,
+    *,
+    validate: bool = True,
+    finished: Callable[[StackResult], None] = lambda result: None,
 ) -> list[StackResult]:
     """Every environment (concurrently, ``workers`` at a time), each in deploy order; an environment that
     reads another's state (dr reads production's) starts once that one has been applied, and is skipped,
-    failing, if that one failed.
+    failing, if that one failed. ``finished`` hears of each stack as it ends (from the worker threads, one at
+    a time), for progress; the returned list is in deploy order.
 
     Terraform runs in worker processes that inherit this process's environment, which must hold
     ``workspace.env``."""
@@ -223,6 +237,11 @@ def run_all_in(
     queue = sorted(order, key=rank)
     done = {env: threading.Event() for env in order}
     failed: set[str] = set()
+    reporting = threading.Lock()
+
+    def report(result: StackResult) -> None:
+        with reporting:
+            finished(result)
 
     def run(env: str) -> list[StackResult]:
         try:
@@ -232,8 +251,10 @@ def run_all_in(
             if broken:
                 failed.add(env)
                 reason = f"not run: it reads the state of {', '.join(broken)}, which failed"
-                return [StackResult(order[env][0], False, 0, {}, f"{order[env][0]}: {reason}")]
-            results = run_environment(workspace, synth_dir, order[env], validate=validate)
+                skipped = StackResult(order[env][0], False, 0, {}, f"{order[env][0]}: {reason}")
+                report(skipped)
+                return [skipped]
+            results = run_environment(workspace, synth_dir, order[env], validate=validate, finished=report)
             if any(result.error for result in results):
                 failed.add(env)
             return results
@@ -245,16 +266,20 @@ def run_all_in(
     return [result for env in order for result in batches[env]]
 
 
-def print_table(results: list[StackResult], total: float) -> None:
-    steps = ("init", "validate", "plan", "apply")
-    print(
-        f"{'stack':<24} {'validate':>8} {'planned':>8} {'seconds':>8}   " + " ".join(f"{s:>8}" for s in steps)
-    )
-    for r in results:
-        split = " ".join(f"{r.steps[s]:>8.1f}" if s in r.steps else f"{'-':>8}" for s in steps)
-        print(
-            f"{r.stack:<24} {'ok' if r.validated else 'FAILED':>8} {r.planned:>8} {r.seconds:>8.1f}   {split}"
-        )
+STEPS: Final = ("init", "validate", "plan", "apply")
+HEADER: Final = f"{'stack':<24} {'validate':>8} {'planned':>8} {'seconds':>8}   " + " ".join(
+    f"{s:>8}" for s in STEPS
+)
+
+
+def row(r: StackResult) -> str:
+    """One stack's line of the table, printed as soon as the stack is done."""
+    split = " ".join(f"{r.steps[s]:>8.1f}" if s in r.steps else f"{'-':>8}" for s in STEPS)
+    return f"{r.stack:<24} {'ok' if r.validated else 'FAILED':>8} {r.planned:>8} {r.seconds:>8.1f}   {split}"
+
+
+def print_summary(results: list[StackResult], total: float) -> None:
+    """After the rows: the count, the wall time and every error in full."""
     applied = sum(1 for r in results if not r.error)
     print(f"{len(results)} stacks, {applied} planned and applied, {total:.1f} s wall")
     for r in results:
@@ -296,7 +321,13 @@ def main() -> int:
     try:
         workspace = Workspace(scratch.resolve())
         os.environ.update(workspace.env)
-        results = run_all_in(workspace, args.synth.resolve(), args.workers)
+        text = args.format == "text"
+        if text:
+            print(HEADER, flush=True)
+        results = run_all_in(
+            workspace, args.synth.resolve(), args.workers,
+            finished=(lambda result: print(row(result), flush=True)) if text else (lambda result: None),
+        )  # fmt: skip
     finally:
         if not args.keep:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -304,7 +335,7 @@ def main() -> int:
     if args.format == "json":
         print(json.dumps(as_json(results, total), indent=2))
     else:
-        print_table(results, total)
+        print_summary(results, total)
     expected = sum(len(stacks) for stacks in stacks_in_deploy_order(args.synth).values())
     return 0 if len(results) == expected and not any(r.error for r in results) else 1
 

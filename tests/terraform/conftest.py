@@ -25,9 +25,14 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[harness.Work
             os.environ[key] = value
 
 
+PROGRESS: list[str] = []  # the stacks in the order the chain reported them done, as bin/dev validate prints
+
+
 @pytest.fixture(scope="session")
 def chain(workspace: harness.Workspace, synth_dir: Path) -> dict[str, harness.StackResult]:
     """Every environment in deploy order (two at a time), once per session."""
     # plan validates each configuration itself; `bin/dev validate` also runs `terraform validate` apart
-    results = harness.run_all_in(workspace, synth_dir, validate=False)
+    results = harness.run_all_in(
+        workspace, synth_dir, validate=False, finished=lambda result: PROGRESS.append(harness.row(result))
+    )
     return {result.stack: result for result in results}

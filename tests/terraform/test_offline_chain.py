@@ -144,3 +144,17 @@ def test_data_sources_read_wholly_known_non_empty_values(workspace: harness.Work
     result = harness.run_stack(workspace, doc)
     assert result.error == ""
     assert result.planned == 2
+
+
+def test_each_stack_is_reported_as_it_finishes_in_its_environments_deploy_order(
+    chain: dict[str, harness.StackResult], synth_dir: Path
+) -> None:
+    """bin/dev validate prints a stack's row the moment it is done (the chain heard of every stack before
+    run_all_in returned), each environment's in deploy order."""
+    from tests.terraform.conftest import PROGRESS
+
+    assert sorted(line.split()[0] for line in PROGRESS) == sorted(chain)
+    assert all(line == harness.row(chain[line.split()[0]]) for line in PROGRESS)
+    for stacks in harness.stacks_in_deploy_order(synth_dir).values():
+        reported = [line.split()[0] for line in PROGRESS if line.split()[0] in stacks]
+        assert reported == stacks
