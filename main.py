@@ -9,7 +9,8 @@ import os
 import sys
 from pathlib import Path
 
-# jsii warns on every run that Node 20 is past end of life; this is jsii's documented switch for it.
+# bin/dev runs the app on the project's Node 22 (package.json). Run directly on a machine's Node 20, jsii
+# would warn on every run that Node 20 is past end of life (2026-10-30); its documented switch quiets that.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 from stacks import lazy_providers, type_hint_cache

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
@@ -68,6 +69,7 @@ EARLY = pytest.StashKey[bool]()
 
 
 EARLY_RENDERED = pytest.StashKey[bool]()
+EARLY_WHEEL = pytest.StashKey[bool]()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -76,6 +78,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     config.stash[EARLY_RENDERED] = any(
         "kubernetes_gate" in getattr(item, "fixturenames", ()) for item in items
     )
+    config.stash[EARLY_WHEEL] = any("wheel_report" in getattr(item, "fixturenames", ()) for item in items)
 
 
 @pytest.fixture(scope="session")
@@ -94,6 +97,31 @@ def checkov_starts_early(request: pytest.FixtureRequest) -> None:
         request.getfixturevalue("checkov_run")
     if request.config.stash.get(EARLY_RENDERED, False):
         request.getfixturevalue("rendered_checkov_run")
+    if request.config.stash.get(EARLY_WHEEL, False):
+        request.getfixturevalue("wheel_run")
+
+
+@pytest.fixture(scope="session")
+def wheel_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[subprocess.Popen[str]]:
+    """tests/wheel_check.py in a process of its own: the wheel built, installed and type-checked."""
+    workdir = tmp_path_factory.mktemp("wheel")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.wheel_check", str(workdir)],
+        cwd=Path(__file__).resolve().parents[1], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    yield process
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def wheel_report(wheel_run: subprocess.Popen[str]) -> dict[str, Any]:
+    """What tests/wheel_check.py found."""
+    out, errors = wheel_run.communicate()
+    assert wheel_run.returncode == 0, errors[-2000:]
+    report: dict[str, Any] = json.loads(out)
+    return report
 
 
 @pytest.fixture(scope="session")

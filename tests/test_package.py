@@ -8,12 +8,9 @@ import importlib
 import inspect
 import pkgutil
 import re
-import subprocess
-import sys
-import sysconfig
 import tomllib
-import zipfile
 from pathlib import Path
+from typing import Any
 
 from packaging.requirements import Requirement
 
@@ -68,82 +65,16 @@ def test_every_public_construct_and_props_class_is_exported_from_the_package_roo
         assert getattr(value, "__name__", name) == name or name == "NatStrategy"  # a Literal alias
 
 
-TINY_APP = """\
-\"\"\"A tiny app outside the repository: a VPC, a KMS key and a bucket from the package root.\"\"\"
-
-from cdktf import App, TerraformStack
-from constructs import Construct
-
-from marketplace_constructs import (
-    AwsLocation, KmsKey, KmsKeyProps, SecureBucket, SecureBucketProps, Vpc, VpcProps,
-)
-
-
-class Network(TerraformStack):
-    def __init__(self, scope: Construct, stack_id: str) -> None:
-        super().__init__(scope, stack_id)
-        here = AwsLocation(account_id="123456789012", region="eu-west-1")
-        key = KmsKey(self, "key", props=KmsKeyProps(alias="tiny", description="tiny app"), location=here)
-        props = VpcProps(cidr="10.42.0.0/20", availability_zones=("eu-west-1a", "eu-west-1b"))
-        Vpc(self, "vpc", props=props, name="tiny", location=here, log_key_arn=key.arn)
-        data = SecureBucketProps(bucket_name="tiny-app-data-123456789012")
-        SecureBucket(self, "bucket", props=data, location=here, key_arn=key.arn)
-
-
-app = App(outdir="out")
-Network(app, "tiny")
-app.synth()
-"""
-# What docs/adopting.md tells an adopter to put in their mypy configuration: the provider bindings are
-# generated code too large to analyse, and their names type as Any.
-TINY_MYPY = """\
-[mypy]
-strict = True
-
-[mypy-cdktf_cdktf_provider_aws.*,cdktf_cdktf_provider_kubernetes.*,cdktf_cdktf_provider_helm.*]
-follow_imports = skip
-"""
-
-
-def test_the_wheel_installs_outside_the_repository_and_a_tiny_app_passes_mypy_strict(tmp_path: Path) -> None:
+def test_the_wheel_installs_outside_the_repository_and_a_tiny_app_passes_mypy_strict(
+    wheel_report: dict[str, Any],
+) -> None:
     """The wheel (only the library: no app, tools or tests in it) goes into a fresh virtualenv in a temporary
     folder, which finds the dependencies in this project's environment (the lock's versions) but not the
     repository; a tiny app there imports Vpc, KmsKey and SecureBucket from the package root and passes
-    mypy --strict."""
-    built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(tmp_path / "dist"),
-         str(ROOT)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert built.returncode == 0, built.stderr
-    (wheel,) = (tmp_path / "dist").glob("*.whl")
-    with zipfile.ZipFile(wheel) as archive:
-        tops = {name.split("/", 1)[0] for name in archive.namelist()}
-        assert tops == {"marketplace_constructs", wheel.name.split("-py3")[0] + ".dist-info"}
-        assert "marketplace_constructs/py.typed" in archive.namelist()
-        venv = tmp_path / "venv"
-        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-        python = venv / "bin" / "python"
-        site = Path(
-            subprocess.run(
-                [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                capture_output=True, text=True, check=True,
-            ).stdout.strip()
-        )  # fmt: skip
-        archive.extractall(site)
-    (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")  # a plain path: no hooks
-    app = tmp_path / "app"
-    app.mkdir()
-    (app / "app.py").write_text(TINY_APP)
-    (app / "mypy.ini").write_text(TINY_MYPY)
-    found = subprocess.run(
-        [str(python), "-c", "import marketplace_constructs; print(marketplace_constructs.__file__)"],
-        cwd=app, capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    assert found.startswith(str(site)), found  # the wheel's copy, not the repository's
-    checked = subprocess.run(
-        [str(Path(sys.executable).with_name("mypy")), "--python-executable", str(python), "--cache-dir",
-         str(tmp_path / "mypy-cache"), "app.py"],
-        cwd=app, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert checked.returncode == 0, checked.stdout
+    mypy --strict (tests/wheel_check.py, started when the session starts: it runs beside the other tests)."""
+    report = wheel_report
+    assert report["built"] == 0, report["build_errors"]
+    assert report["tops"] == sorted(["marketplace_constructs", report["dist_info"]])
+    assert report["typed"]
+    assert report["imported_from"].startswith(report["site"])  # the wheel's copy, not the repository's
+    assert report["mypy"] == 0, report["mypy_output"]
