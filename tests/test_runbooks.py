@@ -11,10 +11,17 @@ from pathlib import Path
 import pytest
 
 import environments
+import services
 from tools.doc_claims import contradictions
 from tools.runbook_check import RUNBOOKS_DIR, Facts, check_runbooks, check_text, failover_steps, load_facts
 
 ROOT = Path(__file__).parents[1]
+# The checker's own tests use this deployment's names, read from the configuration, so they hold after an
+# adopter renames environments, accounts or services: a production-tier primary, its standby, a service.
+PRIMARY = next(env for env in environments.ALL if env.tier == "production" and env.standby is None)
+STANDBY = next(env.name for env in environments.ALL if env.standby)
+P, ACCOUNT, SERVICE = PRIMARY.name, PRIMARY.location.account_id, services.SPECS[-1].name
+FIRST = environments.ALL[0]
 RUNBOOKS = (
     "deployment.md",
     "monitoring-and-alerts.md",
@@ -46,27 +53,27 @@ def test_every_name_the_runbooks_write_in_code_exists(facts: Facts) -> None:
 @pytest.mark.parametrize(
     ("text", "kind", "name"),
     [
-        ("Check `production-postgresql` first.", "cloud name", "production-postgresql"),
+        (f"Check `{P}-postgresql` first.", "cloud name", f"{P}-postgresql"),
         (
-            "```sh\naws rds describe-db-instances --db-instance-identifier production-postgresql\n```",
+            f"```sh\naws rds describe-db-instances --db-instance-identifier {P}-postgresql\n```",
             "cloud name",
-            "production-postgresql",
+            f"{P}-postgresql",
         ),
-        ("A span that wraps `aws rds reboot-db-instance\nproduction-postgresql` over lines.", "cloud name",
-         "production-postgresql"),
-        ("`aws s3 ls s3://llm-marketplace-production-backup-333333333333/`", "cloud name",
-         "llm-marketplace-production-backup-333333333333"),
-        ("`production/publishing/application`", "cloud name", "production/publishing/application"),
-        ("`alias/production-database`", "cloud name", "alias/production-database"),
-        ("`production-edge-unhealthy`", "cloud name", "production-edge-unhealthy"),
-        ("`production-postgres-copy-<date>`", "cloud name prefix", "production-postgres-copy-"),
+        (f"A span that wraps `aws rds reboot-db-instance\n{P}-postgresql` over lines.", "cloud name",
+         f"{P}-postgresql"),
+        (f"`aws s3 ls s3://llm-marketplace-{P}-backup-{ACCOUNT}/`", "cloud name",
+         f"llm-marketplace-{P}-backup-{ACCOUNT}"),
+        (f"`{P}/{SERVICE}/application`", "cloud name", f"{P}/{SERVICE}/application"),
+        (f"`alias/{P}-database`", "cloud name", f"alias/{P}-database"),
+        (f"`{P}-edge-unhealthy`", "cloud name", f"{P}-edge-unhealthy"),
+        (f"`{P}-postgres-copy-<date>`", "cloud name prefix", f"{P}-postgres-copy-"),
         ("`npx cdktf deploy 'prod-*'`", "stack glob", "prod-*"),
-        ("`bin/dev deploy production-apps`", "bin/dev task", "deploy"),
-        ("`bin/dev rollback production search`", "service", "search"),
-        ("`bin/dev rollback prod publishing`", "environment", "prod"),
+        (f"`bin/dev deploy {P}-apps`", "bin/dev task", "deploy"),
+        (f"`bin/dev rollback {P} search`", "service", "search"),
+        (f"`bin/dev rollback prod {SERVICE}`", "environment", "prod"),
         ("`kubectl -n observability get pods`", "namespace", "observability"),
         ("`helm -n monitoring history prometheus`", "Helm release", "prometheus"),
-        ("`kubectl -n publishing describe canary/search`", "canary object", "search"),
+        (f"`kubectl -n {SERVICE} describe canary/search`", "canary object", "search"),
         ("Silence `ServiceUnavailableHigh`.", "alert", "ServiceUnavailableHigh"),
     ],
 )  # fmt: skip
@@ -77,18 +84,18 @@ def test_the_checker_reports_a_renamed_name(facts: Facts, text: str, kind: str, 
 
 def test_the_checker_accepts_real_names_and_placeholders(facts: Facts) -> None:
     """No false alarm on real names, placeholders, globs, ARNs, log group paths or shell noise."""
-    text = """
-`production-postgres` `production-postgres-<yyyymmdd>` `production-eks-svc-<service>` `<env>-foundation`
-`llm-marketplace-production-backups-333333333333` `production/publishing/app` `alias/production-data`
-`aws logs tail /aws/rds/instance/production-postgres/postgresql` `ServiceDown` `bin/dev diff dr-foundation`
+    text = f"""
+`{P}-postgres` `{P}-postgres-<yyyymmdd>` `{P}-eks-svc-<service>` `<env>-foundation`
+`llm-marketplace-{P}-backups-{ACCOUNT}` `{P}/{SERVICE}/app` `alias/{P}-data`
+`aws logs tail /aws/rds/instance/{P}-postgres/postgresql` `ServiceDown` `bin/dev diff {STANDBY}-foundation`
 
 ```sh
-npx cdktf deploy 'dr-*'
-bin/dev diff production-apps
-bin/dev rollback production publishing
-kubectl -n publishing get canary/publishing | head -n 20
+npx cdktf deploy '{STANDBY}-*'
+bin/dev diff {P}-apps
+bin/dev rollback {P} {SERVICE}
+kubectl -n {SERVICE} get canary/{SERVICE} | head -n 20
 helm -n monitoring history kube-prometheus-stack
-arn:aws:iam::333333333333:role/production-eks-admin
+arn:aws:iam::{ACCOUNT}:role/{P}-eks-admin
 cat /dev/null
 ```
 """
@@ -129,8 +136,9 @@ def test_no_runbook_or_readme_statement_contradicts_the_code(synth_dir: Path) ->
         ("The CI roles are not created by this project.", "the bootstrap stacks create the CI roles"),
         (
             "| environment | region | account | stacks, in deploy order | state |\n|---|---|---|---|---|\n"
-            "| dev | us-east-1 | 111111111111 | `dev-foundation` | local files |",
-            "dev's stacks is dev-bootstrap",
+            f"| {FIRST.name} | {FIRST.location.region} | {FIRST.location.account_id} "
+            f"| `{FIRST.name}-foundation` | local files |",
+            f"{FIRST.name}'s stacks is {FIRST.name}-bootstrap",
         ),
     ],
 )
