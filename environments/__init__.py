@@ -15,6 +15,7 @@ from dataclasses import replace
 from environments.base import TIERS, EnvironmentConfig, RecoveryRole
 from environments.recovery import check_objectives
 from marketplace_constructs import ConfigError
+from marketplace_constructs.errors import import_configuration
 
 
 def check_together(envs: Iterable[EnvironmentConfig]) -> tuple[EnvironmentConfig, ...]:
@@ -115,11 +116,10 @@ def discover(package: str = __name__) -> tuple[EnvironmentConfig, ...]:
     EnvironmentConfig or is named otherwise than the module raises ConfigError."""
     found: list[EnvironmentConfig] = []
     for module_info in pkgutil.iter_modules(importlib.import_module(package).__path__):
-        module = importlib.import_module(f"{package}.{module_info.name}")
-        config = getattr(module, "CONFIG", None)
+        where = f"{package.replace('.', '/')}/{module_info.name}.py"
+        config = getattr(import_configuration(f"{package}.{module_info.name}", where), "CONFIG", None)
         if config is None:
             continue  # a helper module (base, capacity, recovery, ...), not an environment
-        where = f"{package.replace('.', '/')}/{module_info.name}.py"
         if not isinstance(config, EnvironmentConfig):
             raise ConfigError(f"{where}: CONFIG must be an EnvironmentConfig, got {type(config).__name__}")
         if config.name != module_info.name:

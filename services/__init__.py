@@ -9,6 +9,7 @@ import importlib
 import pkgutil
 
 from marketplace_constructs import ConfigError
+from marketplace_constructs.errors import import_configuration
 from marketplace_constructs.workload.service_props import MicroserviceProps, check_services
 
 
@@ -17,8 +18,8 @@ def discover(package: str = __name__) -> tuple[MicroserviceProps, ...]:
     named otherwise than the module or has no ``image_source`` raises ConfigError."""
     found: list[MicroserviceProps] = []
     for module_info in pkgutil.iter_modules(importlib.import_module(package).__path__):
-        spec = getattr(importlib.import_module(f"{package}.{module_info.name}"), "SPEC", None)
         where = f"{package.replace('.', '/')}/{module_info.name}.py"
+        spec = getattr(import_configuration(f"{package}.{module_info.name}", where), "SPEC", None)
         if not isinstance(spec, MicroserviceProps):
             raise ConfigError(f"{where}: must define SPEC, a MicroserviceProps (got {type(spec).__name__})")
         if spec.name != module_info.name.replace("_", "-"):

@@ -129,8 +129,8 @@ def test_an_environment_without_usage_is_priced_with_its_tiers_defaults_and_says
         usage = load_usage("nosuchenvironment", tier)
         assert usage.values == document["environments"][stand_in]
         assert usage.note == (
-            f"pricing/usage.yaml has no environments.nosuchenvironment; priced with tier {tier!r}'s defaults "
-            f"(environments.{stand_in}): add an entry with its own figures"
+            "pricing/usage.yaml has no environments.nosuchenvironment; priced with the "
+            f"{tier} tier's defaults (environments.{stand_in}): add an entry with its own figures"
         )
     known = environments.ALL[0]
     assert load_usage(known.name, known.tier).note is None

@@ -82,7 +82,7 @@ def load_usage(env: str, tier: str, directory: Path = PRICING_DIR) -> Usage:
         return Usage(env, dict(document["environments"][env]))
     stand_in = document["tier_defaults"][tier]
     note = (
-        f"pricing/usage.yaml has no environments.{env}; priced with tier {tier!r}'s defaults "
+        f"pricing/usage.yaml has no environments.{env}; priced with the {tier} tier's defaults "
         f"(environments.{stand_in}): add an entry with its own figures"
     )
     return Usage(env, dict(document["environments"][stand_in]), note)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import ipaddress
 import re
 from collections.abc import Iterable
+from types import ModuleType
 from typing import Final
 
 from cdktf import Token
@@ -107,3 +109,12 @@ def parse_inner_cidr(owner: str, field: str, value: str) -> ipaddress.IPv4Networ
     if not is_rfc1918(network):
         raise ConfigError(f"{owner}.{field} must hold private ranges inside the VPC, got {value!r}")
     return network
+
+
+def import_configuration(module: str, where: str) -> ModuleType:
+    """Import the configuration module ``module`` (written by people, as ``where``); a syntax error in it is a
+    ConfigError naming the file, line and Python's message, rather than a traceback."""
+    try:
+        return importlib.import_module(module)
+    except SyntaxError as err:
+        raise ConfigError(f"{where}:{err.lineno}: {err.msg} (Python syntax)") from None

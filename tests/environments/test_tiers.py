@@ -153,3 +153,10 @@ def test_a_service_module_needs_a_spec_named_as_it_and_an_image_source(package: 
     (package / "notes.py").write_text("TEXT = ''\n")
     with pytest.raises(ConfigError, match=r"^registry_probe/notes.py: must define SPEC, a MicroserviceProps"):
         services.discover("registry_probe")
+
+
+def test_a_syntax_error_in_a_registry_module_is_one_line_naming_file_and_line(package: Path) -> None:
+    (package / "qa.py").write_text("CONFIG = dict(\n    name='qa',\n    name='qa',\n)\n")
+    with pytest.raises(ConfigError) as refused:
+        environments.discover("registry_probe")
+    assert str(refused.value) == "registry_probe/qa.py:3: keyword argument repeated: name (Python syntax)"
