@@ -128,7 +128,9 @@ class AppsStack(TerraformStack):
             store=self.secret_store.name, objectives=tuple(objectives),
         )  # fmt: skip
         # Velero's CRDs come with its chart in the platform layer.
-        custom_resource(self, "velero_schedule", velero_schedule(env.velero))
+        custom_resource(
+            self, "velero_schedule", velero_schedule(env.velero, tuple(spec.name for spec in specs))
+        )
         if restore_from is not None:
             custom_resource(
                 self, "velero_primary_backups", read_only_location(restore_from.prefix, restore_from)

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from marketplace_constructs import ClusterRef, ConfigError
-from marketplace_constructs.backup.props import DEFAULT_NAMESPACES, BackupLocation, VeleroProps
+from marketplace_constructs.backup.props import PLATFORM_STATE_NAMESPACES, BackupLocation, VeleroProps
 from marketplace_constructs.backup.resources import read_only_location, velero_schedule
 from marketplace_constructs.backup.role import VeleroRole
 from marketplace_constructs.backup.velero import (
@@ -29,6 +29,7 @@ from tests.conftest import policy
 from tests.constructs.synth import LOCATION, synth_construct
 from tfoffline.crds import CRD_DIR, manifest_errors
 
+SERVICES = ("publishing", "discovery")  # hand-written: the construct backs up whatever services it is given
 ROLE_ARN = "${TfToken[TOKEN.1]}"
 BACKUPS_KEY = "arn:aws:kms:us-east-1:123456789012:key/backups"
 REPLICA_KEY = "arn:aws:kms:us-west-2:123456789012:key/backups-replica"
@@ -276,13 +277,13 @@ def test_role_refuses_a_volume_key_that_does_not_match_the_snapshot_switch(
 
 @pytest.mark.parametrize("props", [VeleroProps(), OBJECTS_ONLY], ids=["snapshots", "objects-only"])
 def test_schedule_validates_against_velero_schedule_crd(props: VeleroProps) -> None:
-    body = velero_schedule(props)
+    body = velero_schedule(props, SERVICES)
     assert manifest_errors(body) == []
     assert body["metadata"] == {"name": "marketplace", "namespace": "velero"}
     spec = body["spec"]
     assert spec["schedule"] == "0 3 * * *" and spec["useOwnerReferencesInBackup"] is False
     template = spec["template"]
-    assert template["includedNamespaces"] == list(DEFAULT_NAMESPACES)
+    assert template["includedNamespaces"] == [*SERVICES, *PLATFORM_STATE_NAMESPACES]  # every service, always
     assert template["storageLocation"] == "default"
     assert template["snapshotVolumes"] is props.snapshot_volumes
     assert template["defaultVolumesToFsBackup"] is False
@@ -292,12 +293,12 @@ def test_schedule_validates_against_velero_schedule_crd(props: VeleroProps) -> N
 @pytest.mark.parametrize("days", [1, 7, 30, 400])
 def test_schedule_ttl_equals_the_retention(days: int) -> None:
     props = VeleroProps(retention_days=days)
-    assert velero_schedule(props)["spec"]["template"]["ttl"] == f"{days * 24}h0m0s"
+    assert velero_schedule(props, SERVICES)["spec"]["template"]["ttl"] == f"{days * 24}h0m0s"
     assert values(props)["configuration"]["defaultBackupTTL"] == f"{days * 24}h0m0s"
 
 
 def test_the_crd_check_is_strict_about_unknown_fields() -> None:
-    body = velero_schedule(VeleroProps())
+    body = velero_schedule(VeleroProps(), SERVICES)
     body["spec"]["template"]["tll"] = "720h"
     assert manifest_errors(body) == [
         "spec.template: Additional properties are not allowed ('tll' was unexpected)"
@@ -372,11 +373,9 @@ def test_props_accept_the_cron_forms_velero_parses(schedule: str) -> None:
     assert VeleroProps(schedule=schedule).schedule == schedule
 
 
-def test_defaults_back_up_the_four_services_and_the_platforms_certificate_authorities_for_30_days() -> None:
+def test_defaults_back_up_the_platforms_certificate_authorities_for_30_days() -> None:
     props = VeleroProps()
-    assert props.namespaces == (
-        "publishing", "discovery", "consumption", "admin", "cert-manager", "istio-system",
-    )  # fmt: skip
+    assert props.namespaces == ("cert-manager", "istio-system")  # the services' come from velero_schedule
     assert (props.schedule, props.retention_days, props.snapshot_volumes) == ("0 3 * * *", 30, True)
 
 

@@ -217,3 +217,18 @@ def test_bootstrap_holds_the_environments_ci_roles_pinned_to_repository_and_envi
         assert subject == f"repo:{REPOSITORY}:environment:{environment}"
     providers = resources(doc, "aws_iam_openid_connect_provider")
     assert len(providers) == (1 if env.owns_account else 0)  # one per account: the others trust the owner's
+
+
+@pytest.mark.parametrize("env", environments.ALL, ids=lambda env: env.name)
+def test_velero_backs_up_every_service_of_the_registry(
+    stack_doc: Reader, env: environments.EnvironmentConfig
+) -> None:
+    import services
+
+    manifests = [
+        m["manifest"] for m in resources(stack_doc(f"{env.name}-apps"), "kubernetes_manifest").values()
+    ]
+    (schedule,) = [m for m in manifests if m["kind"] == "Schedule"]
+    included = schedule["spec"]["template"]["includedNamespaces"]
+    assert {spec.name for spec in services.SPECS} <= set(included)
+    assert set(env.velero.namespaces) <= set(included)

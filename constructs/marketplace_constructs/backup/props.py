@@ -13,8 +13,6 @@ from marketplace_constructs.regions import check_region
 from marketplace_constructs.workload.service_props import ResourceProps
 
 VELERO_NAMESPACE: Final = "velero"
-# The four services, each in its own namespace.
-SERVICE_NAMESPACES: Final = ("publishing", "discovery", "consumption", "admin")
 # Platform namespaces holding state minted inside the cluster, which Terraform cannot recreate as it was:
 # cert-manager keeps the private root CA's key pair (the edge certificate chains to it) and istio-system
 # istiod's self-signed mesh root (istio-ca-secret). Left out on purpose: monitoring (metrics, traces and
@@ -22,7 +20,6 @@ SERVICE_NAMESPACES: Final = ("publishing", "discovery", "consumption", "admin")
 # backup hundreds of GiB of snapshots), and every namespace whose objects Terraform and the controllers
 # rebuild as they were (istio-ingress, istio-cni, external-secrets, elastic-system).
 PLATFORM_STATE_NAMESPACES: Final = ("cert-manager", "istio-system")
-DEFAULT_NAMESPACES: Final = SERVICE_NAMESPACES + PLATFORM_STATE_NAMESPACES
 DEFAULT_RESOURCES: Final = ResourceProps(cpu_request="500m", memory_request="256Mi", memory_limit="1Gi")
 
 # robfig/cron's standard parser, which Velero's Schedule controller uses: five fields or a descriptor.
@@ -94,9 +91,10 @@ class VeleroProps:
         retention_days: Days each backup is kept (its TTL; also the default of manual backups), 1-400; Velero
             deletes it afterwards, and the bucket's Object Lock and versioning keep the deleted objects as
             noncurrent versions for their own periods. Default: 30.
-        namespaces: Namespaces the Schedule backs up (objects, and the volumes their claims hold), each a
-            DNS-1123 label, never Velero's own. Default: the four services' and the platform's two with state
-            minted in the cluster (cert-manager's root CA, istiod's mesh root), see DEFAULT_NAMESPACES.
+        namespaces: Namespaces the Schedule backs up beside the services' own (``velero_schedule`` adds
+            those: none can be left out), objects and the volumes their claims hold, each a DNS-1123 label,
+            never Velero's own. Default: the platform's two with state minted in the cluster (cert-manager's
+            root CA, istiod's mesh root), PLATFORM_STATE_NAMESPACES.
         snapshot_volumes: Take an EBS snapshot of every persistent volume the backed-up namespaces claim,
             through the AWS plugin (no node agent); False backs up objects only. Default: True.
         resources: The server container's requests and limits. Default: 500m CPU and 256Mi requested, 1Gi
@@ -105,7 +103,7 @@ class VeleroProps:
 
     schedule: str = "0 3 * * *"
     retention_days: int = 30
-    namespaces: tuple[str, ...] = DEFAULT_NAMESPACES
+    namespaces: tuple[str, ...] = PLATFORM_STATE_NAMESPACES
     snapshot_volumes: bool = True
     resources: ResourceProps = DEFAULT_RESOURCES
 

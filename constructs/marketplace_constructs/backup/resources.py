@@ -14,17 +14,17 @@ API_VERSION: Final = "velero.io/v1"
 SCHEDULE_NAME: Final = "marketplace"  # its backups are named marketplace-<UTC timestamp>
 
 
-def velero_schedule(props: VeleroProps) -> dict[str, Any]:
-    """Schedule ``marketplace``: at ``props.schedule``, a backup of ``props.namespaces`` to the chart's
-    location, kept ``props.ttl``; EBS snapshots of their volumes when ``props.snapshot_volumes``, never
-    file-system backup (no node agent runs).
+def velero_schedule(props: VeleroProps, services: tuple[str, ...]) -> dict[str, Any]:
+    """Schedule ``marketplace``: at ``props.schedule``, a backup of every service's namespace (``services``)
+    and ``props.namespaces`` to the chart's location, kept ``props.ttl``; EBS snapshots of their volumes when
+    ``props.snapshot_volumes``, never file-system backup (no node agent runs).
 
     Cluster-scoped objects follow Velero's default for a namespace backup: those the namespaced ones use
     (their persistent volumes, the CRDs of their custom resources), not every one in the cluster. Backups
     outlive the Schedule (no owner references), so deleting it deletes no backup.
     """
     template: dict[str, Any] = {
-        "includedNamespaces": list(props.namespaces),
+        "includedNamespaces": [*services, *(name for name in props.namespaces if name not in services)],
         "ttl": props.ttl,
         "storageLocation": LOCATION_NAME,
         "snapshotVolumes": props.snapshot_volumes,
