@@ -52,12 +52,28 @@ def check_together(envs: Iterable[EnvironmentConfig]) -> tuple[EnvironmentConfig
     return tuple(checked)
 
 
+def _check_ci_roles(members: list[EnvironmentConfig]) -> None:
+    """The environments of one account need CI roles of their own: each bootstrap stack creates its two."""
+    seen: dict[str, str] = {}
+    for env in members:
+        for field_name in ("deploy_role_arn", "plan_role_arn"):
+            arn = getattr(env, field_name)
+            if arn in seen:
+                raise ConfigError(
+                    f"environment {env.name!r}: EnvironmentConfig.{field_name} {arn} is environment "
+                    f"{seen[arn]!r}'s too; each environment of an account needs its own CI roles (its "
+                    "bootstrap stack creates them)"
+                )
+            seen[arn] = env.name
+
+
 def _check_owners(envs: list[EnvironmentConfig]) -> None:
     """Exactly one environment of each account owns its account-wide objects, and it is not a standby."""
     accounts: dict[str, list[EnvironmentConfig]] = {}
     for env in envs:
         accounts.setdefault(env.location.account_id, []).append(env)
     for account, members in accounts.items():
+        _check_ci_roles(members)
         owners = [env.name for env in members if env.owns_account]
         where = f"environment {(owners[1:] or [members[-1].name])[0]!r}: EnvironmentConfig.owns_account"
         if len(owners) > 1:
@@ -69,6 +85,13 @@ def _check_owners(envs: list[EnvironmentConfig]) -> None:
             raise ConfigError(
                 f"{where}: no environment of account {account} owns it; set owns_account=True on one of "
                 f"{', '.join(env.name for env in members)}"
+            )
+        owner = next(env for env in members if env.owns_account)
+        if owner.backend.kind != "s3":
+            raise ConfigError(
+                f"environment {owner.name!r}: EnvironmentConfig.owns_account needs StateBackendConfig.kind "
+                "'s3': the account's GitHub OIDC provider, workload boundary and trail come with its "
+                "bootstrap stack, which only an environment with S3 state has"
             )
         standby = next((env for env in members if env.owns_account and env.standby), None)
         if standby:
@@ -111,15 +134,26 @@ def _check_standby(env: EnvironmentConfig, primary: EnvironmentConfig | None) ->
         )
 
 
-def discover(package: str = __name__) -> tuple[EnvironmentConfig, ...]:
-    """Every environment module's CONFIG in ``package``, in deploy order; a module whose CONFIG is not an
-    EnvironmentConfig or is named otherwise than the module raises ConfigError."""
+# The modules here that are not environments; any other module must define CONFIG, so a misspelt one
+# (``Config = ...``) is refused instead of silently leaving an environment out.
+HELPERS: tuple[str, ...] = ("base", "capacity", "recovery", "releases", "repository")
+
+
+def discover(package: str = __name__, helpers: tuple[str, ...] = HELPERS) -> tuple[EnvironmentConfig, ...]:
+    """Every environment module's CONFIG in ``package``, in deploy order; a module (not one of ``helpers``)
+    without CONFIG, whose CONFIG is not an EnvironmentConfig or is named otherwise than the module raises
+    ConfigError."""
     found: list[EnvironmentConfig] = []
     for module_info in pkgutil.iter_modules(importlib.import_module(package).__path__):
         where = f"{package.replace('.', '/')}/{module_info.name}.py"
         config = getattr(import_configuration(f"{package}.{module_info.name}", where), "CONFIG", None)
+        if module_info.name in helpers:
+            continue
         if config is None:
-            continue  # a helper module (base, capacity, recovery, ...), not an environment
+            raise ConfigError(
+                f"{where}: must define CONFIG, an EnvironmentConfig (a module that is not an environment is "
+                "listed in environments.HELPERS)"
+            )
         if not isinstance(config, EnvironmentConfig):
             raise ConfigError(f"{where}: CONFIG must be an EnvironmentConfig, got {type(config).__name__}")
         if config.name != module_info.name:

@@ -99,13 +99,14 @@ class BootstrapStack(TerraformStack):
         # others of the account use them by name (deploy the owner's bootstrap first).
         owner = next(peer for peer in peers if peer.owns_account)
         account = env.location.account_id
-        buckets = tuple(b for p in peers for b in (p.backend.bucket, state_log_bucket(p.name, account)))
+        stateful = [peer for peer in peers if peer.backend.kind == "s3"]  # a local-state peer has no bucket
+        buckets = tuple(b for p in stateful for b in (p.backend.bucket, state_log_bucket(p.name, account)))
         trail = audit_trail_name(owner.name)
         protected = Protected(
             account_id=account, trail_arn=owner.location.arn("cloudtrail", f"trail/{trail}"),
             audit_bucket=audit_bucket_name(owner.name, account), audit_alias=trail,
             audit_log_group=owner.location.arn("logs", f"log-group:{audit_log_group(trail)}"),
-            state_buckets=buckets, state_aliases=tuple(peer.backend.key_alias for peer in peers),
+            state_buckets=buckets, state_aliases=tuple(peer.backend.key_alias for peer in stateful),
         )  # fmt: skip
         if owner.name == env.name:
             oidc = github_oidc_provider(self, "github_oidc_provider")

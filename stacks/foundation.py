@@ -502,8 +502,8 @@ class FoundationStack(TerraformStack):
             names.append(f"{PROJECT}-{member.name}-backups-{account}")
             if member.backend.kind == "s3":
                 names.append(member.backend.bucket)
-            if member.standby and member.standby.primary == env.name:
-                names.append(f"{PROJECT}-{member.name}-{env.name}-backups-{account}")  # the replica it keeps
+            if member.standby:  # the replica of its primary's backups it keeps
+                names.append(f"{PROJECT}-{member.name}-{member.standby.primary}-backups-{account}")
         AuditTrail(
             self, "audit",
             props=AuditTrailProps(

@@ -44,8 +44,9 @@ app = App(outdir="out")
 Network(app, "tiny")
 app.synth()
 """
-# What docs/adopting.md tells an adopter to put in their mypy configuration: the provider bindings are
-# generated code too large to analyse, and their names type as Any.
+# What docs/adopting.md ("Using the library alone") tells an adopter to put in their mypy configuration: the
+# provider bindings are generated code too large to analyse, and their names type as Any. The dependencies
+# come from this environment (the lock's versions), not from resolving the wheel's ranges.
 TINY_MYPY = """\
 [mypy]
 strict = True

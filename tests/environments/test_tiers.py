@@ -135,9 +135,35 @@ def test_an_environment_module_must_be_named_as_its_environment(package: Path) -
         environments.discover("registry_probe")
 
 
-def test_a_helper_module_without_config_is_not_an_environment(package: Path) -> None:
-    (package / "helpers.py").write_text("VALUE = 1\n")
-    assert environments.discover("registry_probe") == ()
+def test_a_module_without_config_is_refused_unless_it_is_a_listed_helper(package: Path) -> None:
+    (package / "helpers.py").write_text("Config = None  # misspelt\n")
+    with pytest.raises(
+        ConfigError, match=r"^registry_probe/helpers.py: must define CONFIG, an EnvironmentConfig"
+    ):
+        environments.discover("registry_probe")
+    assert environments.discover("registry_probe", helpers=("helpers",)) == ()
+
+
+def test_each_environment_of_an_account_needs_its_own_ci_roles() -> None:
+    owner = PRODUCTION_TIER
+    tenant = renamed(
+        owner, "qa", network=replace(owner.network, cidr="10.99.0.0/16"), owns_account=False,
+        autoscaling_service_linked_role="existing",
+    )  # fmt: skip
+    with pytest.raises(
+        ConfigError,
+        match=rf"^environment 'qa': EnvironmentConfig.deploy_role_arn .* is environment '{owner.name}''s too",
+    ):
+        environments.check_together((owner, tenant))
+
+
+def test_an_account_owner_needs_s3_state() -> None:
+    sandbox = next(env for env in environments.ALL if env.tier == "sandbox")
+    local = replace(sandbox, backend=StateBackendConfig(kind="local"))
+    with pytest.raises(
+        ConfigError, match=r"EnvironmentConfig.owns_account needs StateBackendConfig.kind 's3'"
+    ):
+        environments.check_together((local,))
 
 
 def test_a_service_module_needs_a_spec_named_as_it_and_an_image_source(package: Path) -> None:

@@ -153,8 +153,10 @@ def test_each_account_has_one_multi_region_trail_and_each_region_guardduty(
         expected.add(f"arn:aws:s3:::llm-marketplace-{member.name}-backups-{account}")
         if member.backend.kind == "s3":
             expected.add(f"arn:aws:s3:::{member.backend.bucket}")
-        if member.standby and member.standby.primary == env.name:
-            expected.add(f"arn:aws:s3:::llm-marketplace-{member.name}-{env.name}-backups-{account}")
+        if member.standby:  # the replica of its primary's backups it keeps
+            expected.add(
+                f"arn:aws:s3:::llm-marketplace-{member.name}-{member.standby.primary}-backups-{account}"
+            )
     assert watched == expected
 
 
