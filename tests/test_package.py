@@ -9,6 +9,7 @@ import inspect
 import pkgutil
 import re
 import tomllib
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -57,9 +58,24 @@ def test_every_public_construct_and_props_class_is_exported_from_the_package_roo
             defined_here = (
                 inspect.isclass(value) and value.__module__ == info.name and not name.startswith("_")
             )
-            if defined_here and (issubclass(value, Construct) or name.endswith("Props")):
+            if defined_here and (issubclass(value, Construct) or name.endswith(("Props", "Ref"))):
                 public.add(name)
     assert public <= exported, f"not exported from marketplace_constructs: {sorted(public - exported)}"
+    # whatever an exported construct or props class takes is exported too, so each can be built from the root
+    needed: set[str] = set()
+
+    def collect(hint: object) -> None:
+        if inspect.isclass(hint) and hint.__module__.startswith("marketplace_constructs"):
+            needed.add(hint.__name__)
+        for argument in typing.get_args(hint):
+            collect(argument)
+
+    for name in exported:
+        value = getattr(marketplace_constructs, name)
+        if inspect.isclass(value):
+            for hint in typing.get_type_hints(value.__init__).values():
+                collect(hint)
+    assert needed <= exported, f"taken by exported classes, not exported: {sorted(needed - exported)}"
     for name in exported:  # every name resolves (lazily); a class or function to its own name
         value = getattr(marketplace_constructs, name)
         assert getattr(value, "__name__", name) == name or name == "NatStrategy"  # a Literal alias

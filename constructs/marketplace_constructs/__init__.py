@@ -14,10 +14,10 @@ if TYPE_CHECKING:
     from marketplace_constructs.addons.cert_manager import CertManager, PrivateCertificateAuthority
     from marketplace_constructs.addons.external_secrets import ExternalSecrets, SecretsManagerStore
     from marketplace_constructs.aws import AwsLocation, policy_document
-    from marketplace_constructs.backup.props import VeleroProps
+    from marketplace_constructs.backup.props import BackupLocation, VeleroProps
     from marketplace_constructs.backup.role import VeleroRole
     from marketplace_constructs.capacity.headroom import Headroom
-    from marketplace_constructs.capacity.props import CapacityProps, HeadroomProps
+    from marketplace_constructs.capacity.props import CapacityProps, HeadroomConfig, HeadroomProps
     from marketplace_constructs.data.access import DataStorePlacement, DataStoreSecurityGroup
     from marketplace_constructs.data.kafka import KafkaCluster
     from marketplace_constructs.data.kafka_replicator import KafkaReplicator
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from marketplace_constructs.delivery.loadtester_access import LoadTesterAccess
     from marketplace_constructs.delivery.releases import ProgressiveDelivery, ServiceReleases
     from marketplace_constructs.edge.dns_protection import DnsProtection
-    from marketplace_constructs.edge.edge import InternetEdge
+    from marketplace_constructs.edge.edge import EdgeRef, FailoverTarget, InternetEdge
     from marketplace_constructs.edge.props import EdgeProps
     from marketplace_constructs.edge.waf import WebFirewall
     from marketplace_constructs.eks.addons import ManagedAddons
@@ -41,14 +41,15 @@ if TYPE_CHECKING:
     from marketplace_constructs.mesh.identity import OperatorIdentityProps
     from marketplace_constructs.mesh.ingress import IngressBinding
     from marketplace_constructs.mesh.istio import IstioCharts, IstioMesh, MeshNamespaces
-    from marketplace_constructs.mesh.policies import MeshPolicies
+    from marketplace_constructs.mesh.policies import DataEndpoints, MeshPolicies
     from marketplace_constructs.mesh.props import MeshProps
     from marketplace_constructs.naming import resource_name
     from marketplace_constructs.network.props import NatStrategy, VpcProps
     from marketplace_constructs.network.vpc import Vpc, VpcRef
-    from marketplace_constructs.observability.exporters import DataStoreExporters
-    from marketplace_constructs.observability.grafana import Grafana
-    from marketplace_constructs.observability.log_storage import LogStorage
+    from marketplace_constructs.observability.dashboards._grafana import Dashboard
+    from marketplace_constructs.observability.exporters import DataStoreExporters, MonitoredStores
+    from marketplace_constructs.observability.grafana import Grafana, GrafanaSources
+    from marketplace_constructs.observability.log_storage import LogStorage, LogStorageRef
     from marketplace_constructs.observability.logs_props import LogsProps
     from marketplace_constructs.observability.metrics import Monitoring
     from marketplace_constructs.observability.props import MonitoringProps
@@ -57,8 +58,17 @@ if TYPE_CHECKING:
     from marketplace_constructs.observability.traces import TracingBackend, TracingOperators
     from marketplace_constructs.observability.tracing_props import TracingProps
     from marketplace_constructs.protection import prevent_destroy
-    from marketplace_constructs.recovery.backup_plan import BackupPlan, BackupVault
-    from marketplace_constructs.recovery.bucket_replication import BucketReplication
+    from marketplace_constructs.recovery.backup_plan import (
+        BackupPlan,
+        BackupPlanRef,
+        BackupVault,
+        BackupVaultRef,
+    )
+    from marketplace_constructs.recovery.bucket_replication import (
+        BucketReplication,
+        BucketReplicationRef,
+        ReplicationSource,
+    )
     from marketplace_constructs.recovery.props import (
         BackupPlanProps,
         BackupVaultProps,
@@ -74,16 +84,25 @@ if TYPE_CHECKING:
     from marketplace_constructs.security.audit import (
         AuditTrail,
         AuditTrailProps,
+        AuditTrailRef,
         ThreatDetection,
         ThreatDetectionProps,
+        ThreatDetectionRef,
     )
-    from marketplace_constructs.security.ci_identity import CiIdentity, CiIdentityProps
+    from marketplace_constructs.security.boundary import Protected
+    from marketplace_constructs.security.ci_identity import (
+        AccountGuard,
+        CiIdentity,
+        CiIdentityProps,
+        CiIdentityRef,
+        StateRead,
+    )
     from marketplace_constructs.security.kms_key import KmsKey, KmsKeyProps, KmsKeyRef
     from marketplace_constructs.storage.props import SecureBucketProps
     from marketplace_constructs.storage.secure_bucket import SecureBucket, SecureBucketRef
     from marketplace_constructs.workload.microservice import Microservice
     from marketplace_constructs.workload.namespace import Namespace
-    from marketplace_constructs.workload.network_policies import ServiceNetworkPolicies
+    from marketplace_constructs.workload.network_policies import ServiceNetwork, ServiceNetworkPolicies
     from marketplace_constructs.workload.props import NamespaceProps
     from marketplace_constructs.workload.service_props import (
         AutoscalingProps,
@@ -179,6 +198,7 @@ _HOME: Final = {
     "Monitoring": "observability.metrics",
     "MonitoringResources": "observability.resources",
     "OperatorIdentityProps": "mesh.identity",
+    "Protected": "security.boundary",
     "PrivateCertificateAuthority": "addons.cert_manager",
     "ProgressiveDelivery": "delivery.releases",
     "RedisGlobalDatastore": "data.redis",
@@ -198,40 +218,72 @@ _HOME: Final = {
     "VeleroProps": "backup.props",
     "VeleroRole": "backup.role",
     "WebFirewall": "edge.waf",
+    "AccountGuard": "security.ci_identity",
+    "AuditTrailRef": "security.audit",
+    "BackupLocation": "backup.props",
+    "BackupPlanRef": "recovery.backup_plan",
+    "BackupVaultRef": "recovery.backup_plan",
+    "BucketReplicationRef": "recovery.bucket_replication",
+    "CiIdentityRef": "security.ci_identity",
+    "Dashboard": "observability.dashboards._grafana",
+    "DataEndpoints": "mesh.policies",
+    "EdgeRef": "edge.edge",
+    "FailoverTarget": "edge.edge",
+    "GrafanaSources": "observability.grafana",
+    "HeadroomConfig": "capacity.props",
+    "LogStorageRef": "observability.log_storage",
+    "MonitoredStores": "observability.exporters",
+    "ReplicationSource": "recovery.bucket_replication",
+    "ServiceNetwork": "workload.network_policies",
+    "StateRead": "security.ci_identity",
+    "ThreatDetectionRef": "security.audit",
 }
 
 __all__ = [
+    "AccountGuard",
     "AlertThresholds",
     "AppSecret",
     "AuditTrail",
     "AuditTrailProps",
+    "AuditTrailRef",
     "AutomatedBackupsReplication",
     "AutoscalingProps",
     "AwsLocation",
+    "BackupLocation",
     "BackupPlan",
     "BackupPlanProps",
+    "BackupPlanRef",
     "BackupVault",
     "BackupVaultProps",
+    "BackupVaultRef",
     "BucketReplication",
     "BucketReplicationProps",
+    "BucketReplicationRef",
     "CapacityProps",
     "CertManager",
     "CiIdentity",
     "CiIdentityProps",
+    "CiIdentityRef",
     "ClusterRef",
     "ConfigError",
     "ContainerRepository",
+    "Dashboard",
+    "DataEndpoints",
     "DataStoreExporters",
     "DataStorePlacement",
     "DataStoreSecurityGroup",
     "DeliveryProps",
     "DnsProtection",
     "EdgeProps",
+    "EdgeRef",
     "EksCluster",
     "EksClusterProps",
     "ExternalSecrets",
+    "FailoverTarget",
     "Grafana",
+    "GrafanaSources",
     "Headroom",
+    "HeadroomConfig",
     "HeadroomProps",
     "HelmChart",
     "ImagePushRole",
@@ -250,6 +302,7 @@ __all__ = [
     "LoadTester",
     "LoadTesterAccess",
     "LogStorage",
+    "LogStorageRef",
     "LogsProps",
     "ManagedAddons",
     "MeshNamespaces",
@@ -257,6 +310,7 @@ __all__ = [
     "MeshProps",
     "Microservice",
     "MicroserviceProps",
+    "MonitoredStores",
     "Monitoring",
     "MonitoringProps",
     "MonitoringResources",
@@ -270,12 +324,14 @@ __all__ = [
     "PostgresProps",
     "PrivateCertificateAuthority",
     "ProgressiveDelivery",
+    "Protected",
     "RedisCache",
     "RedisGlobalDatastore",
     "RedisProps",
     "RegistryProps",
     "RegistryReplication",
     "RegistryReplicationProps",
+    "ReplicationSource",
     "ResourceProps",
     "ScalingPolicy",
     "SecretsManagerStore",
@@ -283,11 +339,14 @@ __all__ = [
     "SecureBucketProps",
     "SecureBucketRef",
     "ServiceAccountRole",
+    "ServiceNetwork",
     "ServiceNetworkPolicies",
     "ServiceObjective",
     "ServiceReleases",
+    "StateRead",
     "ThreatDetection",
     "ThreatDetectionProps",
+    "ThreatDetectionRef",
     "TracingBackend",
     "TracingOperators",
     "TracingProps",
