@@ -24,6 +24,8 @@ from tools.charts.render import Manifest, ReleaseInput, RenderError, render_envi
 from tools.paths.view import EnvView, Synth
 
 ENVIRONMENTS = [env.name for env in environments.ALL]
+# a serving production-tier environment, whatever the registry names it
+REFERENCE = next(env.name for env in environments.ALL if env.tier == "production" and not env.standby)
 
 
 @pytest.fixture(scope="session")
@@ -95,7 +97,7 @@ def mutated(manifest: Manifest, change: Callable[[dict[str, Any]], None]) -> Man
 
 
 def test_an_unknown_field_is_refused_naming_the_release_and_object(views: dict[str, EnvView]) -> None:
-    view = views["production"]
+    view = views[REFERENCE]
     release, deployment = one(view, "cert-manager", "Deployment")
     broken = mutated(
         deployment, lambda b: b["spec"]["template"]["spec"]["containers"][0].update(imagePullPolicyy="Always")
@@ -106,7 +108,7 @@ def test_an_unknown_field_is_refused_naming_the_release_and_object(views: dict[s
 
 
 def test_a_custom_resource_is_checked_against_the_crd_its_chart_renders(views: dict[str, EnvView]) -> None:
-    view = views["production"]
+    view = views[REFERENCE]
     release, monitor = one(view, "kube-prometheus-stack", "Prometheus")
     broken = mutated(monitor, lambda b: b["spec"].update(retentionn="1d"))
     (problem,) = schema_problems(with_object(view, release, broken), "1.35")
@@ -114,7 +116,7 @@ def test_a_custom_resource_is_checked_against_the_crd_its_chart_renders(views: d
 
 
 def test_restricted_namespaces_refuse_a_privileged_container(views: dict[str, EnvView]) -> None:
-    view = views["production"]
+    view = views[REFERENCE]
     labels = environment.namespace_labels(view)
     release, deployment = one(view, "external-secrets", "Deployment", namespace_level="restricted")
     assert pod_security_problems(view.rendered, labels) == []
@@ -131,7 +133,7 @@ def test_restricted_namespaces_refuse_a_privileged_container(views: dict[str, En
 def test_baseline_namespaces_refuse_host_namespaces_and_admit_what_restricted_would_not(
     views: dict[str, EnvView],
 ) -> None:
-    view = views["production"]
+    view = views[REFERENCE]
     labels = environment.namespace_labels(view)
     release, gateway = one(view, "gateway", "Deployment", namespace_level="baseline")
     # the gateway's pods run as the proxy's own user; "baseline" admits them whatever restricted would say
@@ -149,7 +151,7 @@ def test_privileged_namespaces_hold_only_the_node_agents_that_need_the_host(
 ) -> None:
     """A namespace enforcing "privileged" admits anything, so what runs there is reviewed here: the only
     pods "baseline" would refuse are node agents that read or configure their host."""
-    view = views["production"]
+    view = views[REFERENCE]
     labels = environment.namespace_labels(view)
     levels = {name: value.get("pod-security.kubernetes.io/enforce") for name, value in labels.items()}
     everywhere_baseline = {name: {"pod-security.kubernetes.io/enforce": "baseline"} for name in labels}
@@ -170,12 +172,12 @@ def test_a_misspelt_value_the_charts_schema_allows_fails_a_rendered_object_check
     """kube-prometheus-stack's ``prometheus.prometheusSpec.resources`` is free-form in its values (the
     values check accepts anything below it); the chart copies it into the Prometheus resource, whose CRD
     refuses the misspelt "requets"."""
-    view = views["production"]
+    view = views[REFERENCE]
     release = next(r for r in view.rendered if r.chart == "kube-prometheus-stack")
     values = copy.deepcopy(dict(release.values))
     spec = values["prometheus"]["prometheusSpec"]
     spec["resources"] = {"requets" if k == "requests" else k: v for k, v in spec["resources"].items()}
-    resource = dict(helm_releases(synth, "production")[release.address], values=[json.dumps(values)])
+    resource = dict(helm_releases(synth, REFERENCE)[release.address], values=[json.dumps(values)])
     assert release_problems(release.stack, resource) == []
     misspelt = ReleaseInput(
         **{**{f: getattr(release, f) for f in ReleaseInput.__dataclass_fields__}, "values": values}
@@ -306,7 +308,7 @@ def test_bin_dev_render_exits_1_naming_the_release_and_template_that_fail(
 
 def test_a_container_without_requests_is_named(views: dict[str, EnvView]) -> None:
     """checkov reports nothing for a container whose ``resources`` is empty; this check does."""
-    view = views["production"]
+    view = views[REFERENCE]
     release, deployment = one(view, "metrics-server", "Deployment")
     assert request_problems(view.rendered) == []
     broken = mutated(deployment, lambda b: b["spec"]["template"]["spec"]["containers"][0].update(resources={}))

@@ -43,7 +43,8 @@ def test_alb_is_public_hardened_logged_and_protected_outside_dev(
     doc = stack_doc(f"{env.name}-foundation")
     _, balancer = only(doc, "aws_lb")
     assert balancer["internal"] is False and balancer["drop_invalid_header_fields"] is True
-    assert balancer["enable_deletion_protection"] is (env.name != "dev")
+    assert balancer["enable_deletion_protection"] is env.edge.deletion_protection
+    assert env.tier == "sandbox" or env.edge.deletion_protection  # the guarded tiers require it (test_tiers)
     assert balancer["access_logs"]["enabled"] is True and balancer["access_logs"]["prefix"] == "alb"
     certificate = listeners(doc)[443]["certificate_arn"]
     assert certificate.startswith("${aws_acm_certificate_validation.")  # waits for an issued certificate

@@ -18,7 +18,7 @@ from marketplace_constructs.network.subnet_plan import plan_subnets
 from marketplace_constructs.observability.logs import TRACE_ID_FIELD
 from marketplace_constructs.workload.service_props import callees
 from stacks.charts import ISTIO, ISTIO_VERSION
-from tests.conftest import GUARDED, SANDBOXES, StackDoc, resources
+from tests.conftest import GUARDED, StackDoc, resources
 
 Reader = Callable[[str], StackDoc]
 ALL = pytest.mark.parametrize("env", environments.ALL, ids=lambda env: env.name)
@@ -86,12 +86,16 @@ def test_mesh_config_logs_json_traces_to_the_configured_collector_and_holds_apps
     assert mesh["defaultConfig"]["holdApplicationUntilProxyStarts"] is True
 
 
-@pytest.mark.parametrize(
-    ("name", "mode"), [*((n, "ALLOW_ANY") for n in SANDBOXES), *((n, "REGISTRY_ONLY") for n in GUARDED)]
-)
-def test_outbound_traffic_is_registry_only_outside_dev(stack_doc: Reader, name: str, mode: str) -> None:
-    mesh = values(releases(stack_doc, ENVS[name])["istiod"][1])["meshConfig"]
+@pytest.mark.parametrize("name", ENVS)
+def test_outbound_traffic_is_registry_only_unless_the_configuration_allows_any(
+    stack_doc: Reader, name: str
+) -> None:
+    """The guarded tiers refuse allow_any_outbound (test_tiers); a sandbox may choose either."""
+    env = ENVS[name]
+    mesh = values(releases(stack_doc, env)["istiod"][1])["meshConfig"]
+    mode = "ALLOW_ANY" if env.mesh.allow_any_outbound else "REGISTRY_ONLY"
     assert mesh["outboundTrafficPolicy"] == {"mode": mode}
+    assert env.name not in GUARDED or mode == "REGISTRY_ONLY"
 
 
 @pytest.mark.parametrize("name", GUARDED)
@@ -101,7 +105,8 @@ def test_control_plane_and_gateway_are_highly_available_outside_dev(stack_doc: R
     istiod, gateway = values(found["istiod"][1]), values(found["istio-ingressgateway"][1])
     assert istiod["autoscaleEnabled"] and istiod["autoscaleMin"] >= 2
     assert istiod["global"]["defaultPodDisruptionBudget"] == {"enabled": True}
-    assert gateway["autoscaling"]["enabled"] and gateway["autoscaling"]["minReplicas"] >= 3
+    zones = len(env.network.availability_zones)
+    assert gateway["autoscaling"]["enabled"] and gateway["autoscaling"]["minReplicas"] >= zones
     assert gateway["podDisruptionBudget"] == {"maxUnavailable": 1}
     assert gateway["service"] == {"type": "ClusterIP"}  # the ALB targets the pods' IPs
     for chart_values in (istiod, gateway):

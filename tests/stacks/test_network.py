@@ -43,11 +43,11 @@ def test_subnets_fit_the_vpc_without_overlapping(stack_doc: FoundationReader, en
     assert not any(a.overlaps(b) for i, a in enumerate(nets) for b in nets[i + 1 :])
 
 
-@pytest.mark.parametrize(("name", "nat_count"), [("dev", 1), ("staging", 3), ("production", 3), ("dr", 3)])
-def test_nat_gateways_follow_the_environment_strategy(
-    stack_doc: FoundationReader, name: str, nat_count: int
-) -> None:
-    doc = foundation(stack_doc, ENVS[name])
+@pytest.mark.parametrize("name", ENVS)
+def test_nat_gateways_follow_the_environment_strategy(stack_doc: FoundationReader, name: str) -> None:
+    env = ENVS[name]
+    nat_count = 1 if env.network.nat_strategy == "single" else len(env.network.availability_zones)
+    doc = foundation(stack_doc, env)
     assert len(resources(doc, "aws_nat_gateway")) == nat_count
     nat_routes = {r["nat_gateway_id"] for r in resources(doc, "aws_route").values() if "nat_gateway_id" in r}
     assert len(nat_routes) == nat_count  # per zone: each private table has its own NAT
@@ -114,12 +114,9 @@ def test_flow_logs_capture_all_traffic_into_an_encrypted_group(
     assert group["retention_in_days"] == env.network.flow_log_retention_days
 
 
-@pytest.mark.parametrize(
-    ("name", "interface_endpoints"), [("dev", 0), ("staging", 0), ("production", 6), ("dr", 6)]
-)
-def test_private_endpoints_where_the_environment_asks(
-    stack_doc: FoundationReader, name: str, interface_endpoints: int
-) -> None:
+@pytest.mark.parametrize("name", ENVS)
+def test_private_endpoints_where_the_environment_asks(stack_doc: FoundationReader, name: str) -> None:
+    interface_endpoints = len(ENVS[name].network.interface_endpoints)
     kinds = Counter(
         e["vpc_endpoint_type"]
         for e in resources(foundation(stack_doc, ENVS[name]), "aws_vpc_endpoint").values()

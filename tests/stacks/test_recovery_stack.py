@@ -15,9 +15,13 @@ from tests.conftest import StackDoc, resources
 
 Reader = Callable[[str], StackDoc]
 ENVS = {env.name: env for env in environments.ALL}
-PRODUCTION, DR = ENVS["production"], ENVS["dr"]
+# a standby and its primary, whatever the registry names them
+DR = next(env for env in environments.ALL if env.standby)
+PRODUCTION = ENVS[DR.standby.primary]  # type: ignore[union-attr]
 ACCOUNT = PRODUCTION.location.account_id
-FROM_PRODUCTION = "${data.terraform_remote_state.cross-stack-reference-input-production-foundation.outputs."
+FROM_PRODUCTION = (
+    f"${{data.terraform_remote_state.cross-stack-reference-input-{PRODUCTION.name}-foundation.outputs."
+)
 
 
 def only(doc: StackDoc, resource_type: str) -> dict[str, Any]:
@@ -32,7 +36,7 @@ def dr(stack_doc: Reader) -> StackDoc:
 
 @pytest.fixture(scope="module")
 def production(stack_doc: Reader) -> StackDoc:
-    return stack_doc("production-foundation")
+    return stack_doc(f"{PRODUCTION.name}-foundation")
 
 
 def test_the_database_is_a_cross_region_replica_with_replicated_backups(dr: StackDoc) -> None:
@@ -164,14 +168,14 @@ def test_dr_restores_production_backups_from_the_replica_read_only(stack_doc: Re
     manifests = [m["manifest"] for m in resources(stack_doc("dr-apps"), "kubernetes_manifest").values()]
     (location,) = [m for m in manifests if m["kind"] == "BackupStorageLocation"]
     assert location["spec"]["accessMode"] == "ReadOnly"
-    assert location["spec"]["objectStorage"]["prefix"] == "production"
+    assert location["spec"]["objectStorage"]["prefix"] == PRODUCTION.name
     schedules = [m for m in manifests if m["kind"] == "Schedule"]
     assert len(schedules) == 1 and schedules[0]["spec"]["template"]["ttl"] == "720h0m0s"
 
 
 def test_links_go_from_dr_to_production_only_and_order_the_deploy(synth_dir: Path) -> None:
     manifest = json.loads((synth_dir / "manifest.json").read_text())["stacks"]
-    assert "production-foundation" in manifest["dr-foundation"]["dependencies"]
+    assert f"{PRODUCTION.name}-foundation" in manifest[f"{DR.name}-foundation"]["dependencies"]
     for stack, entry in manifest.items():
         if stack.startswith("production-"):  # production never waits for, nor reads, dr
             assert not [d for d in entry.get("dependencies", []) if d.startswith("dr-")], stack
