@@ -122,12 +122,16 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--synth", type=Path, default=Path("cdktf.out"), help="the synthesized app")
     parser.add_argument(
         "--readme",
-        action="store_true",
-        help="also refresh the production diagram docs/cost-and-capacity.md shows",
+        metavar="ENV",
+        nargs="?",
+        const=README_COPY.stem,
+        help=f"also copy ENV's diagram (default {README_COPY.stem}) to {README_COPY}, which the docs show",
     )
     args = parser.parse_args(argv)
     known = synthesized_environments(args.synth)
-    error = missing_synth(args.synth) or unknown_environment(args.envs, known)
+    error = missing_synth(args.synth) or unknown_environment(
+        [*args.envs, *filter(None, [args.readme])], known
+    )
     if error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -135,8 +139,10 @@ def main(argv: list[str]) -> int:
         for path in draw(architecture(args.synth, env), args.synth / "diagrams"):
             print(path)
     if args.readme:
+        if args.envs and args.readme not in args.envs:
+            draw(architecture(args.synth, args.readme), args.synth / "diagrams")
         README_COPY.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(args.synth / "diagrams" / "production.svg", README_COPY)
+        shutil.copyfile(args.synth / "diagrams" / f"{args.readme}.svg", README_COPY)
         print(README_COPY)
     return 0
 

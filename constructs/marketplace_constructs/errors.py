@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import ipaddress
 import re
+import traceback
 from collections.abc import Iterable
 from types import ModuleType
 from typing import Final
@@ -112,9 +113,16 @@ def parse_inner_cidr(owner: str, field: str, value: str) -> ipaddress.IPv4Networ
 
 
 def import_configuration(module: str, where: str) -> ModuleType:
-    """Import the configuration module ``module`` (written by people, as ``where``); a syntax error in it is a
-    ConfigError naming the file, line and Python's message, rather than a traceback."""
+    """Import the configuration module ``module`` (written by people, as ``where``); a syntax error in it, or
+    an exception its own code raises (a misspelt name, a wrong call), is a ConfigError naming the file, the
+    line and Python's message, rather than a traceback. ConfigErrors pass through as they are."""
     try:
         return importlib.import_module(module)
+    except ConfigError:
+        raise
     except SyntaxError as err:
         raise ConfigError(f"{where}:{err.lineno}: {err.msg} (Python syntax)") from None
+    except Exception as err:
+        frames = [f for f in traceback.extract_tb(err.__traceback__) if f.filename.endswith(where)]
+        line = f":{frames[-1].lineno}" if frames else ""
+        raise ConfigError(f"{where}{line}: {type(err).__name__}: {err}") from None

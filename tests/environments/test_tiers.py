@@ -186,3 +186,10 @@ def test_a_syntax_error_in_a_registry_module_is_one_line_naming_file_and_line(pa
     with pytest.raises(ConfigError) as refused:
         environments.discover("registry_probe")
     assert str(refused.value) == "registry_probe/qa.py:3: keyword argument repeated: name (Python syntax)"
+
+
+def test_an_error_a_registry_module_raises_is_one_line_naming_file_and_line(package: Path) -> None:
+    (package / "qa.py").write_text("from dataclasses import replace\n\nCONFIG = replace(BASE, name='qa')\n")
+    with pytest.raises(ConfigError) as refused:
+        environments.discover("registry_probe")
+    assert str(refused.value) == "registry_probe/qa.py:3: NameError: name 'BASE' is not defined"
