@@ -27,12 +27,16 @@ EXIT_CONFIG_ERROR = 2
 def main() -> int:
     outdir = Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out"))
     try:
+        # The configuration is checked before cdktf (and its jsii runtime) loads: a mistake ends the run fast.
         import environments
         import services
+        from stacks.preflight import preflight
+
+        selected = environments.select(os.environ.get("MARKETPLACE_ENVIRONMENTS", "").split(","))
+        preflight(selected, services.SPECS)
         from stacks.build import build_app
         from stacks.synth import synth_atomically
 
-        selected = environments.select(os.environ.get("MARKETPLACE_ENVIRONMENTS", "").split(","))
         synth_atomically(outdir, lambda app: build_app(app, selected, services.SPECS))
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)

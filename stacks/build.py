@@ -9,9 +9,8 @@ from pathlib import Path
 from cdktf import App, TerraformStack
 
 import environments
-from environments.base import EnvironmentConfig, defining
-from environments.capacity import check_fit
-from environments.releases import RELEASES_DIR, load_releases
+from environments.base import EnvironmentConfig
+from environments.releases import RELEASES_DIR
 from environments.repository import REPOSITORY
 from marketplace_constructs import ConfigError
 from marketplace_constructs.workload.service_props import MicroserviceProps
@@ -20,6 +19,7 @@ from stacks.bootstrap import BootstrapStack
 from stacks.ci import write_ci_targets
 from stacks.foundation import FoundationStack
 from stacks.platform import PlatformStack
+from stacks.preflight import preflight
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +51,7 @@ def build_app(
     service sizes, release record and node-group fit (a mistake anywhere stops the run before any stack is
     built)."""
     envs = tuple(envs)
-    releases = {env.name: service_releases(env, specs, releases_dir) for env in envs}
-    for env in envs:
-        check_operator_access(env, specs)
-        check_fit(env, specs)
+    releases = preflight(envs, specs, releases_dir)
     built: dict[str, EnvironmentStacks] = {}
     for env in sorted(envs, key=lambda env: env.standby is not None):  # primaries before their standbys
         primary_env = _primary_config(env, envs)
@@ -82,40 +79,6 @@ def _primary_config(env: EnvironmentConfig, envs: tuple[EnvironmentConfig, ...])
     raise ConfigError(
         f"environment {env.name!r}: StandbyConfig.primary {env.standby.primary!r} is not defined"
     )
-
-
-def check_operator_access(env: EnvironmentConfig, specs: tuple[MicroserviceProps, ...]) -> None:
-    """A service with operator routes needs the environment's operators' name and identity provider."""
-    exposed = [spec.name for spec in specs if spec.operator_routes]
-    if not exposed:
-        return
-    for field, value in (
-        ("EdgeProps.operator_domain", env.edge.operator_domain),
-        ("EnvironmentConfig.operators", env.operators),
-    ):
-        if value is None:
-            raise ConfigError(
-                f"environment {env.name!r}: {field} must be set: {', '.join(exposed)} has operator routes, "
-                "which answer on the operators' name to callers with an operator's token (docs/edge.md, "
-                "Operators)"
-            )
-
-
-def service_releases(
-    env: EnvironmentConfig, specs: tuple[MicroserviceProps, ...], releases_dir: Path = RELEASES_DIR
-) -> Mapping[str, tuple[str, ...]]:
-    """``env``'s release record, checked against ``specs``, once its per-service sizes name only services."""
-    names = [spec.name for spec in specs]
-    for service in env.service_replicas:
-        if service not in names:
-            raise ConfigError(
-                f"environment {env.name!r}: EnvironmentConfig.service_replicas names {service!r}, which is "
-                f"not a service; services: {', '.join(names)}"
-            )
-    with defining(env.name):
-        return load_releases(
-            env.name, env.location.account_id, env.location.region, tuple(names), directory=releases_dir
-        )
 
 
 def build_environment(

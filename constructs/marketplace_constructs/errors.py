@@ -10,8 +10,6 @@ from collections.abc import Iterable
 from types import ModuleType
 from typing import Final
 
-from cdktf import Token
-
 
 class ConfigError(ValueError):
     """Invalid props or environment config; raised at synth time, before any resource exists."""
@@ -31,6 +29,8 @@ def _is_token(value: object) -> bool:
         return any(_is_token(item) for item in value)
     if isinstance(value, int):
         return False
+    from cdktf import Token  # here, not at the top: checking a configuration need not start jsii
+
     return bool(Token.is_unresolved(value))
 
 
