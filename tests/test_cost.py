@@ -4,6 +4,7 @@ lower the figures they should."""
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ import yaml
 import environments
 from tools import cost
 from tools.cost_rules import FREE, Context, Scenario
-from tools.pricing import PRICING_DIR, MissingPrice, Prices, Usage, load_prices, load_usage
+from tools.pricing import PRICING_DIR, MissingPrice, Prices, Usage, load_prices, load_usage, staleness
 
 PRICES = Prices({
     "date": "2026-01-01", "hours_per_month": 100,
@@ -134,3 +135,12 @@ def test_an_environment_without_usage_is_priced_with_its_tiers_defaults_and_says
         )
     known = environments.ALL[0]
     assert load_usage(known.name, known.tier).note is None
+
+
+def test_a_price_table_older_than_180_days_is_a_warning_naming_its_date() -> None:
+    written = datetime.date(2026, 11, 26)
+    assert staleness("2026-11-26", written + datetime.timedelta(days=180)) is None
+    assert staleness("2026-11-26", written + datetime.timedelta(days=181)) == (
+        "warning: pricing/prices.yaml is dated 2026-11-26, 181 days ago (more than 180): check its prices "
+        "against the AWS pages each section names, then change its date"
+    )

@@ -13,6 +13,7 @@ PostgreSQL and Redis) beside its "optimized" figure.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import math
 import sys
@@ -26,7 +27,7 @@ from marketplace_constructs.capacity.fit import pod_room
 from marketplace_constructs.workload.service_props import millicores
 from tools.cli_checks import missing_synth, unknown_environment
 from tools.cost_rules import FREE, FREE_PREFIXES, RULES, Context, Line, Scenario
-from tools.pricing import Prices, load_prices, load_usage, reference_figures
+from tools.pricing import Prices, load_prices, load_usage, reference_figures, staleness
 
 LAYERS: Final = ("bootstrap", "foundation", "platform", "apps")
 ON_DEMAND: Final = Scenario()
@@ -225,6 +226,9 @@ def main(argv: list[str]) -> int:
     production = next((env for env in chosen if env.tier == "production" and env.standby is None), None)
     what_if = estimate(args.synth, production, WHAT_IF) if production else None
     date = load_prices().date
+    warning = staleness(date, datetime.date.today())
+    if warning:
+        print(warning, file=sys.stderr)
     if args.format == "json":
         print(json.dumps(as_json(estimates, what_if, date), indent=2))
     else:

@@ -4,6 +4,7 @@ naming it, never a silent zero."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -68,6 +69,21 @@ class Usage:
             return float(self.values[key])
         except KeyError:
             raise MissingPrice(f"pricing/usage.yaml has no environments.{self.env}.{key}") from None
+
+
+# Prices older than this are a warning: AWS changes list prices, and the table is written down by hand.
+STALE_AFTER_DAYS: Final = 180
+
+
+def staleness(prices_date: str, today: datetime.date) -> str | None:
+    """A one-line warning when the table was written more than STALE_AFTER_DAYS before ``today``."""
+    age = (today - datetime.date.fromisoformat(prices_date)).days
+    if age <= STALE_AFTER_DAYS:
+        return None
+    return (
+        f"warning: pricing/prices.yaml is dated {prices_date}, {age} days ago (more than {STALE_AFTER_DAYS}):"
+        " check its prices against the AWS pages each section names, then change its date"
+    )
 
 
 def load_prices(directory: Path = PRICING_DIR) -> Prices:
