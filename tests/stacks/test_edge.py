@@ -166,6 +166,15 @@ def test_waf_logs_to_an_encrypted_group_with_credentials_redacted(
     assert logging["log_destination_configs"] == [f"${{aws_cloudwatch_log_group.{group_name}.arn}}"]
     redacted = sorted(field["single_header"]["name"] for field in logging["redacted_fields"])
     assert redacted == ["authorization", "cookie"]
+    # only what a rule blocked or counted is logged; allowed requests are in the ALB's access logs
+    (kept,) = logging["logging_filter"]["filter"]
+    assert logging["logging_filter"]["default_behavior"] == "DROP"
+    assert (kept["behavior"], kept["requirement"]) == ("KEEP", "MEETS_ANY")
+    assert [c["action_condition"]["action"] for c in kept["condition"]] == [
+        "BLOCK",
+        "COUNT",
+        "EXCLUDED_AS_COUNT",
+    ]
     (delivery,) = [
         p for p in resources(doc, "aws_cloudwatch_log_resource_policy").values()
         if p["policy_name"] == f"aws-waf-logs-{env.name}"

@@ -1,5 +1,7 @@
 """WebFirewall: a regional WAF web ACL with AWS managed rules and a per-IP rate limit, logging to an
-encrypted log group with credentials redacted."""
+encrypted log group with credentials redacted. Only the requests a rule blocked or counted are logged
+(LOGGED_ACTIONS): those are what someone investigates, and logging every allowed request at the edge's
+traffic would cost more than the rest of the logs together."""
 
 from __future__ import annotations
 
@@ -23,6 +25,10 @@ from cdktf_cdktf_provider_aws.wafv2_web_acl import (
 from cdktf_cdktf_provider_aws.wafv2_web_acl_association import Wafv2WebAclAssociation
 from cdktf_cdktf_provider_aws.wafv2_web_acl_logging_configuration import (
     Wafv2WebAclLoggingConfiguration,
+    Wafv2WebAclLoggingConfigurationLoggingFilter,
+    Wafv2WebAclLoggingConfigurationLoggingFilterFilter,
+    Wafv2WebAclLoggingConfigurationLoggingFilterFilterCondition,
+    Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionActionCondition,
     Wafv2WebAclLoggingConfigurationRedactedFields,
     Wafv2WebAclLoggingConfigurationRedactedFieldsSingleHeader,
 )
@@ -111,6 +117,32 @@ def _managed_group(group: str, counted: tuple[str, ...]) -> dict[str, Any]:
             {"name": rule, "action_to_use": {"count": {}}} for rule in counted
         ]
     return statement
+
+
+# What the logs keep: requests a rule blocked, counted (a count rule, or a managed rule overridden to count);
+# allowed requests are dropped (the ALB's access logs record every request).
+LOGGED_ACTIONS: Final = ("BLOCK", "COUNT", "EXCLUDED_AS_COUNT")
+
+
+def _logged_actions_only() -> Wafv2WebAclLoggingConfigurationLoggingFilter:
+    """Keep a request's log record when any rule took one of LOGGED_ACTIONS; drop the rest."""
+    return Wafv2WebAclLoggingConfigurationLoggingFilter(
+        default_behavior="DROP",
+        filter=[
+            Wafv2WebAclLoggingConfigurationLoggingFilterFilter(
+                behavior="KEEP",
+                requirement="MEETS_ANY",
+                condition=[
+                    Wafv2WebAclLoggingConfigurationLoggingFilterFilterCondition(
+                        action_condition=Wafv2WebAclLoggingConfigurationLoggingFilterFilterConditionActionCondition(
+                            action=action
+                        )
+                    )
+                    for action in LOGGED_ACTIONS
+                ],
+            )
+        ],
+    )
 
 
 class WebFirewall(Construct):
@@ -215,6 +247,7 @@ class WebFirewall(Construct):
                 )
                 for header in REDACTED_HEADERS
             ],
+            logging_filter=_logged_actions_only(),
             depends_on=[delivery],
         )  # fmt: skip
         self.web_acl_arn: str = acl.arn
