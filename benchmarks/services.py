@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "constructs")]
 
-from benchmarks.synth import app_error, at_least_one, identical  # noqa: E402
+from benchmarks.synth import at_least_one, identical, reporting_app_errors  # noqa: E402
 
 if TYPE_CHECKING:  # importing the constructs starts the jsii runtime, which child() must do after its hooks
     from environments.base import EnvironmentConfig, NodeGroupsConfig
@@ -116,11 +116,7 @@ def timed(args: list[str], outdir: Path) -> float:
 
 
 def main() -> int:
-    try:
-        return measure()
-    except subprocess.CalledProcessError as failure:
-        print(f"bin/dev bench: the app stopped: {app_error(failure.stderr or '')}", file=sys.stderr)
-        return 2
+    return reporting_app_errors(measure)
 
 
 def measure() -> int:

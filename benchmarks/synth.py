@@ -16,6 +16,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,12 +68,18 @@ def app_error(stderr: str) -> str:
     return next((line for line in lines if line.startswith("error: ")), lines[-1] if lines else "no output")
 
 
-def main() -> int:
+def reporting_app_errors(measure: Callable[[], int]) -> int:
+    """``measure()``'s exit status; when the app refuses its configuration, its own error line and exit 2
+    instead of a traceback (both benchmarks run the app this way)."""
     try:
         return measure()
     except subprocess.CalledProcessError as failure:
         print(f"bin/dev bench: the app stopped: {app_error(failure.stderr or '')}", file=sys.stderr)
         return 2
+
+
+def main() -> int:
+    return reporting_app_errors(measure)
 
 
 def measure() -> int:
