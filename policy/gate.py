@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from environments.base import TIERS
 from policy.checkov_input import copy_for_checkov
 
 SKIPS_FILE = Path(__file__).with_name("checkov-skips.yaml")
@@ -28,7 +29,7 @@ Finding = dict[str, Any]
 # What a skip's optional ``environments`` may select: a tier, or every standby. A skip that depends on what
 # an environment is says so here instead of naming it, so an environment added later is covered by what it
 # declares.
-SELECTORS = ("sandbox", "staging", "production", "standby")
+SELECTORS = (*TIERS, "standby")
 
 
 @dataclass(frozen=True, slots=True)

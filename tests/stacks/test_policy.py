@@ -108,5 +108,5 @@ def test_a_skip_naming_an_unknown_kind_of_environment_is_refused(tmp_path: Path)
     skips.write_text(
         "- checks: [X]\n  stacks: ['*']\n  environments: [dev]\n  resources: ['*']\n  reason: r\n"
     )
-    with pytest.raises(ValueError, match="may name environments among sandbox, staging, production, standby"):
+    with pytest.raises(ValueError, match="may name environments among production, staging, sandbox, standby"):
         load_skips(skips)
