@@ -43,6 +43,7 @@ TIERS: Final[tuple[str, ...]] = get_args(Tier)
 # zone's outage leaves one serving), a sandbox any.
 MIN_ZONES: Final[Mapping[str, int]] = {"production": 3, "staging": 2, "sandbox": 1}
 REQUIRED_TAGS: Final = ("Project", "Environment", "Owner", "CostCenter")
+BURST_GROUP: Final = "compute-burst"  # NodeGroupsConfig.compute_burst's group name
 BackendKind = Literal["s3", "local"]
 RecoveryRole = Literal["standby", "active"]
 ServiceLinkedRoleMode = Literal["create", "existing"]
@@ -83,20 +84,46 @@ class StateBackendConfig:
 @checked
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NodeGroupsConfig:
-    """Sizes of the three managed node groups of the reference design.
+    """Sizes of the three managed node groups of the reference design, and an optional Spot group for the
+    compute class's burst.
 
     Attributes:
         general: Default workloads (ingress, mesh, services). compute: CPU-heavy services.
         memory: Caches and memory-heavy services. Default for each: NodeGroupProps().
+        compute_burst: A SPOT group serving the compute class beside its on-demand ``compute`` base: the
+            cluster autoscaler grows it before the base (priority expander), and the compute headroom's
+            placeholders live on it, so a spike's pods preempt them on Spot nodes while the base keeps the
+            minimum replicas on on-demand nodes. Give it several instance types of one shape (Spot pools).
+            Default: None (the compute group takes its own burst).
     """
 
     general: NodeGroupProps = field(default_factory=NodeGroupProps)
     compute: NodeGroupProps = field(default_factory=lambda: NodeGroupProps(instance_types=("c7i.xlarge",)))
     memory: NodeGroupProps = field(default_factory=lambda: NodeGroupProps(instance_types=("r7i.large",)))
+    compute_burst: NodeGroupProps | None = None
+
+    def __post_init__(self) -> None:
+        burst = self.compute_burst
+        if burst is None:
+            return
+        if burst.capacity_type != "SPOT":
+            raise ConfigError(
+                f"NodeGroupsConfig.compute_burst must be a SPOT group (the burst beside the on-demand base), "
+                f"got capacity_type={burst.capacity_type!r}"
+            )
+        if self.compute.capacity_type != "ON_DEMAND":
+            raise ConfigError(
+                "NodeGroupsConfig.compute must be ON_DEMAND when compute_burst is set: the base keeps the "
+                f"minimum replicas through Spot interruptions, got {self.compute.capacity_type!r}"
+            )
 
     def by_name(self) -> dict[str, NodeGroupProps]:
-        """The groups keyed by name; the name becomes the ``workload-class`` node label."""
-        return {"general": self.general, "compute": self.compute, "memory": self.memory}
+        """The groups keyed by name; the name up to its first dash becomes the ``workload-class`` node label
+        ("compute-burst" serves the compute class)."""
+        groups = {"general": self.general, "compute": self.compute, "memory": self.memory}
+        if self.compute_burst is not None:
+            groups[BURST_GROUP] = self.compute_burst
+        return groups
 
 
 @checked
@@ -279,6 +306,9 @@ class EnvironmentConfig:
             (docs/ci.md, GitHub set-up); plans never wait for one. Default: False.
         deploy_branch: The branch whose pushes deploy the environment (``deploy.yml``), the only one its
             GitHub environment admits. Default: "main".
+        monthly_budget_usd: The environment's AWS Budgets limit, whole USD a month: its daily-curve
+            estimate (``bin/dev cost``) with a margin, alerting the alerts topic at 80 % and 100 % of the
+            forecast (tests/test_cost.py keeps it within 100-130 % of the estimate). Required.
     """
 
     name: str
@@ -314,6 +344,7 @@ class EnvironmentConfig:
     guardduty_detector: DetectorMode = "create"
     deploy_reviewer: bool = False
     deploy_branch: str = "main"
+    monthly_budget_usd: int
     standby: StandbyConfig | None = None
 
     def __post_init__(self) -> None:
@@ -322,6 +353,7 @@ class EnvironmentConfig:
             "2-12 lower-case letters and digits, starting with a letter",
         )  # fmt: skip
         check_one_of("EnvironmentConfig", "tier", self.tier, TIERS)
+        check_range("EnvironmentConfig", "monthly_budget_usd", self.monthly_budget_usd, 1, 10_000_000, " USD")
         check_one_of(
             "EnvironmentConfig", "guardduty_detector", self.guardduty_detector, get_args(DetectorMode)
         )
@@ -470,11 +502,19 @@ class EnvironmentConfig:
         """The node groups as deployed: the standby floor (with the environment's maxima) in standby."""
         if self.standby is None or not self.standby.standing_by:
             return self.node_groups
-        floor, own = self.standby.floor.by_name(), self.node_groups.by_name()
-        return NodeGroupsConfig(**{
-            name: replace(floor[name], max_size=max(own[name].max_size, floor[name].max_size))
-            for name in own
-        })  # fmt: skip
+        floor, own = self.standby.floor, self.node_groups
+        burst = own.compute_burst
+        return NodeGroupsConfig(
+            **{
+                name: replace(
+                    getattr(floor, name),
+                    max_size=max(getattr(own, name).max_size, getattr(floor, name).max_size),
+                )
+                for name in ("general", "compute", "memory")
+            },
+            # standing by, the burst keeps no node: its maximum stays for a failover's spike
+            compute_burst=None if burst is None else replace(burst, min_size=0, desired_size=0),
+        )
 
     def service_sizes(self, name: str, spec_min: int, spec_max: int) -> tuple[int, int]:
         """(min, max) replicas of service ``name`` here: ``service_replicas``, the standby minimum while

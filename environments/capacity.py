@@ -29,6 +29,7 @@ from marketplace_constructs.capacity.fit import (
 )
 from marketplace_constructs.capacity.hpa import DEFAULT_DOWN, DEFAULT_UP, Direction, HpaSpec, Policy
 from marketplace_constructs.capacity.simulator import GroupModel, Moment, Timing, simulate, time_to
+from marketplace_constructs.eks.props import NodeGroupProps, workload_class
 from marketplace_constructs.workload.service_props import (
     MicroserviceProps,
     ScalingPolicy,
@@ -80,30 +81,53 @@ def pod_size(spec: MicroserviceProps) -> tuple[int, int]:
     ) + SIDECAR[1]
 
 
-def fits(env: EnvironmentConfig, specs: Iterable[MicroserviceProps]) -> list[GroupFit]:
-    """Each node group at its maximum against its services at their maximum, DaemonSets and headroom."""
-    groups = env.running_node_groups
-    result = []
-    for name in GROUPS:
-        group = getattr(groups, name)
-        consumers = []
-        for spec in specs:
-            if spec.node_class == name:
-                cpu, memory = pod_size(spec)
-                _, top = env.service_sizes(
-                    spec.name, spec.autoscaling.min_replicas, spec.autoscaling.max_replicas
-                )
-                consumers.append(Consumer(spec.name, top, cpu, memory))
+def class_groups(env: EnvironmentConfig, name: str) -> dict[str, NodeGroupProps]:
+    """The running groups that serve node class ``name``: its own group, and its Spot burst group if any."""
+    groups = env.running_node_groups.by_name().items()
+    return {group: props for group, props in groups if workload_class(group) == name}
+
+
+def _class_fit(
+    env: EnvironmentConfig, specs: Iterable[MicroserviceProps], name: str, *, at_maximum: bool
+) -> GroupFit:
+    members = class_groups(env, name).values()
+    instance_types = tuple(dict.fromkeys(t for group in members for t in group.instance_types))
+    max_nodes = sum(group.max_size for group in members)
+    consumers = []
+    for spec in specs:
+        if spec.node_class == name:
+            cpu, memory = pod_size(spec)
+            low, top = env.service_sizes(
+                spec.name, spec.autoscaling.min_replicas, spec.autoscaling.max_replicas
+            )
+            consumers.append(Consumer(spec.name, top if at_maximum else low, cpu, memory))
+    if not at_maximum:
         consumers.append(placeholders(getattr(env.capacity.headroom, name)))
-        result.append(group_fit(name, group.instance_types, group.max_size, consumers))
-    return result
+    return group_fit(name, instance_types, max_nodes, consumers)
+
+
+def fits(env: EnvironmentConfig, specs: Iterable[MicroserviceProps]) -> list[GroupFit]:
+    """Each node class at its maximum (its groups together) against its services at their maximum and the
+    DaemonSets. The headroom's placeholders are not counted there: at the services' maximum every one of
+    them has been preempted (they yield to any pod) and waits, holding no room."""
+    specs = tuple(specs)
+    return [_class_fit(env, specs, name, at_maximum=True) for name in GROUPS]
+
+
+def rest_fits(env: EnvironmentConfig, specs: Iterable[MicroserviceProps]) -> list[GroupFit]:
+    """Each node class at its maximum against its services at their minimum and the headroom's placeholders:
+    the room the placeholders hold must exist, or they wait forever and keep the autoscaler at the maximum."""
+    specs = tuple(specs)
+    return [_class_fit(env, specs, name, at_maximum=False) for name in GROUPS]
 
 
 def check_fit(env: EnvironmentConfig, specs: Iterable[MicroserviceProps]) -> None:
     """Stop synthesis (one line naming the environment, group, shortfall and largest consumer) when a node
-    group cannot hold what it must at its maximum."""
+    class cannot hold its services at their maximum, or its services at their minimum with its headroom."""
+    specs = tuple(specs)
     with defining(env.name):
-        check(fits(env, tuple(specs)))
+        check(fits(env, specs))
+        check(rest_fits(env, specs))
 
 
 def _direction(policy: ScalingPolicy | None, default: Direction, window: int) -> Direction:
@@ -122,14 +146,21 @@ def hpa_spec(env: EnvironmentConfig, spec: MicroserviceProps) -> HpaSpec:
 
 
 def group_model(env: EnvironmentConfig, spec: MicroserviceProps) -> GroupModel:
-    """The service's node group: how many of its pods a node holds, and the headroom placeholders' room."""
-    group = getattr(env.running_node_groups, spec.node_class)
-    room = min((pod_room(t) for t in group.instance_types), key=lambda a: (a.cpu_m, a.memory_mib))
+    """The service's node class (its groups together): how many of its pods a node holds, and the headroom
+    placeholders' room."""
+    members = list(class_groups(env, spec.node_class).values())
+    room = min(
+        (pod_room(t) for group in members for t in group.instance_types),
+        key=lambda a: (a.cpu_m, a.memory_mib),
+    )
     cpu, memory = pod_size(spec)
     per_node = pods_per_node(room, cpu, memory)
     headroom = getattr(env.capacity.headroom, spec.node_class)
     per_placeholder = min(millicores(headroom.cpu) // cpu, mebibytes(headroom.memory) // memory)
-    return GroupModel(group.min_size, group.max_size, per_node, headroom.pods, per_placeholder)
+    min_nodes, max_nodes = sum(g.min_size for g in members), sum(g.max_size for g in members)
+    bases = [g for g in members if g.capacity_type == "ON_DEMAND"]
+    pinned = (bases[0].min_size, bases[0].max_size) if len(members) > 1 and bases else None
+    return GroupModel(min_nodes, max_nodes, per_node, headroom.pods, per_placeholder, pinned)
 
 
 def timing(env: EnvironmentConfig) -> Timing:

@@ -40,7 +40,7 @@ with defining("dev"):
         ),
         # The deploy path (self-hosted runners, a bastion) lives in the private subnets.
         cluster=EksClusterProps(deletion_protection=False, api_access_from_private_subnets=True),
-        # Reference design: 3-5 nodes in all.
+        # Reference design: 3-5 nodes in all; one more compute node at most, since discovery runs there.
         node_groups=NodeGroupsConfig(
             general=NodeGroupProps(instance_types=("m7i.large",), min_size=1, desired_size=1, max_size=2),
             compute=NodeGroupProps(
@@ -48,7 +48,7 @@ with defining("dev"):
                 capacity_type="SPOT",
                 min_size=1,
                 desired_size=1,
-                max_size=2,
+                max_size=3,
             ),
             memory=NodeGroupProps(instance_types=("r7i.large",), min_size=1, desired_size=1, max_size=1),
         ),
@@ -131,6 +131,8 @@ with defining("dev"):
         backend=StateBackendConfig(
             kind="s3", bucket=state_bucket_name("dev", ACCOUNT_ID), key_alias="dev-tfstate"
         ),
+        # AWS Budgets (its daily-curve estimate, $689, and a margin: bin/dev cost).
+        monthly_budget_usd=800,
         tags=standard_tags("dev", owner="platform-team", cost_center="marketplace-dev"),
         deploy_branch="develop",
         deploy_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/llm-marketplace-deploy",

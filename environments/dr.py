@@ -47,6 +47,8 @@ with defining("dr"):
         backend=StateBackendConfig(
             kind="s3", bucket=state_bucket_name("dr", production.ACCOUNT_ID), key_alias="dr-tfstate"
         ),
+        # AWS Budgets (its standby estimate, $5,494, and a margin: bin/dev cost); a failover crosses it.
+        monthly_budget_usd=6500,
         tags=standard_tags("dr", owner="platform-team", cost_center="marketplace-prod"),
         # Production's account: production's foundation creates the role (IAM is global), dr reads it.
         autoscaling_service_linked_role="existing",

@@ -46,23 +46,39 @@ with defining("production"):
         cluster=EksClusterProps(
             log_retention_days=365, deletion_protection=True, api_access_from_private_subnets=True
         ),
-        # Reference design: 12-50 nodes in all. Its compute (c7i.2xlarge, 20) and memory (r7i.xlarge, 10)
-        # groups cannot hold consumption at 200 and discovery at 100 replicas with their sidecars and the
-        # headroom (environments/capacity.py's fit check): both take the next size up, 22 and 12 at most, and
-        # general gives up four nodes it does not need (16), keeping the total at 50.
+        # Reference design: 12-50 nodes in all, three groups. Cost-optimized (docs/cost-and-capacity.md):
+        # Graviton (arm64; the image pipeline builds it); one on-demand node per zone in each group
+        # for the minimum replicas and the platform; the compute class's burst on Spot, which also holds its
+        # headroom (a spike's pods preempt placeholders there). Discovery's request is CPU-shaped (500m with
+        # 512Mi), so it runs on compute nodes; the memory group keeps the platform's memory-heavy pods.
         node_groups=NodeGroupsConfig(
-            general=NodeGroupProps(instance_types=("m7i.xlarge",), min_size=4, desired_size=4, max_size=16),
-            compute=NodeGroupProps(instance_types=("c7i.4xlarge",), min_size=4, desired_size=4, max_size=22),
-            memory=NodeGroupProps(instance_types=("r7i.2xlarge",), min_size=4, desired_size=4, max_size=12),
+            general=NodeGroupProps(
+                instance_types=("m7g.xlarge",), graviton=True, min_size=3, desired_size=3, max_size=16
+            ),
+            compute=NodeGroupProps(
+                instance_types=("c7g.4xlarge",), graviton=True, min_size=3, desired_size=3, max_size=6
+            ),
+            compute_burst=NodeGroupProps(
+                instance_types=("c7g.4xlarge", "c6g.4xlarge", "m7g.4xlarge"),
+                graviton=True,
+                capacity_type="SPOT",
+                min_size=0,
+                desired_size=0,
+                max_size=16,
+            ),
+            memory=NodeGroupProps(
+                instance_types=("r7g.xlarge",), graviton=True, min_size=3, desired_size=3, max_size=6
+            ),
         ),
-        # Placeholders sized like each group's largest service pod (sidecar included), enough for a 10x spike
-        # of its service from the minimum (publishing 3 -> 30, consumption 10 -> 100, discovery 5 -> 50) to
-        # start without waiting for EC2 (else the reference design's 120 s cannot hold: bin/dev capacity).
+        # Placeholders sized like each class's largest service pod (sidecar included), enough for a 10x spike
+        # of every public service at once from its minimum (publishing 3 -> 30 beside admin on general;
+        # consumption 10 -> 100 and discovery 5 -> 50 together on compute) to start without waiting for EC2
+        # (else the reference design's 120 s cannot hold: bin/dev capacity). The count is the least that
+        # makes the class's nodes at rest hold those pods (tests/test_capacity.py recomputes it).
         capacity=CapacityProps(
             headroom=HeadroomConfig(
-                general=HeadroomProps(pods=27, cpu="350m", memory="384Mi"),
-                compute=HeadroomProps(pods=90, cpu="1100m", memory="640Mi"),
-                memory=HeadroomProps(pods=45, cpu="600m", memory="640Mi"),
+                general=HeadroomProps(pods=26, cpu="350m", memory="384Mi"),
+                compute=HeadroomProps(pods=85, cpu="1100m", memory="640Mi"),
             )
         ),
         # Reference sizes: db.r6g.xlarge Multi-AZ, 100 GB-1 TB, 30 days of backups; cache.r6g.xlarge x3;
@@ -142,6 +158,8 @@ with defining("production"):
         backend=StateBackendConfig(
             kind="s3", bucket=state_bucket_name("production", ACCOUNT_ID), key_alias="production-tfstate"
         ),
+        # AWS Budgets (its daily-curve estimate, $9,976 on demand, and a margin: bin/dev cost).
+        monthly_budget_usd=11500,
         tags=standard_tags("production", owner="platform-team", cost_center="marketplace-prod"),
         deploy_reviewer=True,  # dr inherits it: its deploy moves production's failover record
         deploy_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/llm-marketplace-deploy",

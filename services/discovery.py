@@ -15,7 +15,8 @@ SPEC = MicroserviceProps(
     description="search and recommendation over the catalogue (Go)",
     port=8080,
     resources=ResourceProps(cpu_request="500m", memory_request="512Mi", memory_limit="1Gi"),
-    node_class="memory",  # keeps the search index warm in memory
+    # CPU-shaped (500m with 512Mi): compute nodes; a larger in-memory index would move it to "memory".
+    node_class="compute",
     routes=("/v1/search", "/v1/catalog"),
     callers=("publishing", "consumption"),
     data_stores=("postgres", "redis"),

@@ -47,6 +47,8 @@ from marketplace_constructs.forget import forget
 from marketplace_constructs.mesh.policies import DataEndpoints
 from marketplace_constructs.naming import PROJECT
 from marketplace_constructs.network.subnet_plan import plan_subnets
+from marketplace_constructs.observability.budget import PUBLISHERS as COST_PUBLISHERS
+from marketplace_constructs.observability.budget import CostGuard, CostGuardProps
 from marketplace_constructs.observability.exporters import MonitoredStores
 from marketplace_constructs.observability.log_storage import LogStorage, LogStorageRef
 from marketplace_constructs.observability.secret_paths import OBSERVABILITY_SECRETS
@@ -96,7 +98,8 @@ KEY_PURPOSES = {
     "ebs": "EBS volumes: node root disks and persistent volumes",
     "alerts": "the alerts topic of the CloudWatch alarms",
 }
-ALERT_PUBLISHERS: Final = ("cloudwatch.amazonaws.com",)
+# CloudWatch alarms, AWS Budgets and Cost Anomaly Detection publish to the alerts topic.
+ALERT_PUBLISHERS: Final = ("cloudwatch.amazonaws.com", *COST_PUBLISHERS)
 REPLICAS: Final = "replicas"  # a standby's key for what replicates into it; stays its database's key
 
 
@@ -461,7 +464,7 @@ class FoundationStack(TerraformStack):
         docs/runbooks/monitoring-and-alerts.md)."""
         env = self.env
         topic = SnsTopic(self, "alerts", name=resource_name(env.name, "alerts"), kms_master_key_id=key_arn)
-        SnsTopicPolicy(
+        policy = SnsTopicPolicy(
             self, "alerts_policy", arn=topic.arn,
             policy=policy_document([
                 {
@@ -480,6 +483,15 @@ class FoundationStack(TerraformStack):
         TerraformOutput(
             self, "alerts_topic_arn", value=topic.arn, description="Subscribe the on-call's pager"
         )
+        # The month's budget of the environment's tagged resources, and the account's anomaly detection where
+        # the environment owns the account (one "AWS services" monitor per account).
+        CostGuard(
+            self, "cost_guard", name=env.name, topic_arn=topic.arn, after=[policy],
+            props=CostGuardProps(
+                monthly_limit_usd=env.monthly_budget_usd, tag_value=env.tags["Environment"],
+                anomaly_detection=env.owns_account,
+            ),
+        )  # fmt: skip
         arn: str = topic.arn
         return arn
 

@@ -11,7 +11,7 @@ from cdktf_cdktf_provider_helm.release import Release
 from cdktf_cdktf_provider_kubernetes.storage_class_v1 import StorageClassV1, StorageClassV1Metadata
 from constructs import Construct
 
-from environments.base import EnvironmentConfig
+from environments.base import BURST_GROUP, EnvironmentConfig
 from marketplace_constructs import (
     HelmChart,
     IstioMesh,
@@ -120,7 +120,8 @@ class PlatformStack(TerraformStack):
             for props in PLATFORM_NAMESPACES
         }
         # Placeholder pods that keep room for a spike (production's; 0 replicas where a group keeps none).
-        Headroom(self, "headroom", headroom=env.capacity.headroom)
+        burst = env.node_groups.compute_burst is not None
+        Headroom(self, "headroom", headroom=env.capacity.headroom, spot_classes=("compute",) if burst else ())
         StorageClassV1(
             self,
             "gp3",
@@ -145,9 +146,13 @@ class PlatformStack(TerraformStack):
                 "name": AUTOSCALER_SERVICE_ACCOUNT[1],
                 "annotations": {ROLE_ANNOTATION: inputs.roles.cluster_autoscaler},
             }},
-            # least-waste: of the groups that fit the pending pods, grow the one that leaves the least idle.
-            "extraArgs": {"balance-similar-node-groups": True, "expander": "least-waste",
+            # least-waste: of the groups that fit the pending pods, grow the one that leaves the least idle;
+            # with a Spot burst group, priority first: the burst grows before the on-demand base (its managed
+            # node group's Auto Scaling group is named eks-<group>-<id>), least-waste among equals.
+            "extraArgs": {"balance-similar-node-groups": True,
+                          "expander": "priority,least-waste" if burst else "least-waste",
                           "skip-nodes-with-system-pods": False},
+            **({"expanderPriorities": {"10": [f".*-{BURST_GROUP}-.*"], "1": [".*"]}} if burst else {}),
             # the chart sets none; its own suggestion (nobody, RuntimeDefault) and the restricted container
             "securityContext": restricted_pod(NOBODY),
             "containerSecurityContext": RESTRICTED_CONTAINER,

@@ -13,8 +13,8 @@ import pytest
 
 import environments
 import services
-from environments.capacity import SCENARIOS, fits, outcomes, run
-from marketplace_constructs.capacity.fit import DAEMONSETS, Consumer, group_fit
+from environments.capacity import SCENARIOS, fits, outcomes, rest_fits, run
+from marketplace_constructs.capacity.fit import DAEMONSETS, Consumer, group_fit, nodes_to_hold
 from marketplace_constructs.capacity.hpa import (
     DEFAULT_DOWN,
     DEFAULT_UP,
@@ -30,6 +30,9 @@ from marketplace_constructs.capacity.props import CapacityProps
 from marketplace_constructs.capacity.simulator import GroupModel, Timing, simulate, time_to
 from tests.conftest import resources
 from tools import capacity as capacity_tool
+from tools.cost_placement import HEADROOM, placement
+from tools.pricing import load_prices, load_usage
+from tools.usage_model import traffic
 
 PRODUCTION = next(env for env in environments.ALL if env.name == "production")
 
@@ -196,3 +199,83 @@ def test_capacity_command_prints_json_and_exits_0_when_production_holds(
     report = json.loads(capsys.readouterr().out)["production"]
     assert {g["group"] for g in report["groups"]} == {"general", "compute", "memory"}
     assert all(s["holds"] for s in report["scenarios"] if "spike" in s["scenario"])
+
+
+# --- Headroom sized by the spike it serves, on Spot where a burst group exists ---------------------------
+
+
+def _class_nodes_at(env: Any, node_class: str, multiple: int, placeholders: int) -> int:
+    """Nodes the class's estimate places for its public services at ``multiple`` times their minimum (capped
+    at their maximum), with ``placeholders`` placeholders."""
+    load = traffic(load_usage(env.name, env.tier), load_prices().hours)
+    (placed,) = [p for p in placement(env, services.SPECS, load) if p.node_class == node_class]
+    headroom = next(c for c in placed.steady if c.name == HEADROOM)
+    consumers = tuple(
+        replace(c, count=min(c.count * multiple, _maximum(env, c.name))) if c.name != HEADROOM else
+        replace(headroom, count=placeholders if multiple == 1 else 0)
+        for c in placed.steady
+    )  # fmt: skip
+    if multiple == 1:
+        return placed.nodes(consumers)
+    # at the spike every placeholder has yielded: the class's groups together, as one pool
+    return nodes_to_hold(placed.room, list(consumers), placed.min_nodes, 1000)
+
+
+def _maximum(env: Any, name: str) -> int:
+    spec = next(s for s in services.SPECS if s.name == name)
+    return env.service_sizes(name, spec.autoscaling.min_replicas, spec.autoscaling.max_replicas)[1]
+
+
+@pytest.mark.parametrize("node_class", ["general", "compute"])
+def test_production_keeps_the_least_headroom_that_holds_every_services_10x_spike_at_once(
+    node_class: str,
+) -> None:
+    """At rest the class runs the nodes a 10x spike of all its services together needs, and one
+    placeholder fewer would not (the simulator then replays each service's spike: it holds)."""
+    pods = getattr(PRODUCTION.capacity.headroom, node_class).pods
+    spike = _class_nodes_at(PRODUCTION, node_class, 10, 0)
+    assert _class_nodes_at(PRODUCTION, node_class, 1, pods) >= spike
+    assert _class_nodes_at(PRODUCTION, node_class, 1, pods - 1) < spike
+
+
+def test_production_compute_placeholders_live_on_its_spot_burst_and_the_autoscaler_grows_it_first(
+    stack_doc: Any,
+) -> None:
+    doc = stack_doc("production-platform")
+    deployments = {d["metadata"]["name"]: d for d in resources(doc, "kubernetes_deployment_v1").values()}
+    pod = deployments["headroom-compute"]["spec"]["template"]["spec"]
+    term = pod["affinity"]["node_affinity"]["required_during_scheduling_ignored_during_execution"]
+    expressions = {e["key"]: e["values"] for e in term["node_selector_term"][0]["match_expressions"]}
+    assert expressions == {"workload-class": ["compute"], "eks.amazonaws.com/capacityType": ["SPOT"]}
+    releases = {r["name"]: json.loads(r["values"][0]) for r in resources(doc, "helm_release").values()}
+    autoscaler = releases["cluster-autoscaler"]
+    assert autoscaler["extraArgs"]["expander"] == "priority,least-waste"
+    assert autoscaler["expanderPriorities"] == {"10": [".*-compute-burst-.*"], "1": [".*"]}
+    foundation = stack_doc("production-foundation")
+    groups = {g["node_group_name"]: g for g in resources(foundation, "aws_eks_node_group").values()}
+    assert (
+        groups["compute-burst"]["capacity_type"] == "SPOT"
+        and groups["compute"]["capacity_type"] == "ON_DEMAND"
+    )
+    assert groups["compute-burst"]["labels"] == {"workload-class": "compute"}
+    assert {g["ami_type"] for g in groups.values()} == {"AL2023_ARM_64_STANDARD"}  # Graviton everywhere
+
+
+def test_a_graviton_node_group_passes_the_fit_check_with_its_own_shape() -> None:
+    graviton = group_fit("compute", ("c7g.4xlarge",), 10, [Consumer("consumption", 140, 1100, 640)])
+    assert graviton.room == group_fit("compute", ("c7i.4xlarge",), 10, []).room  # same vCPUs, memory, ENIs
+    assert graviton.shortfall() is None and allocatable("m7g.xlarge") == allocatable("m7i.xlarge")
+
+
+def test_the_fit_check_leaves_placeholders_out_at_the_maximum_and_checks_them_at_rest() -> None:
+    at_maximum = {f.group: f for f in fits(PRODUCTION, services.SPECS)}
+    at_rest = {f.group: f for f in rest_fits(PRODUCTION, services.SPECS)}
+    assert "headroom" not in {c.name for c in at_maximum["compute"].consumers}
+    assert {c.name: c.count for c in at_rest["compute"].consumers} == {
+        "consumption": 10, "discovery": 5, "headroom": PRODUCTION.capacity.headroom.compute.pods,
+    }  # fmt: skip
+    # consumption 200 x 1,100m and discovery 100 x 600m on 22 nodes of 15,535m: 280,000m of 341,770m
+    assert (at_maximum["compute"].requested_cpu_m, at_maximum["compute"].allocatable_cpu_m) == (
+        280_000,
+        341_770,
+    )

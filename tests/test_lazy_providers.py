@@ -75,3 +75,17 @@ def test_node_hook_runs_an_index_of_any_other_shape_unchanged(tmp_path: Path) ->
     package = _provider_package(tmp_path / "provider", index_extra="exports.extra = 1;\n")
     loaded = _loaded_after_touching_beta(package)
     assert loaded["before"] == ["alpha", "beta"]  # eager, as the package wrote it
+
+
+def test_the_configuration_and_the_reports_load_no_provider_bindings() -> None:
+    """A configuration mistake stops in a tenth of a second, and bin/dev cost and capacity answer quickly,
+    because the registries and the reports import no cdktf binding (each costs seconds to load)."""
+    script = (
+        "import sys, environments, services, environments.capacity, tools.cost, tools.capacity\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules if m.startswith(('cdktf', 'constructs'))}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(("constructs", "."))},
+    )  # fmt: skip
+    assert result.stdout.strip() == "[]"

@@ -1,13 +1,17 @@
 """Monthly cost estimate per environment and stack, offline, from the synthesized stacks:
 ``bin/dev cost [ENV ...] [--format table|json]``.
 
-Each AWS resource is priced by its rule (tools/cost_rules.py) from the dated price table and the reviewed
-usage assumptions (pricing/); the volumes charts create are priced from the configuration (they are not
-Terraform resources). Low is every node group at its minimum plus the nodes headroom placeholders keep (and
-storage as allocated), high every group at its maximum. A type without a rule or a reason to be free is
-listed as not priced, never counted as zero. Beside each environment: the reference design's figure, and for
-production the what-if (Spot for the compute group, Graviton where a price exists, 1-year Reserved
-PostgreSQL and Redis) beside its "optimized" figure.
+Each AWS resource is priced by its rule (tools/cost_rules.py) from the dated price table and the environment's
+usage model (pricing/; traffic-driven volumes derived by tools/usage_model.py); the volumes charts create are
+priced from the configuration (they are not Terraform resources). Three figures per environment:
+- steady: every group at its minimum, plus the nodes the services at their minimum replicas and the headroom
+  placeholders need beyond it, placed as the capacity simulator places them (tools/cost_placement.py);
+- daily: the usage model's day, the peak hours at the peak's placement and the rest off the peak;
+- ceiling: every group at its maximum and database storage at its autoscaling ceiling.
+A type without a rule or a reason to be free is listed as not priced, never counted as zero. Beside each
+environment: the reference design's figure, a breakdown per category and per service, and for production the
+what-if (Graviton where a price exists, a 1-year Compute Savings Plan for the on-demand nodes' steady use,
+1-year Reserved PostgreSQL and Redis) with its commitment stated.
 """
 
 from __future__ import annotations
@@ -15,23 +19,25 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import math
 import sys
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
 import environments
+import services
 from environments.base import EnvironmentConfig
-from marketplace_constructs.capacity.fit import pod_room
-from marketplace_constructs.workload.service_props import millicores
 from tools.cli_checks import missing_synth, unknown_environment
-from tools.cost_rules import FREE, FREE_PREFIXES, RULES, Context, Line, Scenario
-from tools.pricing import Prices, load_prices, load_usage, reference_figures, staleness
+from tools.cost_placement import ClassPlacement, placement
+from tools.cost_rules import FREE, FREE_PREFIXES, RULES, Context, Line, Scenario, group_node_monthly
+from tools.pricing import MissingPrice, Prices, load_prices, load_usage, reference_figures, staleness
+from tools.usage_model import Traffic, UsageError, traffic
 
 LAYERS: Final = ("bootstrap", "foundation", "platform", "apps")
+FIGURES: Final = ("steady", "daily", "ceiling")
 ON_DEMAND: Final = Scenario()
-WHAT_IF: Final = Scenario(spot_compute=True, graviton=True, reserved=True)
+WHAT_IF: Final = Scenario(graviton=True, savings_plan=True, reserved=True)
 
 
 @dataclass(slots=True)
@@ -40,13 +46,8 @@ class StackCost:
     lines: list[Line] = field(default_factory=list)
     not_priced: list[str] = field(default_factory=list)  # resource types
 
-    @property
-    def low(self) -> float:
-        return sum(line.low for line in self.lines)
-
-    @property
-    def high(self) -> float:
-        return sum(line.high for line in self.lines)
+    def total(self, figure: str) -> float:
+        return sum(float(getattr(line, figure)) for line in self.lines)
 
 
 @dataclass(slots=True)
@@ -54,25 +55,33 @@ class Estimate:
     env: str
     scenario: Scenario
     stacks: list[StackCost]
+    standing_by: bool = False
+    traffic: Traffic | None = None
+    services: dict[str, float] = field(default_factory=dict)  # steady USD a month per service
+    commitment_hourly: float = 0.0  # the Savings Plan's commitment, USD an hour, under a what-if
     notes: list[str] = field(default_factory=list)
 
-    @property
-    def low(self) -> float:
-        return sum(stack.low for stack in self.stacks)
+    def total(self, figure: str) -> float:
+        return sum(stack.total(figure) for stack in self.stacks)
 
     @property
-    def high(self) -> float:
-        return sum(stack.high for stack in self.stacks)
+    def lines(self) -> list[Line]:
+        return [line for stack in self.stacks for line in stack.lines]
 
     @property
     def not_priced(self) -> list[str]:
         return sorted({t for stack in self.stacks for t in stack.not_priced})
 
+    def categories(self) -> dict[str, float]:
+        """Steady USD a month per category (compute, database, network...), largest first."""
+        sums: dict[str, float] = defaultdict(float)
+        for line in self.lines:
+            sums[line.category] += line.steady
+        return dict(sorted(sums.items(), key=lambda item: -item[1]))
+
     def drivers(self, count: int = 6) -> list[Line]:
-        """The largest items at the high end."""
-        return sorted((line for stack in self.stacks for line in stack.lines), key=lambda line: -line.high)[
-            :count
-        ]
+        """The largest items at the steady state."""
+        return sorted(self.lines, key=lambda line: -line.steady)[:count]
 
 
 def price_stack(doc: dict[str, Any], stack: str, ctx: Context) -> StackCost:
@@ -99,43 +108,88 @@ def chart_volumes(env: EnvironmentConfig, prices: Prices) -> Line:
         + tracing.elasticsearch_nodes * tracing.elasticsearch_volume_gb
     )
     monthly = gb * prices.get("ebs", "gp3_gb_month")
-    return Line(
-        "persistent volumes (charts)", f"gp3 {gb:,} GB for metrics, logs, traces", "storage", monthly, monthly
+    return Line.flat(
+        "persistent volumes (charts)", f"gp3 {gb:,} GB for metrics, logs, traces", "storage", monthly
     )
 
 
-def headroom_nodes(env: EnvironmentConfig, prices: Prices, scenario: Scenario) -> list[Line]:
-    """The nodes the headroom placeholders keep running beyond the groups' minimum (the low end only: a
-    group at its maximum already counts them)."""
+def _node_price(group_name: str, ctx: Context) -> float:
+    """USD a month for one node of the synthesized group ``group_name``."""
+    for group in ctx.doc["resource"].get("aws_eks_node_group", {}).values():
+        if group["node_group_name"] == group_name:
+            return group_node_monthly(group, ctx)[1]
+    raise MissingPrice(f"no synthesized node group {group_name!r} to price")
+
+
+def placed_nodes(classes: list[ClassPlacement], load: Traffic, ctx: Context) -> list[Line]:
+    """The nodes each group runs beyond its minimum: at the steady state, and over the daily curve (peak
+    hours at the peak's placement); none at the ceiling, where every group is at its maximum."""
     lines = []
-    for name in ("general", "compute", "memory"):
-        headroom = getattr(env.capacity.headroom, name)
-        if not headroom.pods:
-            continue
-        group = getattr(env.running_node_groups, name)
-        nodes = math.ceil(headroom.pods * millicores(headroom.cpu) / pod_room(group.instance_types[0]).cpu_m)
-        hourly = prices.hourly("ec2", "on_demand_hourly", group.instance_types[0])
-        if group.capacity_type == "SPOT" or (scenario.spot_compute and name == "compute"):
-            hourly *= 1 - prices.get("ec2", "spot_discount")
-        what = f"headroom {name}: {headroom.pods} placeholders keep {nodes} more {group.instance_types[0]}"
-        lines.append(Line(f"headroom {name}", what, "compute", nodes * prices.monthly(hourly), 0.0))
+    for placed in classes:
+        at = {moment: placed.counts(getattr(placed, moment)) for moment in ("steady", "off_peak", "peak")}
+        for name, group in placed.groups.items():
+            steady, off_peak, peak = (at[moment][name] - group.min_size for moment in at)
+            if not (steady or off_peak or peak):
+                continue
+            price = _node_price(name, ctx)
+            daily = load.peak_share * peak + (1 - load.peak_share) * off_peak
+            what = (
+                f"{name} above its minimum of {group.min_size}: {steady} steady, {off_peak} off the peak, "
+                f"{peak} at the peak"
+            )
+            lines.append(Line(f"placed nodes {name}", what, "compute", steady * price, daily * price, 0.0))
     return lines
+
+
+def service_costs(classes: list[ClassPlacement], ctx: Context) -> dict[str, float]:
+    """Steady USD a month per service (and headroom, and the shared rest of each class's nodes): each
+    consumer's share of its class's nodes, priced at the class's groups."""
+    costs: dict[str, float] = defaultdict(float)
+    for placed in classes:
+        counts = placed.counts(placed.steady)
+        spend = sum(count * _node_price(name, ctx) for name, count in counts.items())
+        for consumer, share in placed.share(placed.steady).items():
+            costs[consumer] += share * spend
+    return dict(sorted(costs.items(), key=lambda item: -item[1]))
+
+
+def commitment(classes: list[ClassPlacement], ctx: Context) -> float:
+    """The Savings Plan's hourly commitment: the on-demand nodes' steady use at the plan's rate."""
+    hourly = 0.0
+    for placed in classes:
+        for name, count in placed.counts(placed.steady).items():
+            group = placed.groups[name]
+            if group.capacity_type == "SPOT":
+                continue
+            instance = group.instance_types[0]
+            priced = (ctx.prices.graviton(instance) if ctx.scenario.graviton else None) or instance
+            rate = ctx.prices.hourly("ec2", "on_demand_hourly", priced)
+            hourly += count * rate * (1 - ctx.prices.get("ec2", "compute_savings_plan_1y_discount"))
+    return hourly
 
 
 def estimate(synth_dir: Path, env: EnvironmentConfig, scenario: Scenario = ON_DEMAND) -> Estimate:
     prices, usage = load_prices(), load_usage(env.name, env.tier)
-    stacks = []
+    load = traffic(usage, prices.hours)
+    classes = placement(env, services.SPECS, load)
+    notes = [usage.note] if usage.note else []
+    result = Estimate(env.name, scenario, [], standing_by=env.standing_by, traffic=load, notes=notes)
     for layer in LAYERS:
         path = synth_dir / "stacks" / f"{env.name}-{layer}" / "cdk.tf.json"
         if not path.is_file():
             continue
         doc = json.loads(path.read_text())
-        ctx = Context(prices, usage, doc, scenario, cache_node_type=env.cache.node_type)
+        ctx = Context(prices, usage, load, doc, scenario, cache_node_type=env.cache.node_type)
         cost = price_stack(doc, f"{env.name}-{layer}", ctx)
+        if layer == "foundation":
+            cost.lines += placed_nodes(classes, load, ctx)
+            result.services = service_costs(classes, ctx)
+            if scenario.savings_plan:
+                result.commitment_hourly = commitment(classes, ctx)
         if layer == "platform":
-            cost.lines += [chart_volumes(env, prices), *headroom_nodes(env, prices, scenario)]
-        stacks.append(cost)
-    return Estimate(env.name, scenario, stacks, notes=[usage.note] if usage.note else [])
+            cost.lines.append(chart_volumes(env, prices))
+        result.stacks.append(cost)
+    return result
 
 
 def _money(value: float) -> str:
@@ -150,53 +204,89 @@ def _reference(figure: Any) -> str:
     return "none" if figure is None else _range(*figure) if isinstance(figure, list) else _money(figure)
 
 
+def _label(est: Estimate) -> str:
+    return f"{est.env} (standby)" if est.standing_by else est.env
+
+
+def _traffic(load: Traffic) -> str:
+    return (
+        f"{load.average_rps:,.1f} requests/s on average, {load.peak_rps:,.1f} at the peak for "
+        f"{load.peak_hours_per_day:g} h a day ({load.off_peak_rps:,.1f} the rest): "
+        f"{load.requests_million:,.1f} million requests, {load.egress_gb:,.0f} GB out, "
+        f"{load.lcu:,.1f} LCU on average"
+    )
+
+
+def _what_if(what_if: Estimate) -> str:
+    return (
+        f"what-if {what_if.env} (Graviton where priced; 1-year Compute Savings Plan, no upfront, committing "
+        f"${what_if.commitment_hourly:,.2f}/hour, the on-demand nodes' steady use; 1-year reserved "
+        "PostgreSQL and Redis, no upfront): steady "
+        f"{_money(what_if.total('steady'))}, daily {_money(what_if.total('daily'))}, ceiling "
+        f"{_money(what_if.total('ceiling'))}"
+    )
+
+
 def render(estimates: list[Estimate], what_if: Estimate | None, prices_date: str) -> str:
     references = reference_figures()
     out = [
-        f"Monthly cost, USD, list prices of {prices_date} (pricing/prices.yaml), usage in pricing/usage.yaml",
+        f"Monthly cost, USD, list prices of {prices_date} (pricing/prices.yaml), usage model in "
+        "pricing/usage.yaml",
+        "steady: minimum nodes and the headroom as placed; daily: the usage model's day; ceiling: every "
+        "group at its maximum",
         "",
+        f"{'environment':<16} {'stack':<24} {'steady':>10} {'daily':>10} {'ceiling':>10}",
     ]
-    out.append(f"{'environment':<12} {'stack':<24} {'low (min nodes)':>16} {'high (max nodes)':>17}")
     for est in estimates:
+        label = _label(est)
         for stack in est.stacks:
-            out.append(f"{est.env:<12} {stack.stack:<24} {_money(stack.low):>16} {_money(stack.high):>17}")
+            figures = "".join(f" {_money(stack.total(f)):>10}" for f in FIGURES)
+            out.append(f"{label:<16} {stack.stack:<24}{figures}")
+        figures = "".join(f" {_money(est.total(f)):>10}" for f in FIGURES)
         reference = _reference(references.get(est.env))
+        out.append(f"{label:<16} {'TOTAL':<24}{figures}   reference design: {reference}")
+        if est.traffic is not None:
+            out.append(f"  traffic: {_traffic(est.traffic)}")
         out.append(
-            f"{est.env:<12} {'TOTAL':<24} {_money(est.low):>16} {_money(est.high):>17}"
-            f"   reference design: {reference}"
+            "  by category (steady): " + "; ".join(f"{k} {_money(v)}" for k, v in est.categories().items())
         )
+        out.append("  by service (steady): " + "; ".join(f"{k} {_money(v)}" for k, v in est.services.items()))
         out.append(
-            "  main drivers (high): "
-            + "; ".join(f"{line.what} {_money(line.high)}" for line in est.drivers())
+            "  main drivers (steady): "
+            + "; ".join(f"{line.what} {_money(line.steady)}" for line in est.drivers())
         )
-        figure = references.get(est.env)
-        if figure is not None:
-            top = max(figure) if isinstance(figure, list) else figure
-            out.append(
-                f"  vs reference design: {_money(est.low - top)} to {_money(est.high - top)} more; the six "
-                f"drivers above alone are {_money(sum(line.high for line in est.drivers()))} "
-                "(docs/cost-and-capacity.md)"
-            )
         if est.not_priced:
             out.append("  NOT PRICED: " + ", ".join(est.not_priced))
         out.extend(f"  note: {note}" for note in est.notes)
         out.append("")
     if what_if is not None:
-        optimized = references.get("production_optimized")
-        out.append(
-            f"what-if production (Spot compute group, Graviton, 1-year reserved PostgreSQL and Redis): "
-            f"{_range(what_if.low, what_if.high)}   reference design optimized: {_reference(optimized)}"
-        )
+        optimized = references.get(f"{what_if.env}_optimized")
+        out.append(f"{_what_if(what_if)}   reference design optimized: {_reference(optimized)}")
     return "\n".join(out)
+
+
+def _figures(subject: Estimate | StackCost) -> dict[str, float]:
+    return {figure: round(subject.total(figure), 2) for figure in FIGURES}
 
 
 def as_json(estimates: list[Estimate], what_if: Estimate | None, prices_date: str) -> dict[str, Any]:
     def one(est: Estimate) -> dict[str, Any]:
+        load = est.traffic
         return {
-            "env": est.env, "low": round(est.low, 2), "high": round(est.high, 2),
+            "env": est.env, "standing_by": est.standing_by, **_figures(est),
+            "categories": {k: round(v, 2) for k, v in est.categories().items()},
+            "services": {k: round(v, 2) for k, v in est.services.items()},
+            "traffic": None if load is None else {
+                "average_rps": load.average_rps, "peak_rps": load.peak_rps,
+                "peak_hours_per_day": load.peak_hours_per_day, "off_peak_rps": round(load.off_peak_rps, 2),
+                "requests_million": round(load.requests_million, 2), "egress_gb": round(load.egress_gb, 1),
+                "lcu": round(load.lcu, 2), "waf_log_gb": round(load.waf_log_gb, 2),
+                "application_log_gb": round(load.application_log_gb, 1),
+            },
+            "commitment_hourly": round(est.commitment_hourly, 4),
             "not_priced": est.not_priced, "notes": est.notes,
-            "stacks": [{"stack": s.stack, "low": round(s.low, 2), "high": round(s.high, 2),
-                        "lines": [asdict(line) for line in s.lines]} for s in est.stacks],
+            "stacks": [{"stack": s.stack, **_figures(s), "lines": [asdict(line) for line in s.lines]}
+                       for s in est.stacks],
         }  # fmt: skip
 
     return {
@@ -221,10 +311,14 @@ def main(argv: list[str]) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     chosen = [env for env in environments.ALL if not args.envs or env.name in args.envs]
-    estimates = [estimate(args.synth, env) for env in chosen]
     # the what-if prices the first production-tier primary chosen (a standby's sizes are its floor)
     production = next((env for env in chosen if env.tier == "production" and env.standby is None), None)
-    what_if = estimate(args.synth, production, WHAT_IF) if production else None
+    try:
+        estimates = [estimate(args.synth, env) for env in chosen]
+        what_if = estimate(args.synth, production, WHAT_IF) if production else None
+    except (MissingPrice, UsageError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     date = load_prices().date
     warning = staleness(date, datetime.date.today())
     if warning:

@@ -61,7 +61,7 @@ class Usage:
     defaults with ``note`` saying so)."""
 
     env: str
-    values: dict[str, float]
+    values: dict[str, Any]  # figures, and ``log_gb``: a figure per log source
     note: str | None = None
 
     def __getitem__(self, key: str) -> float:
@@ -69,6 +69,13 @@ class Usage:
             return float(self.values[key])
         except KeyError:
             raise MissingPrice(f"pricing/usage.yaml has no environments.{self.env}.{key}") from None
+
+    def log_gb(self, kind: str) -> float:
+        """GB a month ingested by a log group that does not follow requests (``log_gb.<kind>``)."""
+        try:
+            return float(self.values["log_gb"][kind])
+        except KeyError:
+            raise MissingPrice(f"pricing/usage.yaml has no environments.{self.env}.log_gb.{kind}") from None
 
 
 # Prices older than this are a warning: AWS changes list prices, and the table is written down by hand.

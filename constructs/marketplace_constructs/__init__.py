@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from marketplace_constructs.naming import resource_name
     from marketplace_constructs.network.props import NatStrategy, VpcProps
     from marketplace_constructs.network.vpc import Vpc, VpcRef
+    from marketplace_constructs.observability.budget import CostGuard, CostGuardProps, CostGuardRef
     from marketplace_constructs.observability.dashboards._grafana import Dashboard
     from marketplace_constructs.observability.exporters import DataStoreExporters, MonitoredStores
     from marketplace_constructs.observability.grafana import Grafana, GrafanaSources
@@ -173,6 +174,9 @@ _HOME: Final = {
     "BucketReplicationProps": "recovery.props",
     "CapacityProps": "capacity.props",
     "CertManager": "addons.cert_manager",
+    "CostGuard": "observability.budget",
+    "CostGuardProps": "observability.budget",
+    "CostGuardRef": "observability.budget",
     "CiIdentity": "security.ci_identity",
     "CiIdentityProps": "security.ci_identity",
     "DataStoreExporters": "observability.exporters",
@@ -267,6 +271,9 @@ __all__ = [
     "ClusterRef",
     "ConfigError",
     "ContainerRepository",
+    "CostGuard",
+    "CostGuardProps",
+    "CostGuardRef",
     "Dashboard",
     "DataEndpoints",
     "DataStoreExporters",

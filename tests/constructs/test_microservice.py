@@ -202,7 +202,7 @@ def test_placement_is_preferred_never_required() -> None:
     affinity = pod_spec()["affinity"]
     (node,) = affinity["node_affinity"]["preferred_during_scheduling_ignored_during_execution"]
     assert node["preference"]["match_expressions"] == [
-        {"key": "workload-class", "operator": "In", "values": ["memory"]}
+        {"key": "workload-class", "operator": "In", "values": ["compute"]}
     ]
     (pod,) = affinity["pod_anti_affinity"]["preferred_during_scheduling_ignored_during_execution"]
     assert pod["pod_affinity_term"]["topology_key"] == "kubernetes.io/hostname"

@@ -11,14 +11,17 @@ from tests.environments.test_bad_input import ROOT, run_broken_apps
 
 SERVICES = ", ".join(spec.name for spec in services.SPECS)  # as the messages list them
 
+INDENT = " " * 16  # production.py's compute_burst fields
+BURST_SIZES = f'capacity_type="SPOT",\n{INDENT}min_size=0,\n{INDENT}desired_size=0,\n{INDENT}'
 MISTAKES = {
-    # A node group too small for its services at their maximum, with sidecars, DaemonSets and headroom.
+    # A node class too small for its services at their maximum, with sidecars and DaemonSets: the on-demand
+    # base and its Spot burst together.
     "node_group_too_small_for_its_services": (
         "environments/production.py",
-        'compute=NodeGroupProps(instance_types=("c7i.4xlarge",), min_size=4, desired_size=4, max_size=22)',
-        'compute=NodeGroupProps(instance_types=("c7i.4xlarge",), min_size=4, desired_size=4, max_size=12)',
-        "error: environment 'production': node group 'compute' at its maximum (12 x c7i.4xlarge) is "
-        "132,580m CPU short (319,000m requested, 186,420m allocatable); "
+        BURST_SIZES + "max_size=16,",
+        BURST_SIZES + "max_size=4,",
+        "error: environment 'production': node group 'compute' at its maximum (10 x c7g.4xlarge) is "
+        "124,650m CPU short (280,000m requested, 155,350m allocatable); "
         "largest consumer: consumption (200 x 1100m/640Mi)\n",
     ),
     # Wrong Python types: checked before any rule of the props class runs.

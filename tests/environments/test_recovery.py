@@ -67,7 +67,9 @@ def test_standby_runs_a_pilot_light_and_active_runs_production_sizes() -> None:
     assert DR.standing_by
     floor, own = DR.running_node_groups.by_name(), PRODUCTION.node_groups.by_name()
     for name, group in floor.items():
-        assert group.min_size < own[name].min_size and group.max_size == own[name].max_size, name
+        assert group.min_size <= own[name].min_size and group.max_size == own[name].max_size, name
+    assert sum(g.min_size for g in floor.values()) < sum(g.min_size for g in own.values())
+    assert floor["compute-burst"].min_size == 0  # no burst node while standing by
     assert DR.service_sizes("consumption", 10, 200) == (1, 200)
     active = with_dr(role="active")[-1]
     assert not active.standing_by

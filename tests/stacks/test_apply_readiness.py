@@ -155,7 +155,7 @@ def test_what_auto_scaling_launches_for_nodes_carries_the_cost_tags(
     stack_doc: Reader, env: EnvironmentConfig
 ) -> None:
     templates = resources(foundation(stack_doc, env), "aws_launch_template").values()
-    assert len(templates) == 3
+    assert len(templates) == len(env.node_groups.by_name())
     for template in templates:
         tagged = {spec["resource_type"]: spec["tags"] for spec in template["tag_specifications"]}
         assert sorted(tagged) == ["instance", "network-interface", "volume"]

@@ -18,7 +18,9 @@ ALL = pytest.mark.parametrize("env", environments.ALL, ids=lambda env: env.name)
 
 
 @ALL
-def test_three_node_groups_sized_per_environment(stack_doc: Reader, env: EnvironmentConfig) -> None:
+def test_three_node_groups_and_a_burst_where_configured_sized_per_environment(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
     groups = {
         g["node_group_name"]: g
         for g in resources(stack_doc(f"{env.name}-foundation"), "aws_eks_node_group").values()
@@ -32,7 +34,7 @@ def test_three_node_groups_sized_per_environment(stack_doc: Reader, env: Environ
             list(props.instance_types), props.capacity_type, props.ami_type,
         )  # fmt: skip
         assert all(subnet.startswith("${aws_subnet.network_private_") for subnet in group["subnet_ids"])
-    assert set(groups) == {"general", "compute", "memory"}
+    assert set(groups) == set(env.node_groups.by_name()) >= {"general", "compute", "memory"}
 
 
 @ALL
@@ -40,7 +42,7 @@ def test_every_launch_template_requires_imdsv2_with_hop_limit_one(
     stack_doc: Reader, env: EnvironmentConfig
 ) -> None:
     templates = resources(stack_doc(f"{env.name}-foundation"), "aws_launch_template").values()
-    assert len(templates) == 3
+    assert len(templates) == len(env.node_groups.by_name())
     for template in templates:
         assert template["metadata_options"]["http_tokens"] == "required"
         assert template["metadata_options"]["http_put_response_hop_limit"] == 1
@@ -67,7 +69,7 @@ def test_add_ons_use_irsa_and_wait_for_nodes_where_they_run_pods(
     assert json.loads(addons["vpc-cni"]["configuration_values"]) == {"enableNetworkPolicy": "true"}
     for name in ("coredns", "aws-ebs-csi-driver"):
         waits_for = [dep.split(".")[0] for dep in addons[name]["depends_on"]]
-        assert waits_for.count("aws_eks_node_group") == 3
+        assert waits_for.count("aws_eks_node_group") == len(env.node_groups.by_name())
     for name in ("vpc-cni", "aws-ebs-csi-driver"):
         assert "service_account_role_arn" in addons[name]
 

@@ -103,13 +103,15 @@ def test_subnets_carry_load_balancer_discovery_tags(
 
 
 @pytest.mark.parametrize("env", environments.ALL, ids=lambda env: env.name)
-def test_flow_logs_capture_all_traffic_into_an_encrypted_group(
+def test_flow_logs_record_rejected_traffic_into_an_encrypted_group(
     stack_doc: FoundationReader, env: EnvironmentConfig
 ) -> None:
     doc = foundation(stack_doc, env)
     (flow_log,) = resources(doc, "aws_flow_log").values()
     group = resources(doc, "aws_cloudwatch_log_group")[flow_log["log_destination"].split(".")[1]]
-    assert flow_log["traffic_type"] == "ALL"
+    # the security baseline's choice (VpcProps.flow_log_traffic): refused packets, to CloudWatch Logs
+    assert flow_log["traffic_type"] == env.network.flow_log_traffic == "REJECT"
+    assert flow_log["log_destination_type"] == "cloud-watch-logs"
     assert group["kms_key_id"].startswith("${aws_kms_key.")
     assert group["retention_in_days"] == env.network.flow_log_retention_days
 

@@ -184,7 +184,7 @@ def test_links_go_from_dr_to_production_only_and_order_the_deploy(synth_dir: Pat
 
 
 @pytest.mark.parametrize("env", environments.ALL, ids=lambda env: env.name)
-def test_alarms_notify_an_encrypted_topic_only_cloudwatch_of_the_account_may_publish_to(
+def test_alarms_and_cost_alerts_notify_an_encrypted_topic_only_services_of_the_account_may_publish_to(
     stack_doc: Reader, env: environments.EnvironmentConfig
 ) -> None:
     doc = stack_doc(f"{env.name}-foundation")
@@ -195,7 +195,9 @@ def test_alarms_notify_an_encrypted_topic_only_cloudwatch_of_the_account_may_pub
     statements = json.loads(only(doc, "aws_sns_topic_policy")["policy"])["Statement"]
     allow, deny = statements
     assert (
-        allow["Principal"] == {"Service": ["cloudwatch.amazonaws.com"]} and allow["Action"] == "sns:Publish"
+        allow["Principal"]
+        == {"Service": ["cloudwatch.amazonaws.com", "budgets.amazonaws.com", "costalerts.amazonaws.com"]}
+        and allow["Action"] == "sns:Publish"
     )
     assert allow["Condition"] == {"StringEquals": {"aws:SourceAccount": env.location.account_id}}
     assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}

@@ -6,6 +6,7 @@ configuration mistake: one line naming the group, the shortfall and the largest 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Final
 
@@ -142,3 +143,15 @@ def check(fits: list[GroupFit]) -> None:
                 f"largest consumer: {largest.name} "
                 f"({largest.count} x {largest.cpu_m}m/{largest.memory_mib}Mi)"
             )
+
+
+def nodes_to_hold(room: Allocatable, consumers: list[Consumer], min_nodes: int, max_nodes: int) -> int:
+    """The nodes a group runs to hold ``consumers`` (the autoscaler adds nodes only for what does not fit):
+    its minimum, or the nodes their CPU, memory and pod count need together, whichever is more, at most its
+    maximum. The simulator starts its groups from the same count (``simulator.initial_nodes``)."""
+    needed = max(
+        math.ceil(sum(c.count * c.cpu_m for c in consumers) / room.cpu_m),
+        math.ceil(sum(c.count * c.memory_mib for c in consumers) / room.memory_mib),
+        math.ceil(sum(c.count for c in consumers) / room.pods),
+    )
+    return min(max(needed, min_nodes), max_nodes)

@@ -26,6 +26,7 @@ PAUSE_IMAGE: Final = (
     "registry.k8s.io/pause:3.10@sha256:ee6521f290b2168b6e0935a181d4cff9be1ac3f505666ef0e3c98fae8199917a"
 )
 NODE_LABEL: Final = "workload-class"  # the node groups' label (eks/)
+CAPACITY_LABEL: Final = "eks.amazonaws.com/capacityType"  # EKS labels every managed node ON_DEMAND or SPOT
 GROUPS: Final = ("general", "compute", "memory")
 Required = k8s.DeploymentV1SpecTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecution
 Term = k8s.DeploymentV1SpecTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTerm  # noqa: E501
@@ -35,9 +36,18 @@ Match = k8s.DeploymentV1SpecTemplateSpecAffinityNodeAffinityRequiredDuringSchedu
 class Headroom(Construct):
     """Namespace ``headroom`` (restricted, outside the mesh), the PriorityClass and one placeholder
     Deployment per node group, of ``pods`` replicas (0 where a group keeps no headroom: the Deployment stays,
-    ready to be sized)."""
+    ready to be sized). The placeholders of a class in ``spot_classes`` (one with a Spot burst group) hold
+    room on its Spot nodes only: the spike's pods that preempt them start there, and the on-demand base keeps
+    its room for the minimum replicas."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, headroom: HeadroomConfig) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        headroom: HeadroomConfig,
+        spot_classes: tuple[str, ...] = (),
+    ) -> None:
         super().__init__(scope, construct_id)
         namespace = Namespace(self, "namespace", props=NamespaceProps(name="headroom", mesh_injection=False))
         priority = PriorityClassV1(
@@ -69,7 +79,10 @@ class Headroom(Construct):
                     capabilities=k8s.DeploymentV1SpecTemplateSpecContainerSecurityContextCapabilities(drop=["ALL"]),
                 ),
             )  # fmt: skip
-            term = Term(match_expressions=[Match(key=NODE_LABEL, operator="In", values=[group])])
+            matches = [Match(key=NODE_LABEL, operator="In", values=[group])]
+            if group in spot_classes:
+                matches.append(Match(key=CAPACITY_LABEL, operator="In", values=["SPOT"]))
+            term = Term(match_expressions=matches)
             k8s.DeploymentV1(
                 self, f"{group}_placeholders",
                 metadata=k8s.DeploymentV1Metadata(

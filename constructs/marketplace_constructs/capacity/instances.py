@@ -38,6 +38,19 @@ INSTANCE_SHAPES: Final = {
     "r7i.large": InstanceShape(2, 16384, 29),
     "r7i.xlarge": InstanceShape(4, 32768, 58),
     "r7i.2xlarge": InstanceShape(8, 65536, 58),
+    # Graviton (arm64): the same vCPUs, memory and network interfaces as the Intel size they mirror.
+    "m7g.large": InstanceShape(2, 8192, 29),
+    "m7g.xlarge": InstanceShape(4, 16384, 58),
+    "m7g.2xlarge": InstanceShape(8, 32768, 58),
+    "c7g.large": InstanceShape(2, 4096, 29),
+    "c7g.xlarge": InstanceShape(4, 8192, 58),
+    "c7g.2xlarge": InstanceShape(8, 16384, 58),
+    "c7g.4xlarge": InstanceShape(16, 32768, 234),
+    "c6g.4xlarge": InstanceShape(16, 32768, 234),
+    "m7g.4xlarge": InstanceShape(16, 65536, 234),
+    "r7g.large": InstanceShape(2, 16384, 29),
+    "r7g.xlarge": InstanceShape(4, 32768, 58),
+    "r7g.2xlarge": InstanceShape(8, 65536, 58),
 }
 
 

@@ -48,6 +48,7 @@ class GroupModel:
     pods_per_node: int
     placeholders: int = 0
     pods_per_placeholder: int = 0
+    pinned_base: tuple[int, int] | None = None  # (min, max) of an on-demand base the placeholders avoid
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +81,7 @@ def simulate(
     """The timeline of ``seconds`` seconds from a steady state at ``load(0)``'s replica count; ``load(t)`` is
     the CPU the service needs at second ``t``, in units of one pod's request (t < 0 is the steady state)."""
     start = min(max(math.ceil(load(-1) / (hpa.cpu_target_percent / 100)), hpa.min_replicas), hpa.max_replicas)
-    placeholder_room = group.placeholders * group.pods_per_placeholder
-    nodes = max(group.min_nodes, math.ceil((start + placeholder_room) / group.pods_per_node))
-    cluster = _Cluster(nodes=min(nodes, group.max_nodes), placeholders_running=group.placeholders)
+    cluster = _Cluster(nodes=initial_nodes(group, start), placeholders_running=group.placeholders)
     pods = [_Pod(scheduled_at=-10_000) for _ in range(start)]
     state, desired, timeline = HpaState(), start, []
     for t in range(seconds + 1):
@@ -100,6 +99,22 @@ def simulate(
         scheduled = sum(1 for p in pods if p.scheduled_at is not None)
         timeline.append(Moment(t, desired, scheduled, ready, cluster.nodes))
     return timeline
+
+
+def initial_nodes(group: GroupModel, pods: int) -> int:
+    """The nodes the group runs before the load changes: room for ``pods`` and the placeholders, counted in
+    the service's pod slots, never below the minimum or above the maximum (``fit.nodes_to_hold``'s rule, the
+    one the cost estimate places headroom with). With a ``pinned_base``, the pods go on the base first and
+    the placeholders, with the pods the base cannot hold, on the burst nodes beside it."""
+    placeholder_slots = group.placeholders * group.pods_per_placeholder
+    if group.pinned_base is None:
+        slots = pods + placeholder_slots
+        return min(max(group.min_nodes, math.ceil(slots / group.pods_per_node)), group.max_nodes)
+    base_min, base_max = group.pinned_base
+    base = min(max(base_min, math.ceil(pods / group.pods_per_node)), base_max)
+    overflow = max(pods - base * group.pods_per_node, 0)
+    burst = max(group.min_nodes - base_min, math.ceil((placeholder_slots + overflow) / group.pods_per_node))
+    return min(base + burst, group.max_nodes)
 
 
 def _free_slots(pods: list[_Pod], cluster: _Cluster, group: GroupModel) -> int:

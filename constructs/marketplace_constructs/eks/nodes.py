@@ -28,7 +28,7 @@ from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurity
 from constructs import Construct
 
 from marketplace_constructs.aws import AwsLocation, service_trust_policy
-from marketplace_constructs.eks.props import NodeGroupProps
+from marketplace_constructs.eks.props import NodeGroupProps, workload_class
 from marketplace_constructs.security.boundary import bounded_role
 
 # Nodes get no CNI permissions: the vpc-cni add-on has its own IRSA role.
@@ -44,7 +44,8 @@ CONTROL_PLANE_PORTS: Final = {15017: "Istio sidecar injection webhook", 15012: "
 
 
 class NodeGroups(Construct):
-    """One managed node group per entry of ``groups`` (label ``workload-class=<name>``) in ``subnet_ids``.
+    """One managed node group per entry of ``groups`` (label ``workload-class``: the name up to its first
+    dash, so "compute-burst" serves the compute class) in ``subnet_ids``.
 
     Launch templates require IMDSv2 with a hop limit of 1 (pods cannot reach the node's credentials) and
     encrypt gp3 root volumes with ``volume_key_arn``. Nodes carry the cluster security group (the only one
@@ -177,7 +178,7 @@ class NodeGroups(Construct):
             launch_template=EksNodeGroupLaunchTemplate(
                 id=template.id, version=Token.as_string(template.latest_version)
             ),
-            labels={"workload-class": name},
+            labels={"workload-class": workload_class(name)},
             tags={
                 "k8s.io/cluster-autoscaler/enabled": "true",
                 f"k8s.io/cluster-autoscaler/{cluster_name}": "owned",

@@ -123,6 +123,12 @@ class EksClusterProps:
             )  # fmt: skip
 
 
+def workload_class(group_name: str) -> str:
+    """The ``workload-class`` label a node group serves: its name up to the first dash ("compute-burst"
+    serves the compute class)."""
+    return group_name.split("-", 1)[0]
+
+
 @checked
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NodeGroupProps:

@@ -1,4 +1,4 @@
-"""VpcProps: the network's address range, zones, NAT strategy, flow-log retention and endpoints."""
+"""VpcProps: the network's address range, zones, NAT strategy, flow logs and endpoints."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from marketplace_constructs.errors import ConfigError, check_one_of, check_range
 from marketplace_constructs.network.subnet_plan import plan_subnets
 
 NatStrategy = Literal["single", "per_az"]
+FlowLogTraffic = Literal["REJECT", "ALL"]
 
 # Interface endpoints the workloads and EKS nodes need without going through NAT.
 INTERFACE_ENDPOINT_SERVICES: Final = ("ecr.api", "ecr.dkr", "sts", "logs", "secretsmanager", "kms")
@@ -37,6 +38,10 @@ class VpcProps:
         nat_strategy: "per_az" (a NAT gateway per zone; zone failures stay contained) or "single" (one shared
             NAT gateway; cheaper, but a zone outage cuts egress for all). Default: "per_az".
         flow_log_retention_days: Flow-log retention, one of CloudWatch's values. Default: 365.
+        flow_log_traffic: What the flow log records, to CloudWatch Logs: "REJECT" (the packets security groups
+            and network ACLs refused: what the CIS AWS Foundations Benchmark's VPC flow-logging control asks
+            for, at a volume that does not grow with traffic) or "ALL" (accepted flows too: forensics, at
+            about a record per connection, priced per GB ingested). Default: "REJECT".
         interface_endpoints: Interface endpoints (subset of INTERFACE_ENDPOINT_SERVICES) to create in the
             private subnets. The S3 gateway endpoint is always created. Default: () = none.
     """
@@ -45,6 +50,7 @@ class VpcProps:
     availability_zones: tuple[str, ...]
     nat_strategy: NatStrategy = "per_az"
     flow_log_retention_days: int = 365
+    flow_log_traffic: FlowLogTraffic = "REJECT"
     interface_endpoints: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -52,6 +58,7 @@ class VpcProps:
         check_range("VpcProps", "availability_zones (count)", len(self.availability_zones), 1, MAX_ZONES)
         check_one_of("VpcProps", "nat_strategy", self.nat_strategy, get_args(NatStrategy))
         check_one_of("VpcProps", "flow_log_retention_days", self.flow_log_retention_days, LOG_RETENTION_DAYS)
+        check_one_of("VpcProps", "flow_log_traffic", self.flow_log_traffic, get_args(FlowLogTraffic))
         for service in self.interface_endpoints:
             check_one_of("VpcProps", "interface_endpoints", service, INTERFACE_ENDPOINT_SERVICES)
         if len(set(self.interface_endpoints)) != len(self.interface_endpoints):

@@ -248,7 +248,7 @@ class Vpc(Construct):
             self,
             "flow_log",
             vpc_id=vpc.id,
-            traffic_type="ALL",
+            traffic_type=props.flow_log_traffic,
             log_destination_type="cloud-watch-logs",
             log_destination=group.arn,
             iam_role_arn=role.arn,
