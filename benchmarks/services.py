@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,9 +54,9 @@ def grown(env: EnvironmentConfig, copies: int) -> EnvironmentConfig:
     from environments.base import NodeGroupsConfig
 
     def larger(groups: NodeGroupsConfig) -> NodeGroupsConfig:
+        sizes = {field.name: getattr(groups, field.name) for field in fields(groups)}  # the burst group too
         return NodeGroupsConfig(**{
-            name: replace(getattr(groups, name), max_size=getattr(groups, name).max_size * copies)
-            for name in ("general", "compute", "memory")
+            name: group and replace(group, max_size=group.max_size * copies) for name, group in sizes.items()
         })  # fmt: skip
 
     standby = env.standby and replace(env.standby, floor=larger(env.standby.floor))
