@@ -306,9 +306,9 @@ class EnvironmentConfig:
             (docs/ci.md, GitHub set-up); plans never wait for one. Default: False.
         deploy_branch: The branch whose pushes deploy the environment (``deploy.yml``), the only one its
             GitHub environment admits. Default: "main".
-        monthly_budget_usd: The environment's AWS Budgets limit, whole USD a month: its daily-curve
-            estimate (``bin/dev cost``) with a margin, alerting the alerts topic at 80 % and 100 % of the
-            forecast (tests/test_cost.py keeps it within 100-130 % of the estimate). Required.
+        monthly_budget_usd: The environment's AWS Budgets limit, whole USD a month, alerting the alerts
+            topic at 80 % and 100 % of the forecast: 125-140 % of its daily-curve estimate (``bin/dev cost``),
+            so the first alert means "above the estimate", not every month (tests/test_cost.py). Required.
     """
 
     name: str

@@ -30,6 +30,7 @@ from marketplace_constructs.capacity.fit import (
 from marketplace_constructs.capacity.hpa import DEFAULT_DOWN, DEFAULT_UP, Direction, HpaSpec, Policy
 from marketplace_constructs.capacity.simulator import GroupModel, Moment, Timing, simulate, time_to
 from marketplace_constructs.eks.props import NodeGroupProps, workload_class
+from marketplace_constructs.observability.tracing_props import ELASTICSEARCH_CPU_M
 from marketplace_constructs.workload.service_props import (
     MicroserviceProps,
     ScalingPolicy,
@@ -87,6 +88,22 @@ def class_groups(env: EnvironmentConfig, name: str) -> dict[str, NodeGroupProps]
     return {group: props for group, props in groups if workload_class(group) == name}
 
 
+def pinned_platform(env: EnvironmentConfig, name: str) -> list[Consumer]:
+    """The platform's pods pinned to node class ``name``: Elasticsearch's nodes on the memory class (the
+    other platform pods go wherever there is room, so they are not a class's to hold)."""
+    if name != "memory":
+        return []
+    tracing = env.tracing
+    return [
+        Consumer(
+            "elasticsearch",
+            tracing.elasticsearch_nodes,
+            ELASTICSEARCH_CPU_M,
+            tracing.elasticsearch_memory_gb * 1024,
+        )
+    ]
+
+
 def _class_fit(
     env: EnvironmentConfig, specs: Iterable[MicroserviceProps], name: str, *, at_maximum: bool
 ) -> GroupFit:
@@ -101,6 +118,7 @@ def _class_fit(
                 spec.name, spec.autoscaling.min_replicas, spec.autoscaling.max_replicas
             )
             consumers.append(Consumer(spec.name, top if at_maximum else low, cpu, memory))
+    consumers += pinned_platform(env, name)
     if not at_maximum:
         consumers.append(placeholders(getattr(env.capacity.headroom, name)))
     return group_fit(name, instance_types, max_nodes, consumers)
@@ -158,9 +176,7 @@ def group_model(env: EnvironmentConfig, spec: MicroserviceProps) -> GroupModel:
     headroom = getattr(env.capacity.headroom, spec.node_class)
     per_placeholder = min(millicores(headroom.cpu) // cpu, mebibytes(headroom.memory) // memory)
     min_nodes, max_nodes = sum(g.min_size for g in members), sum(g.max_size for g in members)
-    bases = [g for g in members if g.capacity_type == "ON_DEMAND"]
-    pinned = (bases[0].min_size, bases[0].max_size) if len(members) > 1 and bases else None
-    return GroupModel(min_nodes, max_nodes, per_node, headroom.pods, per_placeholder, pinned)
+    return GroupModel(min_nodes, max_nodes, per_node, headroom.pods, per_placeholder)
 
 
 def timing(env: EnvironmentConfig) -> Timing:

@@ -47,10 +47,10 @@ with defining("production"):
             log_retention_days=365, deletion_protection=True, api_access_from_private_subnets=True
         ),
         # Reference design: 12-50 nodes in all, three groups. Cost-optimized (docs/cost-and-capacity.md):
-        # Graviton (arm64; the image pipeline builds it); one on-demand node per zone in each group
-        # for the minimum replicas and the platform; the compute class's burst on Spot, which also holds its
-        # headroom (a spike's pods preempt placeholders there). Discovery's request is CPU-shaped (500m with
-        # 512Mi), so it runs on compute nodes; the memory group keeps the platform's memory-heavy pods.
+        # Graviton (arm64; the image pipeline builds it); one on-demand node per zone in each group for the
+        # minimum replicas and the platform; the compute class grows on a tainted Spot burst group that only
+        # its services and placeholders tolerate. Discovery's request is CPU-shaped (500m with 512Mi), so it
+        # runs on compute nodes; the memory group holds Elasticsearch (pinned there) and platform pods.
         node_groups=NodeGroupsConfig(
             general=NodeGroupProps(
                 instance_types=("m7g.xlarge",), graviton=True, min_size=3, desired_size=3, max_size=16
@@ -66,19 +66,20 @@ with defining("production"):
                 desired_size=0,
                 max_size=16,
             ),
+            # Elasticsearch's three 1-vCPU, 8 GiB nodes, one per zone (the fit check counts them).
             memory=NodeGroupProps(
-                instance_types=("r7g.xlarge",), graviton=True, min_size=3, desired_size=3, max_size=6
+                instance_types=("r7g.large",), graviton=True, min_size=3, desired_size=3, max_size=6
             ),
         ),
-        # Placeholders sized like each class's largest service pod (sidecar included), enough for a 10x spike
-        # of every public service at once from its minimum (publishing 3 -> 30 beside admin on general;
-        # consumption 10 -> 100 and discovery 5 -> 50 together on compute) to start without waiting for EC2
-        # (else the reference design's 120 s cannot hold: bin/dev capacity). The count is the least that
-        # makes the class's nodes at rest hold those pods (tests/test_capacity.py recomputes it).
+        # Placeholders sized like each class's largest service pod (sidecar included), reserving the CPU a
+        # 10x spike of every service of the class at once adds from its minimum (publishing 3 -> 30 and admin
+        # 2 -> 10 on general; consumption 10 -> 100 and discovery 5 -> 50 on compute), so those pods start
+        # without waiting for EC2 (else the reference design's 120 s cannot hold: bin/dev capacity). The
+        # count is the least that reserves it (tests/test_capacity.py recomputes it).
         capacity=CapacityProps(
             headroom=HeadroomConfig(
-                general=HeadroomProps(pods=26, cpu="350m", memory="384Mi"),
-                compute=HeadroomProps(pods=85, cpu="1100m", memory="640Mi"),
+                general=HeadroomProps(pods=35, cpu="350m", memory="384Mi"),
+                compute=HeadroomProps(pods=115, cpu="1100m", memory="640Mi"),
             )
         ),
         # Reference sizes: db.r6g.xlarge Multi-AZ, 100 GB-1 TB, 30 days of backups; cache.r6g.xlarge x3;
@@ -158,8 +159,9 @@ with defining("production"):
         backend=StateBackendConfig(
             kind="s3", bucket=state_bucket_name("production", ACCOUNT_ID), key_alias="production-tfstate"
         ),
-        # AWS Budgets (its daily-curve estimate, $9,976 on demand, and a margin: bin/dev cost).
-        monthly_budget_usd=11500,
+        # AWS Budgets: a quarter above its estimate (bin/dev cost), so the 80 % forecast alert means
+        # "above the estimate" and 100 % "a quarter above" (tests/test_cost.py keeps it there).
+        monthly_budget_usd=12500,
         tags=standard_tags("production", owner="platform-team", cost_center="marketplace-prod"),
         deploy_reviewer=True,  # dr inherits it: its deploy moves production's failover record
         deploy_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/llm-marketplace-deploy",

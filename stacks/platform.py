@@ -121,7 +121,7 @@ class PlatformStack(TerraformStack):
         }
         # Placeholder pods that keep room for a spike (production's; 0 replicas where a group keeps none).
         burst = env.node_groups.compute_burst is not None
-        Headroom(self, "headroom", headroom=env.capacity.headroom, spot_classes=("compute",) if burst else ())
+        Headroom(self, "headroom", headroom=env.capacity.headroom)
         StorageClassV1(
             self,
             "gp3",

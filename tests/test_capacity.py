@@ -13,8 +13,8 @@ import pytest
 
 import environments
 import services
-from environments.capacity import SCENARIOS, fits, outcomes, rest_fits, run
-from marketplace_constructs.capacity.fit import DAEMONSETS, Consumer, group_fit, nodes_to_hold
+from environments.capacity import SCENARIOS, fits, outcomes, pod_size, rest_fits, run
+from marketplace_constructs.capacity.fit import DAEMONSETS, Consumer, group_fit
 from marketplace_constructs.capacity.hpa import (
     DEFAULT_DOWN,
     DEFAULT_UP,
@@ -28,6 +28,7 @@ from marketplace_constructs.capacity.hpa import (
 from marketplace_constructs.capacity.instances import allocatable, kube_reserved_cpu_m
 from marketplace_constructs.capacity.props import CapacityProps
 from marketplace_constructs.capacity.simulator import GroupModel, Timing, simulate, time_to
+from marketplace_constructs.workload.service_props import millicores
 from tests.conftest import resources
 from tools import capacity as capacity_tool
 from tools.cost_placement import HEADROOM, placement
@@ -204,61 +205,72 @@ def test_capacity_command_prints_json_and_exits_0_when_production_holds(
 # --- Headroom sized by the spike it serves, on Spot where a burst group exists ---------------------------
 
 
-def _class_nodes_at(env: Any, node_class: str, multiple: int, placeholders: int) -> int:
-    """Nodes the class's estimate places for its public services at ``multiple`` times their minimum (capped
-    at their maximum), with ``placeholders`` placeholders."""
-    load = traffic(load_usage(env.name, env.tier), load_prices().hours)
-    (placed,) = [p for p in placement(env, services.SPECS, load) if p.node_class == node_class]
-    headroom = next(c for c in placed.steady if c.name == HEADROOM)
-    consumers = tuple(
-        replace(c, count=min(c.count * multiple, _maximum(env, c.name))) if c.name != HEADROOM else
-        replace(headroom, count=placeholders if multiple == 1 else 0)
-        for c in placed.steady
-    )  # fmt: skip
-    if multiple == 1:
-        return placed.nodes(consumers)
-    # at the spike every placeholder has yielded: the class's groups together, as one pool
-    return nodes_to_hold(placed.room, list(consumers), placed.min_nodes, 1000)
-
-
-def _maximum(env: Any, name: str) -> int:
-    spec = next(s for s in services.SPECS if s.name == name)
-    return env.service_sizes(name, spec.autoscaling.min_replicas, spec.autoscaling.max_replicas)[1]
+def _spike_extra(env: Any, node_class: str) -> tuple[int, int]:
+    """(millicores, MiB) a 10x spike of every service of the class at once adds to their minimum (capped at
+    their maximum), sidecars included."""
+    cpu = memory = 0
+    for spec in services.SPECS:
+        if spec.node_class != node_class:
+            continue
+        low, high = env.service_sizes(spec.name, spec.autoscaling.min_replicas, spec.autoscaling.max_replicas)
+        pod_cpu, pod_memory = pod_size(spec)
+        cpu += (min(10 * low, high) - low) * pod_cpu
+        memory += (min(10 * low, high) - low) * pod_memory
+    return cpu, memory
 
 
 @pytest.mark.parametrize("node_class", ["general", "compute"])
-def test_production_keeps_the_least_headroom_that_holds_every_services_10x_spike_at_once(
+def test_production_keeps_the_least_headroom_that_reserves_every_services_10x_spike_at_once(
     node_class: str,
 ) -> None:
-    """At rest the class runs the nodes a 10x spike of all its services together needs, and one
-    placeholder fewer would not (the simulator then replays each service's spike: it holds)."""
-    pods = getattr(PRODUCTION.capacity.headroom, node_class).pods
-    spike = _class_nodes_at(PRODUCTION, node_class, 10, 0)
-    assert _class_nodes_at(PRODUCTION, node_class, 1, pods) >= spike
-    assert _class_nodes_at(PRODUCTION, node_class, 1, pods - 1) < spike
+    """The placeholders reserve the CPU a 10x spike of all the class's services together adds, and one
+    fewer would not (room nothing reserves, platform pods may take); memory is not what binds: the nodes at
+    rest keep more free than the spike adds. The simulator then replays each service's spike: it holds."""
+    headroom = getattr(PRODUCTION.capacity.headroom, node_class)
+    cpu, memory = _spike_extra(PRODUCTION, node_class)
+    assert headroom.pods * millicores(headroom.cpu) >= cpu > (headroom.pods - 1) * millicores(headroom.cpu)
+    load = traffic(load_usage(PRODUCTION.name, PRODUCTION.tier), load_prices().hours)
+    (placed,) = [p for p in placement(PRODUCTION, services.SPECS, load) if p.node_class == node_class]
+    at_rest = [c for c in placed.steady if c.name != HEADROOM]
+    free_memory = placed.nodes(placed.steady) * placed.room.memory_mib - sum(
+        c.count * c.memory_mib for c in at_rest
+    )
+    assert free_memory >= memory
 
 
-def test_production_compute_placeholders_live_on_its_spot_burst_and_the_autoscaler_grows_it_first(
-    stack_doc: Any,
-) -> None:
-    doc = stack_doc("production-platform")
-    deployments = {d["metadata"]["name"]: d for d in resources(doc, "kubernetes_deployment_v1").values()}
-    pod = deployments["headroom-compute"]["spec"]["template"]["spec"]
-    term = pod["affinity"]["node_affinity"]["required_during_scheduling_ignored_during_execution"]
-    expressions = {e["key"]: e["values"] for e in term["node_selector_term"][0]["match_expressions"]}
-    assert expressions == {"workload-class": ["compute"], "eks.amazonaws.com/capacityType": ["SPOT"]}
-    releases = {r["name"]: json.loads(r["values"][0]) for r in resources(doc, "helm_release").values()}
-    autoscaler = releases["cluster-autoscaler"]
-    assert autoscaler["extraArgs"]["expander"] == "priority,least-waste"
-    assert autoscaler["expanderPriorities"] == {"10": [".*-compute-burst-.*"], "1": [".*"]}
+def test_burst_nodes_take_only_their_class_and_the_autoscaler_grows_them_first(stack_doc: Any) -> None:
     foundation = stack_doc("production-foundation")
     groups = {g["node_group_name"]: g for g in resources(foundation, "aws_eks_node_group").values()}
+    taint = {"key": "marketplace.example/burst", "value": "compute", "effect": "NO_SCHEDULE"}
+    assert groups["compute-burst"]["taint"] == [taint] and "taint" not in groups["compute"]
     assert (
         groups["compute-burst"]["capacity_type"] == "SPOT"
         and groups["compute"]["capacity_type"] == "ON_DEMAND"
     )
     assert groups["compute-burst"]["labels"] == {"workload-class": "compute"}
     assert {g["ami_type"] for g in groups.values()} == {"AL2023_ARM_64_STANDARD"}  # Graviton everywhere
+    toleration = {
+        "key": "marketplace.example/burst",
+        "operator": "Equal",
+        "value": "compute",
+        "effect": "NoSchedule",
+    }
+    platform = stack_doc("production-platform")
+    deployments = {d["metadata"]["name"]: d for d in resources(platform, "kubernetes_deployment_v1").values()}
+    placeholder = deployments["headroom-compute"]["spec"]["template"]["spec"]
+    assert placeholder["toleration"] == [toleration]
+    apps = {
+        d["metadata"]["name"]: d
+        for d in resources(stack_doc("production-apps"), "kubernetes_deployment_v1").values()
+    }
+    for spec in services.SPECS:
+        pod = apps[spec.name]["spec"]["template"]["spec"]
+        assert pod["toleration"] == [{**toleration, "value": spec.node_class}]  # its own class's burst only
+    autoscaler = {
+        r["name"]: json.loads(r["values"][0]) for r in resources(platform, "helm_release").values()
+    }["cluster-autoscaler"]
+    assert autoscaler["extraArgs"]["expander"] == "priority,least-waste"
+    assert autoscaler["expanderPriorities"] == {"10": [".*-compute-burst-.*"], "1": [".*"]}
 
 
 def test_a_graviton_node_group_passes_the_fit_check_with_its_own_shape() -> None:

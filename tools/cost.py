@@ -29,8 +29,9 @@ import environments
 import services
 from environments.base import EnvironmentConfig
 from tools.cli_checks import missing_synth, unknown_environment
+from tools.cost_free import FREE, FREE_PREFIXES
 from tools.cost_placement import ClassPlacement, placement
-from tools.cost_rules import FREE, FREE_PREFIXES, RULES, Context, Line, Scenario, group_node_monthly
+from tools.cost_rules import RULES, Context, Line, Scenario, group_node_monthly
 from tools.pricing import MissingPrice, Prices, load_prices, load_usage, reference_figures, staleness
 from tools.usage_model import Traffic, UsageError, traffic
 

@@ -1,6 +1,8 @@
 """Where the estimate's nodes come from beyond each group's minimum: the services' pods at a request rate and
-the headroom placeholders, placed on their node class with the rule the capacity simulator starts from
-(``fit.nodes_to_hold``). Headroom is counted once: a placeholder first fills the room the minimum nodes leave.
+the headroom placeholders, placed on their node class with one rule (``fit.nodes_to_hold``: room summed over
+the class, rounded up to whole nodes, never below the minimum), the rule the capacity simulator starts each
+service's group from (``simulator.initial_nodes``, in that service's pod slots). Headroom is counted once: a
+placeholder first fills the room the minimum nodes leave.
 
 Per node class (the ``workload-class`` label the services prefer): the nodes its pods need at the steady
 state (every service at its minimum replicas), off the peak and at the peak of the usage model's day; the
@@ -13,10 +15,10 @@ from dataclasses import dataclass
 from typing import Final
 
 from environments.base import EnvironmentConfig
-from environments.capacity import GROUPS, class_groups, pod_size
+from environments.capacity import GROUPS, class_groups, pinned_platform, pod_size
 from marketplace_constructs.capacity.fit import Consumer, nodes_to_hold, placeholders, pod_room
 from marketplace_constructs.capacity.instances import Allocatable
-from marketplace_constructs.eks.props import NodeGroupProps
+from marketplace_constructs.eks.props import NodeGroupProps, is_burst
 from marketplace_constructs.workload.service_props import MicroserviceProps
 from tools.usage_model import Traffic, replicas_at
 
@@ -28,7 +30,7 @@ class ClassPlacement:
     """One node class: its groups, the room of its smallest node and what it holds at three moments."""
 
     node_class: str
-    groups: dict[str, NodeGroupProps]  # name -> props; on-demand base first
+    groups: dict[str, NodeGroupProps]  # name -> props
     room: Allocatable
     steady: tuple[Consumer, ...]
     off_peak: tuple[Consumer, ...]
@@ -39,31 +41,29 @@ class ClassPlacement:
         return sum(group.min_size for group in self.groups.values())
 
     @property
+    def max_nodes(self) -> int:
+        return sum(group.max_size for group in self.groups.values())
+
+    @property
     def burst_group(self) -> str | None:
         """The class's Spot burst group beside an on-demand base, if it has one."""
-        spot = [name for name, group in self.groups.items() if group.capacity_type == "SPOT"]
-        return spot[0] if spot and len(self.groups) > 1 else None
-
-    def counts(self, consumers: tuple[Consumer, ...]) -> dict[str, int]:
-        """Nodes per group holding ``consumers``. One group: everything together. A base with a Spot burst:
-        the services on the base (up to its maximum), the placeholders (pinned to Spot) and the services'
-        overflow on the burst, as ``simulator.initial_nodes`` counts them."""
-        burst = self.burst_group
-        if burst is None:
-            ((name, group),) = self.groups.items()
-            return {name: nodes_to_hold(self.room, list(consumers), group.min_size, group.max_size)}
-        (base_name,) = (name for name in self.groups if name != burst)
-        base, spot = self.groups[base_name], self.groups[burst]
-        services = [c for c in consumers if c.name != HEADROOM]
-        on_base = nodes_to_hold(self.room, services, base.min_size, base.max_size)
-        overflow = max(sum(c.count * c.cpu_m for c in services) - on_base * self.room.cpu_m, 0)
-        pinned = [c for c in consumers if c.name == HEADROOM]
-        if overflow:
-            pinned.append(Consumer("overflow", 1, overflow, 0))
-        return {base_name: on_base, burst: nodes_to_hold(self.room, pinned, spot.min_size, spot.max_size)}
+        return next((name for name in self.groups if is_burst(name)), None)
 
     def nodes(self, consumers: tuple[Consumer, ...]) -> int:
-        return sum(self.counts(consumers).values())
+        """Nodes the class runs to hold ``consumers``: its groups as one pool (the services and the
+        placeholders tolerate the burst's taint)."""
+        return nodes_to_hold(self.room, list(consumers), self.min_nodes, self.max_nodes)
+
+    def counts(self, consumers: tuple[Consumer, ...]) -> dict[str, int]:
+        """Nodes per group: each group's minimum, and the nodes above them on the burst group while it has
+        room (the cluster autoscaler's priority expander grows it first), then on the base."""
+        counts = {name: group.min_size for name, group in self.groups.items()}
+        extra = self.nodes(consumers) - self.min_nodes
+        for name in sorted(self.groups, key=lambda name: not is_burst(name)):
+            grow = min(extra, self.groups[name].max_size - counts[name])
+            counts[name] += grow
+            extra -= grow
+        return counts
 
     def share(self, consumers: tuple[Consumer, ...]) -> dict[str, float]:
         """Each consumer's share of the class's nodes (its CPU requests over the nodes' allocatable CPU); the
@@ -95,14 +95,12 @@ def placement(
     """Every node class of ``env`` with what it holds at the steady state, off the peak and at the peak."""
     result = []
     for name in GROUPS:
-        members = dict(
-            sorted(class_groups(env, name).items(), key=lambda item: item[1].capacity_type == "SPOT")
-        )
+        members = class_groups(env, name)
         rooms = [pod_room(t) for props in members.values() for t in props.instance_types]
         room = min(rooms, key=lambda a: (a.cpu_m, a.memory_mib))
         headroom = placeholders(getattr(env.capacity.headroom, name))
         at = {
-            moment: (*_services(env, specs, name, rps), headroom)
+            moment: (*_services(env, specs, name, rps), *pinned_platform(env, name), headroom)
             for moment, rps in (
                 ("steady", None),
                 ("off_peak", traffic.off_peak_rps),

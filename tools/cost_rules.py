@@ -64,62 +64,19 @@ class Context:
 
 Rule = Callable[[str, dict[str, Any], Context], list[Line]]
 
-# Types that cost nothing by themselves: configuration of priced things, identities, or free of charge.
-FREE: Final = {
-    "aws_acm_certificate": "public certificates are free",
-    "aws_acm_certificate_validation": "a wait, not a resource",
-    "aws_appautoscaling_policy": "configuration", "aws_appautoscaling_target": "configuration",
-    "aws_backup_selection": "configuration", "aws_backup_vault_lock_configuration": "configuration",
-    "aws_backup_vault": "storage priced on the backup plan's line",
-    "aws_cloudwatch_log_resource_policy": "configuration", "aws_db_parameter_group": "configuration",
-    "aws_db_subnet_group": "configuration", "aws_default_security_group": "configuration",
-    "aws_ecr_lifecycle_policy": "configuration", "aws_eks_access_entry": "configuration",
-    "aws_eks_access_policy_association": "configuration", "aws_eks_addon": "runs on the node groups",
-    "aws_elasticache_subnet_group": "configuration", "aws_elasticache_user": "configuration",
-    "aws_elasticache_user_group": "configuration", "aws_flow_log": "delivery priced on its log group",
-    "aws_guardduty_detector_feature": "priced on the detector's line",
-    "aws_iam_openid_connect_provider": "IAM",
-    "aws_iam_policy": "IAM", "aws_iam_role": "IAM", "aws_iam_role_policy": "IAM",
-    "aws_iam_role_policy_attachment": "IAM", "aws_iam_service_linked_role": "IAM",
-    "aws_internet_gateway": "free (traffic priced as data transfer)", "aws_kms_alias": "free",
-    "aws_launch_template": "its volumes are priced on the node group's line",
-    "aws_lb_listener": "priced with the load balancer",
-    "aws_lb_target_group": "priced with the load balancer",
-    "aws_msk_cluster_policy": "configuration", "aws_msk_configuration": "configuration",
-    "aws_route": "configuration", "aws_route53_hosted_zone_dnssec": "free",
-    "aws_route53_key_signing_key": "its KMS key is priced",
-    "aws_route53_query_log": "priced on its log group",
-    "aws_route53_record": "priced with the zone's queries", "aws_route_table": "configuration",
-    "aws_route_table_association": "configuration",
-    "aws_s3_bucket_lifecycle_configuration": "configuration", "aws_s3_bucket_logging": "configuration",
-    "aws_s3_bucket_notification": "EventBridge delivery of S3 events is free",
-    "aws_s3_bucket_object_lock_configuration": "configuration",
-    "aws_s3_bucket_ownership_controls": "configuration", "aws_s3_bucket_policy": "configuration",
-    "aws_s3_bucket_public_access_block": "configuration",
-    "aws_s3_bucket_server_side_encryption_configuration": "configuration",
-    "aws_s3_bucket_versioning": "configuration", "aws_security_group": "configuration",
-    "aws_sns_topic": "alarm notifications stay in the free tier", "aws_sns_topic_policy": "configuration",
-    "aws_subnet": "configuration",
-    "aws_vpc_security_group_egress_rule": "configuration",
-    "aws_vpc_security_group_ingress_rule": "configuration",
-    "aws_wafv2_web_acl_association": "priced with the web ACL",
-    "aws_wafv2_web_acl_logging_configuration": "priced on its log group",
-    "aws_ce_anomaly_subscription": "priced with its monitor",
-}  # fmt: skip
-# Kubernetes and Helm objects run on the node groups (priced there); the volumes charts create are priced
-# from the configuration (tools/cost.py), since they are not Terraform resources.
-FREE_PREFIXES: Final = ("kubernetes_", "helm_")
 
-
-def node_monthly(instance_type: str, ctx: Context, *, spot: bool, volume_gb: float) -> tuple[str, float]:
+def node_monthly(
+    instance_type: str, ctx: Context, *, spot: bool, volume_gb: float, committed: bool = True
+) -> tuple[str, float]:
     """(type actually priced, USD a month) for one node under the scenario: the instance, its root volume, its
-    detailed monitoring and GuardDuty's runtime monitoring of its vCPUs."""
+    detailed monitoring and GuardDuty's runtime monitoring of its vCPUs. A Savings Plan covers a node only
+    when ``committed`` (the steady on-demand nodes its commitment is sized for)."""
     graviton = ctx.prices.graviton(instance_type) if ctx.scenario.graviton else None
     priced = graviton or instance_type
     hourly = ctx.prices.hourly("ec2", "on_demand_hourly", priced)
     if spot:
         hourly *= 1 - ctx.prices.get("ec2", "spot_discount")
-    elif ctx.scenario.savings_plan:
+    elif ctx.scenario.savings_plan and committed:
         hourly *= 1 - ctx.prices.get("ec2", "compute_savings_plan_1y_discount")
     vcpus = INSTANCE_SHAPES[priced].vcpus if priced in INSTANCE_SHAPES else 0
     monthly = (
@@ -131,21 +88,26 @@ def node_monthly(instance_type: str, ctx: Context, *, spot: bool, volume_gb: flo
     return priced, monthly
 
 
-def group_node_monthly(group: dict[str, Any], ctx: Context) -> tuple[str, float]:
+def group_node_monthly(group: dict[str, Any], ctx: Context, *, committed: bool = True) -> tuple[str, float]:
     """(type priced, USD a month) for one node of a synthesized node group."""
     template = ctx.doc["resource"]["aws_launch_template"][group["launch_template"]["id"].split(".")[1]]
     volume_gb = sum(m["ebs"]["volume_size"] for m in template.get("block_device_mappings", []))
     spot = group["capacity_type"] == "SPOT"
-    return node_monthly(group["instance_types"][0], ctx, spot=spot, volume_gb=volume_gb)
+    return node_monthly(group["instance_types"][0], ctx, spot=spot, volume_gb=volume_gb, committed=committed)
 
 
 def node_group(address: str, group: dict[str, Any], ctx: Context) -> list[Line]:
+    """The group's minimum (steady and daily) and its maximum (ceiling); under a Savings Plan the nodes
+    above the minimum pay on-demand rates, the commitment being sized for the steady use."""
     size = group["scaling_config"]
     priced, per_node = group_node_monthly(group, ctx)
+    _, uncommitted = group_node_monthly(group, ctx, committed=False)
     kind = f"{priced} spot" if group["capacity_type"] == "SPOT" else priced
     what = f"{group['node_group_name']}: {kind}, {size['min_size']}-{size['max_size']} nodes"
     low = per_node * size["min_size"]
-    return [Line(address, what, "compute", low, low, per_node * size["max_size"])]
+    return [
+        Line(address, what, "compute", low, low, low + uncommitted * (size["max_size"] - size["min_size"]))
+    ]
 
 
 def eks_cluster(address: str, cluster: dict[str, Any], ctx: Context) -> list[Line]:
@@ -399,10 +361,18 @@ def trail(address: str, resource: dict[str, Any], ctx: Context) -> list[Line]:
 
 
 def detector(address: str, _: dict[str, Any], ctx: Context) -> list[Line]:
-    """Foundational analysis and S3 protection by volume (usage model); runtime monitoring is priced per vCPU
-    with each node."""
-    monthly = ctx.usage["guardduty_month"]
-    return [Line.flat(address, "GuardDuty (volume analysed, from usage.yaml)", "security", monthly)]
+    """Foundational analysis and S3 protection by volume (usage model), and EKS audit-log monitoring by the
+    audit events the control plane logs (its log group's volume over an event's size); runtime monitoring is
+    priced per vCPU with each node."""
+    foundational = ctx.usage["guardduty_month"]
+    events_million = ctx.usage.log_gb("cluster") * GB / ctx.usage["audit_event_bytes"] / 1e6
+    audit = events_million * ctx.prices.get("guardduty", "eks_audit_million_events")
+    return [
+        Line.flat(address, "GuardDuty foundational and S3 protection (usage.yaml)", "security", foundational),
+        Line.flat(
+            address, f"GuardDuty EKS audit logs ({events_million:,.0f} million events)", "security", audit
+        ),
+    ]
 
 
 def budget(address: str, resource: dict[str, Any], ctx: Context) -> list[Line]:

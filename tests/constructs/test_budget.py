@@ -9,7 +9,7 @@ import pytest
 from constructs import Construct
 
 from marketplace_constructs.errors import ConfigError
-from marketplace_constructs.observability.budget import PUBLISHERS, CostGuard, CostGuardProps
+from marketplace_constructs.observability.budget import CostGuard, CostGuardProps
 from tests.constructs.synth import synth_construct
 
 TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:production-alerts"
@@ -97,10 +97,6 @@ def test_anomalies_reach_the_topic_at_once_from_the_threshold_up(resources: dict
             "values": ["100"],
         }
     }
-
-
-def test_publishers_are_the_budgets_and_anomaly_detection_services() -> None:
-    assert PUBLISHERS == ("budgets.amazonaws.com", "costalerts.amazonaws.com")
 
 
 @pytest.mark.parametrize("limit", [0, -50])

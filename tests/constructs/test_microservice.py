@@ -200,9 +200,10 @@ def test_container_serves_http_reads_the_app_secret_and_announces_metrics() -> N
 
 def test_placement_is_preferred_never_required() -> None:
     affinity = pod_spec()["affinity"]
-    (node,) = affinity["node_affinity"]["preferred_during_scheduling_ignored_during_execution"]
-    assert node["preference"]["match_expressions"] == [
-        {"key": "workload-class", "operator": "In", "values": ["compute"]}
+    preferred = affinity["node_affinity"]["preferred_during_scheduling_ignored_during_execution"]
+    assert [(p["weight"], p["preference"]["match_expressions"]) for p in preferred] == [
+        (100, [{"key": "workload-class", "operator": "In", "values": ["compute"]}]),
+        (50, [{"key": "eks.amazonaws.com/capacityType", "operator": "In", "values": ["ON_DEMAND"]}]),
     ]
     (pod,) = affinity["pod_anti_affinity"]["preferred_during_scheduling_ignored_during_execution"]
     assert pod["pod_affinity_term"]["topology_key"] == "kubernetes.io/hostname"

@@ -147,11 +147,14 @@ def check(fits: list[GroupFit]) -> None:
 
 def nodes_to_hold(room: Allocatable, consumers: list[Consumer], min_nodes: int, max_nodes: int) -> int:
     """The nodes a group runs to hold ``consumers`` (the autoscaler adds nodes only for what does not fit):
-    its minimum, or the nodes their CPU, memory and pod count need together, whichever is more, at most its
-    maximum. The simulator starts its groups from the same count (``simulator.initial_nodes``)."""
+    its minimum, or the nodes their CPU, memory and pod count need together (and each consumer's whole pods
+    alone), whichever is more, at most its maximum. The simulator starts a service's group by the same rule,
+    counted in that service's pod slots (``simulator.initial_nodes``)."""
     needed = max(
         math.ceil(sum(c.count * c.cpu_m for c in consumers) / room.cpu_m),
         math.ceil(sum(c.count * c.memory_mib for c in consumers) / room.memory_mib),
         math.ceil(sum(c.count for c in consumers) / room.pods),
+        # whole pods: a node holds only as many of one consumer's pods as fit in it whole
+        *(math.ceil(c.count / pods_per_node(room, c.cpu_m, c.memory_mib)) for c in consumers if c.count),
     )
     return min(max(needed, min_nodes), max_nodes)

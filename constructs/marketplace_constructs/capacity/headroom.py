@@ -16,6 +16,7 @@ from cdktf_cdktf_provider_kubernetes.priority_class_v1 import PriorityClassV1, P
 from constructs import Construct
 
 from marketplace_constructs.capacity.props import HeadroomConfig
+from marketplace_constructs.eks.props import BURST_TAINT_KEY
 from marketplace_constructs.workload.namespace import Namespace
 from marketplace_constructs.workload.props import NamespaceProps
 
@@ -26,7 +27,6 @@ PAUSE_IMAGE: Final = (
     "registry.k8s.io/pause:3.10@sha256:ee6521f290b2168b6e0935a181d4cff9be1ac3f505666ef0e3c98fae8199917a"
 )
 NODE_LABEL: Final = "workload-class"  # the node groups' label (eks/)
-CAPACITY_LABEL: Final = "eks.amazonaws.com/capacityType"  # EKS labels every managed node ON_DEMAND or SPOT
 GROUPS: Final = ("general", "compute", "memory")
 Required = k8s.DeploymentV1SpecTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecution
 Term = k8s.DeploymentV1SpecTemplateSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTerm  # noqa: E501
@@ -36,18 +36,14 @@ Match = k8s.DeploymentV1SpecTemplateSpecAffinityNodeAffinityRequiredDuringSchedu
 class Headroom(Construct):
     """Namespace ``headroom`` (restricted, outside the mesh), the PriorityClass and one placeholder
     Deployment per node group, of ``pods`` replicas (0 where a group keeps no headroom: the Deployment stays,
-    ready to be sized). The placeholders of a class in ``spot_classes`` (one with a Spot burst group) hold
-    room on its Spot nodes only: the spike's pods that preempt them start there, and the on-demand base keeps
-    its room for the minimum replicas."""
+    ready to be sized). Placeholders tolerate their class's Spot burst taint (eks.props.BURST_TAINT_KEY), so
+    they hold room on the base and the burst alike; any pod that takes a base node's room preempts them, and
+    the autoscaler's priority expander adds the node they then need to the burst. A burst group at 0 nodes
+    still scales for them: cluster-autoscaler builds its template node from EKS's DescribeNodegroup, labels
+    and taints included (kubernetes/autoscaler, cloudprovider/aws/aws_manager.go buildNodeFromTemplate; its
+    role may call eks:DescribeNodegroup, stacks/platform_roles.py)."""
 
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        headroom: HeadroomConfig,
-        spot_classes: tuple[str, ...] = (),
-    ) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, headroom: HeadroomConfig) -> None:
         super().__init__(scope, construct_id)
         namespace = Namespace(self, "namespace", props=NamespaceProps(name="headroom", mesh_injection=False))
         priority = PriorityClassV1(
@@ -79,10 +75,7 @@ class Headroom(Construct):
                     capabilities=k8s.DeploymentV1SpecTemplateSpecContainerSecurityContextCapabilities(drop=["ALL"]),
                 ),
             )  # fmt: skip
-            matches = [Match(key=NODE_LABEL, operator="In", values=[group])]
-            if group in spot_classes:
-                matches.append(Match(key=CAPACITY_LABEL, operator="In", values=["SPOT"]))
-            term = Term(match_expressions=matches)
+            term = Term(match_expressions=[Match(key=NODE_LABEL, operator="In", values=[group])])
             k8s.DeploymentV1(
                 self, f"{group}_placeholders",
                 metadata=k8s.DeploymentV1Metadata(
@@ -110,6 +103,11 @@ class Headroom(Construct):
                                 )
                             ),
                             container=[container],
+                            toleration=[
+                                k8s.DeploymentV1SpecTemplateSpecToleration(
+                                    key=BURST_TAINT_KEY, operator="Equal", value=group, effect="NoSchedule"
+                                )
+                            ],
                         ),
                     ),
                 ),

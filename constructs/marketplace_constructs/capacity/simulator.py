@@ -48,7 +48,6 @@ class GroupModel:
     pods_per_node: int
     placeholders: int = 0
     pods_per_placeholder: int = 0
-    pinned_base: tuple[int, int] | None = None  # (min, max) of an on-demand base the placeholders avoid
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,18 +102,10 @@ def simulate(
 
 def initial_nodes(group: GroupModel, pods: int) -> int:
     """The nodes the group runs before the load changes: room for ``pods`` and the placeholders, counted in
-    the service's pod slots, never below the minimum or above the maximum (``fit.nodes_to_hold``'s rule, the
-    one the cost estimate places headroom with). With a ``pinned_base``, the pods go on the base first and
-    the placeholders, with the pods the base cannot hold, on the burst nodes beside it."""
-    placeholder_slots = group.placeholders * group.pods_per_placeholder
-    if group.pinned_base is None:
-        slots = pods + placeholder_slots
-        return min(max(group.min_nodes, math.ceil(slots / group.pods_per_node)), group.max_nodes)
-    base_min, base_max = group.pinned_base
-    base = min(max(base_min, math.ceil(pods / group.pods_per_node)), base_max)
-    overflow = max(pods - base * group.pods_per_node, 0)
-    burst = max(group.min_nodes - base_min, math.ceil((placeholder_slots + overflow) / group.pods_per_node))
-    return min(base + burst, group.max_nodes)
+    the service's pod slots, never below the minimum or above the maximum (``fit.nodes_to_hold``'s rule,
+    which the cost estimate applies to the whole class)."""
+    slots = pods + group.placeholders * group.pods_per_placeholder
+    return min(max(group.min_nodes, math.ceil(slots / group.pods_per_node)), group.max_nodes)
 
 
 def _free_slots(pods: list[_Pod], cluster: _Cluster, group: GroupModel) -> int:

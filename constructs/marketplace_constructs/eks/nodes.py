@@ -11,6 +11,7 @@ from cdktf_cdktf_provider_aws.eks_node_group import (
     EksNodeGroup,
     EksNodeGroupLaunchTemplate,
     EksNodeGroupScalingConfig,
+    EksNodeGroupTaint,
     EksNodeGroupUpdateConfig,
 )
 from cdktf_cdktf_provider_aws.iam_role import IamRole
@@ -28,7 +29,7 @@ from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurity
 from constructs import Construct
 
 from marketplace_constructs.aws import AwsLocation, service_trust_policy
-from marketplace_constructs.eks.props import NodeGroupProps, workload_class
+from marketplace_constructs.eks.props import BURST_TAINT_KEY, NodeGroupProps, is_burst, workload_class
 from marketplace_constructs.security.boundary import bounded_role
 
 # Nodes get no CNI permissions: the vpc-cni add-on has its own IRSA role.
@@ -128,9 +129,10 @@ class NodeGroups(Construct):
         subnet_ids: tuple[str, ...],
         volume_key_arn: str,
     ) -> EksNodeGroup:
+        construct_name = name.replace("-", "_")  # construct ids become Terraform addresses: snake_case
         template = LaunchTemplate(
             self,
-            f"{name}_launch_template",
+            f"{construct_name}_launch_template",
             name=f"{cluster_name}-{name}",
             description=f"{cluster_name} {name} nodes: IMDSv2 only, encrypted gp3 root volume",
             update_default_version=True,
@@ -163,7 +165,7 @@ class NodeGroups(Construct):
         )
         group = EksNodeGroup(
             self,
-            f"{name}_group",
+            f"{construct_name}_group",
             cluster_name=cluster_name,
             node_group_name=name,
             node_role_arn=role.arn,
@@ -179,6 +181,9 @@ class NodeGroups(Construct):
                 id=template.id, version=Token.as_string(template.latest_version)
             ),
             labels={"workload-class": workload_class(name)},
+            taint=[EksNodeGroupTaint(key=BURST_TAINT_KEY, value=workload_class(name), effect="NO_SCHEDULE")]
+            if is_burst(name)
+            else None,
             tags={
                 "k8s.io/cluster-autoscaler/enabled": "true",
                 f"k8s.io/cluster-autoscaler/{cluster_name}": "owned",

@@ -123,10 +123,23 @@ class EksClusterProps:
             )  # fmt: skip
 
 
+# A group named "<class>-burst" grows a class beyond its on-demand base, on Spot. It carries the taint
+# BURST_TAINT_KEY=<class>:NoSchedule, so only the pods that tolerate it land there: the class's services and
+# headroom placeholders (workload.pod_spec, capacity.headroom), never the platform's other pods, and the
+# cluster autoscaler grows it only for them.
+BURST_SUFFIX: Final = "-burst"
+BURST_TAINT_KEY: Final = "marketplace.example/burst"
+
+
 def workload_class(group_name: str) -> str:
     """The ``workload-class`` label a node group serves: its name up to the first dash ("compute-burst"
     serves the compute class)."""
     return group_name.split("-", 1)[0]
+
+
+def is_burst(group_name: str) -> bool:
+    """True for a class's Spot burst group ("<class>-burst")."""
+    return group_name.endswith(BURST_SUFFIX)
 
 
 @checked

@@ -10,6 +10,7 @@ from marketplace_constructs.manifests import metadata
 from marketplace_constructs.manifests.secrets import external_secret
 from marketplace_constructs.mesh._render import zone_spread
 from marketplace_constructs.observability.tracing_props import (
+    ELASTICSEARCH_CPU_M,
     EXPORTER_USER,
     INDEX_CLEANER_USER,
     JAEGER_USER,
@@ -121,7 +122,10 @@ def elasticsearch(name: str, namespace: str, *, props: TracingProps, version: st
                         # no GeoIP database downloads from the Internet: nothing here ingests IP addresses
                         "ingest.geoip.downloader.enabled": False,
                     },
-                    "resources": {"requests": {"cpu": "1", "memory": gib}, "limits": {"memory": gib}},
+                    "resources": {
+                        "requests": {"cpu": f"{ELASTICSEARCH_CPU_M}m", "memory": gib},
+                        "limits": {"memory": gib},
+                    },
                     "zoneAwareness": {"topologyKey": ZONE},
                     "podTemplate": {
                         "spec": {

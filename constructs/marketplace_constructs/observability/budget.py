@@ -38,9 +38,9 @@ from marketplace_constructs.errors import ConfigError, check_pattern, check_rang
 from marketplace_constructs.naming import resource_name
 
 # The service principals that publish to the alerts topic for CostGuard. The topic policy must allow each
-# "sns:Publish" (Budgets' documented statement also pins aws:SourceAccount and aws:SourceArn
-# "arn:aws:budgets::<account>:*"), and the key policy "kms:GenerateDataKey*" and "kms:Decrypt", because
-# the topic is SSE-KMS and a publisher must be able to use its key.
+# "sns:Publish" (pinned to aws:SourceAccount, as Budgets' documented statement does; it may also pin
+# aws:SourceArn "arn:aws:budgets::<account>:*"), and the key policy "kms:GenerateDataKey*" and
+# "kms:Decrypt", because the topic is SSE-KMS and a publisher must be able to use its key.
 # - budgets.amazonaws.com: AWS Budgets, "Creating an Amazon SNS topic for budget notifications",
 #   https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-sns-policy.html
 # - costalerts.amazonaws.com: Cost Anomaly Detection, "Creating an Amazon SNS topic for anomaly

@@ -13,6 +13,11 @@ ELASTICSEARCH_HA_NODES = 3  # three master-eligible nodes keep a quorum through 
 TRACING_HA_REPLICAS = 2
 
 
+# Each Elasticsearch node's CPU request (its memory is ``elasticsearch_memory_gb``): the capacity model counts
+# them on the memory nodes they are pinned to.
+ELASTICSEARCH_CPU_M: Final = 1000
+
+
 @checked
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TracingProps:

@@ -30,6 +30,7 @@ from cdktf_cdktf_provider_kubernetes.deployment_v1 import (
     DeploymentV1SpecTemplateSpecContainerVolumeMount,
     DeploymentV1SpecTemplateSpecSecurityContext,
     DeploymentV1SpecTemplateSpecSecurityContextSeccompProfile,
+    DeploymentV1SpecTemplateSpecToleration,
     DeploymentV1SpecTemplateSpecTopologySpreadConstraint,
     DeploymentV1SpecTemplateSpecTopologySpreadConstraintLabelSelector,
     DeploymentV1SpecTemplateSpecVolume,
@@ -37,6 +38,7 @@ from cdktf_cdktf_provider_kubernetes.deployment_v1 import (
     DeploymentV1SpecTemplateSpecVolumeSecret,
 )
 
+from marketplace_constructs.eks.props import BURST_TAINT_KEY
 from marketplace_constructs.mesh._render import zone_spread
 from marketplace_constructs.workload.service_props import MicroserviceProps
 
@@ -52,6 +54,7 @@ PodPreference = (
 PodTerm = k8s.DeploymentV1SpecTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTerm  # noqa: E501
 PodTermSelector = k8s.DeploymentV1SpecTemplateSpecAffinityPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionPodAffinityTermLabelSelector  # noqa: E501
 
+CAPACITY_TYPE_LABEL: Final = "eks.amazonaws.com/capacityType"  # EKS sets it on every managed node
 RUN_AS: Final = 10001  # a UID/GID no image user or host account owns
 METRICS_PATH: Final = "/metrics"
 SECRETS_DIR: Final = "/var/run/secrets/app"  # the app secret's keys, one file each (read-only)
@@ -186,6 +189,12 @@ def pod_template(
                 ),
             ],
             affinity=_affinity(props, labels),
+            # its class's Spot burst group (if the environment has one) takes it; other classes' do not
+            toleration=[
+                DeploymentV1SpecTemplateSpecToleration(
+                    key=BURST_TAINT_KEY, operator="Equal", value=props.node_class, effect="NoSchedule"
+                )
+            ],
             topology_spread_constraint=_spread(labels),
         ),
     )
@@ -201,17 +210,20 @@ def _resources(props: MicroserviceProps) -> DeploymentV1SpecTemplateSpecContaine
 
 def _affinity(props: MicroserviceProps, labels: dict[str, str]) -> DeploymentV1SpecTemplateSpecAffinity:
     """Preferred, not required: a full node class or one node per replica must delay balance, never leave a
-    pod Pending (production's minimum replicas can exceed the node count)."""
+    pod Pending (production's minimum replicas can exceed the node count). Within the class, on-demand nodes
+    first: the replicas that stay live through a Spot reclaim are the ones on the on-demand base."""
     return DeploymentV1SpecTemplateSpecAffinity(
         node_affinity=DeploymentV1SpecTemplateSpecAffinityNodeAffinity(
             preferred_during_scheduling_ignored_during_execution=[
                 NodePreference(
-                    weight=100,
+                    weight=weight,
                     preference=NodeTerm(
-                        match_expressions=[
-                            NodeExpression(key=NODE_CLASS_LABEL, operator="In", values=[props.node_class])
-                        ]
+                        match_expressions=[NodeExpression(key=key, operator="In", values=[value])]
                     ),
+                )
+                for weight, key, value in (
+                    (100, NODE_CLASS_LABEL, props.node_class),
+                    (50, CAPACITY_TYPE_LABEL, "ON_DEMAND"),
                 )
             ]
         ),
