@@ -129,7 +129,18 @@ class PlatformStack(TerraformStack):
                 name="gp3-encrypted", annotations={"storageclass.kubernetes.io/is-default-class": "true"}
             ),
             storage_provisioner="ebs.csi.aws.com",
-            parameters={"type": "gp3", "encrypted": "true", "kmsKeyId": inputs.volume_key_arn},
+            # the environment's tags on every volume the charts claim, so its cost allocation (and its
+            # budget, which counts the Environment tag) sees them: the EBS CSI driver's tagSpecification_<n>
+            # parameters (AmazonEBSCSIDriverPolicy lets it tag the volumes it creates)
+            parameters={
+                "type": "gp3",
+                "encrypted": "true",
+                "kmsKeyId": inputs.volume_key_arn,
+                **{
+                    f"tagSpecification_{n}": f"{key}={value}"
+                    for n, (key, value) in enumerate(sorted(env.tags.items()), 1)
+                },
+            },
             reclaim_policy="Delete",
             volume_binding_mode="WaitForFirstConsumer",  # the volume follows the pod's zone
             allow_volume_expansion=True,

@@ -95,11 +95,16 @@ def test_platform_installs_pinned_add_ons_with_their_irsa_roles(
 
 
 @ALL
-def test_default_storage_class_is_encrypted_gp3(stack_doc: Reader, env: EnvironmentConfig) -> None:
+def test_default_storage_class_is_encrypted_gp3_with_the_environments_cost_tags(
+    stack_doc: Reader, env: EnvironmentConfig
+) -> None:
     (storage,) = resources(stack_doc(f"{env.name}-platform"), "kubernetes_storage_class_v1").values()
     assert storage["metadata"]["annotations"] == {"storageclass.kubernetes.io/is-default-class": "true"}
     assert storage["parameters"]["type"] == "gp3" and storage["parameters"]["encrypted"] == "true"
     assert storage["parameters"]["kmsKeyId"].startswith("${data.terraform_remote_state.")
+    tags = [value for key, value in storage["parameters"].items() if key.startswith("tagSpecification_")]
+    assert sorted(tags) == sorted(f"{key}={value}" for key, value in env.tags.items())
+    assert f"Environment={env.name}" in tags  # what the environment's budget counts
 
 
 @ALL

@@ -39,9 +39,10 @@ class Headroom(Construct):
     ready to be sized). Placeholders tolerate their class's Spot burst taint (eks.props.BURST_TAINT_KEY), so
     they hold room on the base and the burst alike; any pod that takes a base node's room preempts them, and
     the autoscaler's priority expander adds the node they then need to the burst. A burst group at 0 nodes
-    still scales for them: cluster-autoscaler builds its template node from EKS's DescribeNodegroup, labels
-    and taints included (kubernetes/autoscaler, cloudprovider/aws/aws_manager.go buildNodeFromTemplate; its
-    role may call eks:DescribeNodegroup, stacks/platform_roles.py)."""
+    still scales for them: cluster-autoscaler (1.29 and later; the platform pins 1.35) builds its template
+    node from EKS's DescribeNodegroup, labels and taints included (kubernetes/autoscaler,
+    cloudprovider/aws/aws_manager.go buildNodeFromTemplate; its role may call eks:DescribeNodegroup,
+    stacks/platform_roles.py)."""
 
     def __init__(self, scope: Construct, construct_id: str, *, headroom: HeadroomConfig) -> None:
         super().__init__(scope, construct_id)
