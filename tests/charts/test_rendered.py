@@ -316,3 +316,19 @@ def test_a_container_without_requests_is_named(views: dict[str, EnvView]) -> Non
         f"{release.label}: {deployment} ({deployment.template}): containers[metrics-server] requests no cpu "
         "or memory"
     ]
+
+
+def test_every_daemonset_the_charts_install_runs_on_the_spot_burst_nodes(views: dict[str, EnvView]) -> None:
+    """The burst group's taint (eks.props.BURST_TAINT_KEY, NoSchedule) keeps the platform's Deployments off
+    it, never its DaemonSets: the CNI, log and metrics agents run on every node. (The EKS add-ons' aws-node,
+    kube-proxy and EBS CSI node tolerate every taint: their manifests' defaults.)"""
+    daemonsets = [
+        m for objects in views[REFERENCE].rendered.values() for m in objects if m.kind == "DaemonSet"
+    ]
+    assert {m.name for m in daemonsets} >= {"alloy", "istio-cni-node"}
+    for manifest in daemonsets:
+        tolerations = manifest.body["spec"]["template"]["spec"].get("tolerations", [])
+        assert any(
+            t.get("operator") == "Exists" and t.get("effect") in (None, "NoSchedule") and "key" not in t
+            for t in tolerations
+        ), manifest.name
