@@ -28,6 +28,7 @@ from marketplace_constructs import (
 from marketplace_constructs.backup.props import VeleroProps
 from marketplace_constructs.capacity.props import CapacityProps
 from marketplace_constructs.checked import checked
+from marketplace_constructs.eks.props import BURST_SUFFIX
 from marketplace_constructs.errors import check_one_of, check_pattern, check_range
 from marketplace_constructs.mesh.identity import OperatorIdentityProps
 from marketplace_constructs.naming import PROJECT
@@ -43,7 +44,7 @@ TIERS: Final[tuple[str, ...]] = get_args(Tier)
 # zone's outage leaves one serving), a sandbox any.
 MIN_ZONES: Final[Mapping[str, int]] = {"production": 3, "staging": 2, "sandbox": 1}
 REQUIRED_TAGS: Final = ("Project", "Environment", "Owner", "CostCenter")
-BURST_GROUP: Final = "compute-burst"  # NodeGroupsConfig.compute_burst's group name
+BURST_GROUP: Final = f"compute{BURST_SUFFIX}"  # NodeGroupsConfig.compute_burst's group name
 BackendKind = Literal["s3", "local"]
 RecoveryRole = Literal["standby", "active"]
 ServiceLinkedRoleMode = Literal["create", "existing"]
@@ -90,11 +91,11 @@ class NodeGroupsConfig:
     Attributes:
         general: Default workloads (ingress, mesh, services). compute: CPU-heavy services.
         memory: Caches and memory-heavy services. Default for each: NodeGroupProps().
-        compute_burst: A SPOT group serving the compute class beside its on-demand ``compute`` base: the
-            cluster autoscaler grows it before the base (priority expander), and the compute headroom's
-            placeholders live on it, so a spike's pods preempt them on Spot nodes while the base keeps the
-            minimum replicas on on-demand nodes. Give it several instance types of one shape (Spot pools).
-            Default: None (the compute group takes its own burst).
+        compute_burst: A SPOT group serving the compute class beside its on-demand ``compute`` base, named
+            "compute-burst" and tainted so only the compute class's services and headroom placeholders run
+            there (eks.props.BURST_TAINT_KEY); the cluster autoscaler grows it before the base (priority
+            expander). Services prefer the base's on-demand nodes when scheduled. Give it several instance
+            types of one shape (Spot pools). Default: None (the compute group takes its own burst).
     """
 
     general: NodeGroupProps = field(default_factory=NodeGroupProps)
@@ -307,8 +308,9 @@ class EnvironmentConfig:
         deploy_branch: The branch whose pushes deploy the environment (``deploy.yml``), the only one its
             GitHub environment admits. Default: "main".
         monthly_budget_usd: The environment's AWS Budgets limit, whole USD a month, alerting the alerts
-            topic at 80 % and 100 % of the forecast: 125-140 % of its daily-curve estimate (``bin/dev cost``),
-            so the first alert means "above the estimate", not every month (tests/test_cost.py). Required.
+            topic at 80 % and 100 % of the forecast: 135-150 % of its daily-curve estimate (``bin/dev cost``),
+            so the first alert means "8-20 % above the estimate", not every month (tests/test_cost.py).
+            Required.
     """
 
     name: str

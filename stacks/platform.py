@@ -120,7 +120,6 @@ class PlatformStack(TerraformStack):
             for props in PLATFORM_NAMESPACES
         }
         # Placeholder pods that keep room for a spike (production's; 0 replicas where a group keeps none).
-        burst = env.node_groups.compute_burst is not None
         Headroom(self, "headroom", headroom=env.capacity.headroom)
         StorageClassV1(
             self,
@@ -149,6 +148,7 @@ class PlatformStack(TerraformStack):
             "replicas": 2,
             "podDisruptionBudget": {"enabled": True, "minAvailable": 1},
         })  # fmt: skip
+        burst = env.node_groups.compute_burst is not None
         self._release("cluster_autoscaler", CLUSTER_AUTOSCALER, {
             "autoDiscovery": {"clusterName": cluster.name},
             "awsRegion": cluster.region,

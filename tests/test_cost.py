@@ -176,19 +176,19 @@ def test_log_groups_are_priced_from_their_source_and_an_unknown_source_is_refuse
 
 # --- Headroom counted once, hours weighed ----------------------------------------------------------------
 
-COMPUTE_ROOM = pod_room("c7i.4xlarge")  # 16 vCPUs: 15,535m beside the DaemonSets, 14 pods of 1,100m
+COMPUTE_ROOM = pod_room("c7i.4xlarge")  # 16 vCPUs: 15,325m beside the DaemonSets, 13 pods of 1,100m
 
 
 def test_headroom_is_counted_once_from_the_placement_the_simulator_starts_from() -> None:
     # consumption at its minimum (10 pods) and 90 placeholders, each 1,100m, on a group of at least 4 nodes
     consumers = [Consumer("consumption", 10, 1100, 640), Consumer("headroom", 90, 1100, 640)]
-    assert COMPUTE_ROOM.cpu_m == 15_535 and COMPUTE_ROOM.cpu_m // 1100 == 14
-    # together: 110,000m / 15,535m = 7.08, so 8 nodes, 4 above the minimum (the old estimate charged 7
-    # more for the placeholders alone, on top of the minimum: 11)
+    assert COMPUTE_ROOM.cpu_m == 15_325 and COMPUTE_ROOM.cpu_m // 1100 == 13
+    # together: 110,000m / 15,325m = 7.18, so 8 nodes (whole pods: 90 / 13 = 6.9, 7), 4 above the minimum
+    # (the old estimate charged 7 more for the placeholders alone, on top of the minimum: 11)
     assert nodes_to_hold(COMPUTE_ROOM, consumers, 4, 22) == 8
     assert 4 + math.ceil(90 * 1100 / COMPUTE_ROOM.cpu_m) == 11
-    # the simulator starts the same group from the same count: (10 + 90 slots) / 14 per node
-    assert initial_nodes(GroupModel(4, 22, 14, placeholders=90, pods_per_placeholder=1), 10) == 8
+    # the simulator starts the same group from the same count: (10 + 90 slots) / 13 per node
+    assert initial_nodes(GroupModel(4, 22, 13, placeholders=90, pods_per_placeholder=1), 10) == 8
 
 
 def test_the_nodes_above_the_minimum_go_to_the_spot_burst_first_as_the_expander_grows_it() -> None:
@@ -200,15 +200,15 @@ def test_the_nodes_above_the_minimum_go_to_the_spot_burst_first_as_the_expander_
     placed = ClassPlacement(
         "compute", {"compute": base, "compute-burst": burst}, COMPUTE_ROOM, steady, (), ()
     )
-    # one pool: 125 pods x 1,100m = 137,500m / 15,535m = 8.85, so 9 nodes; 3 on the base's minimum, the
-    # burst takes the other 6 up to its maximum of 5, the base the last one
+    # one pool: 125 pods x 1,100m = 137,500m / 15,325m = 8.97 (whole pods, 13 a node: 115 placeholders
+    # need 8.8), so 9 nodes; 3 on the base's minimum, the burst takes 5 (its maximum), the base the last one
     assert placed.nodes(steady) == 9
     assert placed.counts(steady) == {"compute": 4, "compute-burst": 5}
 
 
 def test_the_daily_curve_weighs_the_peak_hours_of_the_placement() -> None:
     group = NodeGroupProps(instance_types=("c7i.4xlarge",), min_size=2, desired_size=2, max_size=20)
-    # at 10,000 requests/s consumption (10-200) needs 200 x 10,000 / 50,000 = 40 pods: 44,000m, 3 nodes;
+    # at 10,000 requests/s consumption (10-200) needs 200 x 10,000 / 50,000 = 40 pods, 13 a node: 4 nodes;
     # off the peak, 1,000 requests/s needs 4, so its minimum of 10: 11,000m on the 2 minimum nodes
     assert replicas_at(10_000, 10, 200) == 40 and replicas_at(1_000, 10, 200) == 10
     assert SERVING_CAPACITY_RPS == 50_000
@@ -220,8 +220,8 @@ def test_the_daily_curve_weighs_the_peak_hours_of_the_placement() -> None:
     compute = {**NODE_GROUP, "node_group_name": "compute", "instance_types": ["c7i.4xlarge"]}
     doc = {"resource": {"aws_eks_node_group": {"compute": compute}, "aws_launch_template": TEMPLATE}}
     (line,) = cost.placed_nodes([placed], load, Context(PRICES, USAGE, load, doc, cost.ON_DEMAND, "x"))
-    # a node: 0.70 x 100 + 5 + 2 + 16 vCPUs x 1 = 93; one node above the minimum for a quarter of the hours
-    assert figures(line) == pytest.approx((0.0, 0.25 * 93, 0.0))
+    # a node: 0.70 x 100 + 5 + 2 + 16 vCPUs x 1 = 93; two nodes above the minimum for a quarter of the hours
+    assert figures(line) == pytest.approx((0.0, 0.25 * 2 * 93, 0.0))
 
 
 def test_an_unknown_type_is_listed_as_not_priced_never_zero() -> None:
@@ -248,11 +248,11 @@ def test_every_synthesized_type_is_priced_or_free_for_a_stated_reason(synth_dir:
 
 @pytest.mark.parametrize("env", environments.ALL, ids=lambda env: env.name)
 def test_each_environments_budget_follows_its_estimate(synth_dir: Path, env: Any) -> None:
-    """The budget is 125-140 % of the daily-curve estimate: its 80 % forecast alert fires only above the
-    estimate, and its 100 % one a quarter above; a change that moves the estimate out of that band updates
-    the budget with it."""
+    """The budget is 135-150 % of the daily-curve estimate: its 80 % forecast alert fires only 8-20 % above
+    the estimate (a 31-day month alone is 2 % above it), its 100 % one more than a third above; a change that
+    moves the estimate out of that band updates the budget with it."""
     daily = cost.estimate(synth_dir, env).total("daily")
-    assert 1.25 * daily <= env.monthly_budget_usd <= 1.4 * daily, (env.name, round(daily))
+    assert 1.35 * daily <= env.monthly_budget_usd <= 1.5 * daily, (env.name, round(daily))
 
 
 def test_production_is_cost_optimized_and_the_what_if_states_its_commitment(synth_dir: Path) -> None:
@@ -266,7 +266,7 @@ def test_production_is_cost_optimized_and_the_what_if_states_its_commitment(synt
         "compute-burst: c7g.4xlarge spot, 0-16 nodes", "compute: c7g.4xlarge, 3-6 nodes",
         "general: m7g.xlarge, 3-16 nodes", "memory: r7g.large, 3-6 nodes",
     ]  # fmt: skip
-    # the burst nodes are Spot and hold the compute headroom; nothing is placed twice
+    # the nodes above the compute class's minimum go to the Spot burst; nothing is placed twice
     burst = [line for line in on_demand.lines if line.address == "placed nodes compute-burst"]
     assert len(burst) == 1 and burst[0].ceiling == 0
     assert set(on_demand.services) >= {"headroom", "shared", "consumption", "discovery"}

@@ -11,7 +11,8 @@ nodes above the groups' minimum go to the class's Spot group when it has one (th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from typing import Final
 
 from environments.base import EnvironmentConfig
@@ -20,9 +21,12 @@ from marketplace_constructs.capacity.fit import Consumer, nodes_to_hold, placeho
 from marketplace_constructs.capacity.instances import Allocatable
 from marketplace_constructs.eks.props import NodeGroupProps, is_burst
 from marketplace_constructs.workload.service_props import MicroserviceProps
+from tools import platform_pods
+from tools.pricing import tier_stand_in
 from tools.usage_model import Traffic, replicas_at
 
 HEADROOM: Final = "headroom"
+PLATFORM: Final = "platform"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +48,6 @@ class ClassPlacement:
     def max_nodes(self) -> int:
         return sum(group.max_size for group in self.groups.values())
 
-    @property
-    def burst_group(self) -> str | None:
-        """The class's Spot burst group beside an on-demand base, if it has one."""
-        return next((name for name in self.groups if is_burst(name)), None)
-
     def nodes(self, consumers: tuple[Consumer, ...]) -> int:
         """Nodes the class runs to hold ``consumers``: its groups as one pool (the services and the
         placeholders tolerate the burst's taint)."""
@@ -69,9 +68,20 @@ class ClassPlacement:
         """Each consumer's share of the class's nodes (its CPU requests over the nodes' allocatable CPU); the
         rest, platform pods and idle room, is ``shared``."""
         total = self.nodes(consumers) * self.room.cpu_m
+        requested = sum(c.count * c.cpu_m for c in consumers)
+        total = max(total, requested)  # a class asked for more than its maximum holds: shares of what it asks
         shares = {c.name: c.count * c.cpu_m / total for c in consumers if c.count}
         shares["shared"] = 1 - sum(shares.values())
         return shares
+
+
+def platform_consumer(env: EnvironmentConfig) -> Consumer:
+    """The platform's unpinned pods (tools/platform_pods.py) as one consumer of their average size; an
+    environment not yet in pricing/platform_pods.json takes its tier's stand-in (pricing/usage.yaml)."""
+    figures = platform_pods.load()
+    figure = figures.get(env.name) or figures[tier_stand_in(env.tier)]
+    pods = max(figure["pods"], 1)
+    return Consumer(PLATFORM, pods, math.ceil(figure["cpu_m"] / pods), math.ceil(figure["memory_mib"] / pods))
 
 
 def _services(
@@ -92,15 +102,24 @@ def _services(
 def placement(
     env: EnvironmentConfig, specs: tuple[MicroserviceProps, ...], traffic: Traffic
 ) -> list[ClassPlacement]:
-    """Every node class of ``env`` with what it holds at the steady state, off the peak and at the peak."""
+    """Every node class of ``env`` with what it holds at the steady state, off the peak and at the peak. The
+    platform's unpinned pods go on the general class up to its maximum, and what it cannot hold on the next
+    classes' room (compute, then memory), as the scheduler spills them."""
+    platform = platform_consumer(env)
     result = []
     for name in GROUPS:
         members = class_groups(env, name)
         rooms = [pod_room(t) for props in members.values() for t in props.instance_types]
         room = min(rooms, key=lambda a: (a.cpu_m, a.memory_mib))
         headroom = placeholders(getattr(env.capacity.headroom, name))
+        own = [*_services(env, specs, name, None), *pinned_platform(env, name), headroom]
+        capacity = sum(group.max_size for group in members.values()) * room.cpu_m
+        free = max(capacity - sum(c.count * c.cpu_m for c in own), 0)
+        taken = min(platform.count, free // platform.cpu_m) if name != GROUPS[-1] else platform.count
+        shared = [replace(platform, count=taken)] if taken else []
+        platform = replace(platform, count=platform.count - taken)
         at = {
-            moment: (*_services(env, specs, name, rps), *pinned_platform(env, name), headroom)
+            moment: (*_services(env, specs, name, rps), *pinned_platform(env, name), *shared, headroom)
             for moment, rps in (
                 ("steady", None),
                 ("off_peak", traffic.off_peak_rps),

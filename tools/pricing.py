@@ -97,13 +97,21 @@ def load_prices(directory: Path = PRICING_DIR) -> Prices:
     return Prices(yaml.safe_load((directory / "prices.yaml").read_text(encoding="utf-8")))
 
 
+def tier_stand_in(tier: str, directory: Path = PRICING_DIR) -> str:
+    """The environment whose figures stand in for a new environment of ``tier`` (``tier_defaults``)."""
+    stand_in: str = yaml.safe_load((directory / "usage.yaml").read_text(encoding="utf-8"))["tier_defaults"][
+        tier
+    ]
+    return stand_in
+
+
 def load_usage(env: str, tier: str, directory: Path = PRICING_DIR) -> Usage:
     """``env``'s usage; an environment without its own entry is priced with its tier's defaults (the
     ``tier_defaults`` entry names whose usage stands in) and a note saying so, never refused."""
     document = yaml.safe_load((directory / "usage.yaml").read_text(encoding="utf-8"))
     if env in document["environments"]:
         return Usage(env, dict(document["environments"][env]))
-    stand_in = document["tier_defaults"][tier]
+    stand_in = tier_stand_in(tier, directory)
     note = (
         f"pricing/usage.yaml has no environments.{env}; priced with the {tier} tier's defaults "
         f"(environments.{stand_in}): add an entry with its own figures"

@@ -16,6 +16,7 @@ import pytest
 
 import environments
 from policy.chart_values import release_problems
+from tools import platform_pods
 from tools.charts import environment
 from tools.charts.__main__ import main as render_main
 from tools.charts.checks import pod_security_problems, request_problems, schema_problems
@@ -332,3 +333,13 @@ def test_every_daemonset_the_charts_install_runs_on_the_spot_burst_nodes(views: 
             t.get("operator") == "Exists" and t.get("effect") in (None, "NoSchedule") and "key" not in t
             for t in tolerations
         ), manifest.name
+
+
+@pytest.mark.parametrize("env", sorted(set(ENVIRONMENTS) & set(platform_pods.load())))
+def test_the_platform_pods_the_estimate_counts_are_what_the_charts_render(
+    views: dict[str, EnvView], env: str
+) -> None:
+    """pricing/platform_pods.json (the cost estimate's figure) against the charts rendered now: after a change
+    of replicas or requests, `python -m tools.platform_pods` rewrites it."""
+    rendered = platform_pods.requests(m.body for objects in views[env].rendered.values() for m in objects)
+    assert platform_pods.load()[env] == rendered

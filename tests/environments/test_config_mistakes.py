@@ -21,7 +21,7 @@ MISTAKES = {
         BURST_SIZES + "max_size=16,",
         BURST_SIZES + "max_size=4,",
         "error: environment 'production': node group 'compute' at its maximum (10 x c7g.4xlarge) is "
-        "124,650m CPU short (280,000m requested, 155,350m allocatable); "
+        "126,750m CPU short (280,000m requested, 153,250m allocatable); "
         "largest consumer: consumption (200 x 1100m/640Mi)\n",
     ),
     # Wrong Python types: checked before any rule of the props class runs.

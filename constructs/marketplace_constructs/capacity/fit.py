@@ -16,14 +16,19 @@ from marketplace_constructs.errors import ConfigError
 from marketplace_constructs.workload.service_props import mebibytes, millicores
 
 # Requests (millicores, MiB) of the pods every node runs. Istio's CNI agent and Alloy as the platform layer
-# sets them (tests/capacity compares); the rest are the EKS add-ons' own defaults (VPC CNI aws-node 25m;
-# kube-proxy 100m; the EBS CSI node plugin's three containers 10m/40Mi each). The node exporter sets none.
+# sets them (tests/capacity compares), with Alloy's config reloader at its chart's default (10m/50Mi); the
+# rest are the EKS add-ons' own defaults (VPC CNI aws-node 25m; kube-proxy 100m; the EBS CSI node plugin's
+# three containers 10m/40Mi each) and GuardDuty's runtime agent, which GuardDuty installs on every node
+# (200m/256Mi, "EKS Runtime Monitoring: CPU and memory limits" in the GuardDuty user guide). The node exporter
+# sets none.
 DAEMONSETS: Final = {
     "aws-node": (25, 0),
     "kube-proxy": (100, 0),
     "ebs-csi-node": (30, 120),
     "istio-cni": (100, 100),
     "alloy": (100, 128),
+    "alloy-config-reloader": (10, 50),
+    "aws-guardduty-agent": (200, 256),
 }
 # The istio-proxy sidecar's requests: the pinned istiod chart's global.proxy.resources.requests default.
 SIDECAR: Final = (100, 128)

@@ -125,8 +125,9 @@ class EksClusterProps:
 
 # A group named "<class>-burst" grows a class beyond its on-demand base, on Spot. It carries the taint
 # BURST_TAINT_KEY=<class>:NoSchedule, so only the pods that tolerate it land there: the class's services and
-# headroom placeholders (workload.pod_spec, capacity.headroom), never the platform's other pods, and the
-# cluster autoscaler grows it only for them.
+# headroom placeholders (workload.pod_spec, capacity.headroom) and the DaemonSets every node runs (they
+# tolerate any NoSchedule taint), never the platform's Deployments; the cluster autoscaler grows it only for
+# the pods that tolerate it.
 BURST_SUFFIX: Final = "-burst"
 BURST_TAINT_KEY: Final = "marketplace.example/burst"
 
