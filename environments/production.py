@@ -159,9 +159,9 @@ with defining("production"):
         backend=StateBackendConfig(
             kind="s3", bucket=state_bucket_name("production", ACCOUNT_ID), key_alias="production-tfstate"
         ),
-        # AWS Budgets: 135-150 % of its estimate (bin/dev cost), so the 80 % forecast alert means
-        # "8-20 % above the estimate" (tests/test_cost.py keeps it there).
-        monthly_budget_usd=13500,
+        # AWS Budgets: about 145 % of its estimate (bin/dev cost; tests/test_cost.py keeps it at 135-150 %,
+        # which leaves room for a new service), so the 80 % forecast alert means "8-20 % above the estimate".
+        monthly_budget_usd=14000,
         tags=standard_tags("production", owner="platform-team", cost_center="marketplace-prod"),
         deploy_reviewer=True,  # dr inherits it: its deploy moves production's failover record
         deploy_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/llm-marketplace-deploy",

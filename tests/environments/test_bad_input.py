@@ -106,9 +106,9 @@ CASES = {
         "error: environment 'dev': AwsLocation.region must be one of 'af-south-1',",
     ),
     "min_above_max": (
-        "environments/dev.py", "min_size=1, desired_size=1, max_size=2",
-        "min_size=3, desired_size=3, max_size=2",
-        "error: environment 'dev': NodeGroupProps.max_size (2) must be >= min_size (3)",
+        "environments/dev.py", "min_size=1, desired_size=1, max_size=3",
+        "min_size=4, desired_size=4, max_size=3",
+        "error: environment 'dev': NodeGroupProps.max_size (3) must be >= min_size (4)",
     ),
     "missing_tag": (
         "environments/dev.py", 'cost_center="marketplace-dev"', 'cost_center=""',
@@ -137,10 +137,10 @@ CASES = {
         "support ('1.34', '1.35', '1.36'), got '1.28'",
     ),
     "desired_outside_range": (
-        "environments/dev.py", "min_size=1, desired_size=1, max_size=2",
-        "min_size=1, desired_size=5, max_size=2",
+        "environments/dev.py", "min_size=1, desired_size=1, max_size=3",
+        "min_size=1, desired_size=5, max_size=3",
         "error: environment 'dev': NodeGroupProps.desired_size must be between min_size (1) and max_size "
-        "(2), got 5",
+        "(3), got 5",
     ),
     "x86_type_on_graviton_group": (
         "environments/dev.py", 'general=NodeGroupProps(instance_types=("m7i.large",),',

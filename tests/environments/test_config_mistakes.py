@@ -26,8 +26,8 @@ MISTAKES = {
     ),
     # Wrong Python types: checked before any rule of the props class runs.
     "string_for_a_number": (
-        "environments/dev.py", "min_size=1, desired_size=1, max_size=2",
-        'min_size="1", desired_size=1, max_size=2',
+        "environments/dev.py", "min_size=1, desired_size=1, max_size=3",
+        'min_size="1", desired_size=1, max_size=3',
         "error: environment 'dev': NodeGroupProps.min_size must be an int, got str '1'\n",
     ),
     "list_for_a_tuple": (
