@@ -14,7 +14,7 @@ import pytest
 import environments
 import services
 from environments.capacity import SCENARIOS, fits, outcomes, pod_size, rest_fits, run
-from marketplace_constructs.capacity.fit import DAEMONSETS, Consumer, group_fit
+from marketplace_constructs.capacity.fit import DAEMONSETS, HEADROOM, Consumer, group_fit
 from marketplace_constructs.capacity.hpa import (
     DEFAULT_DOWN,
     DEFAULT_UP,
@@ -31,7 +31,7 @@ from marketplace_constructs.capacity.simulator import GroupModel, Timing, simula
 from marketplace_constructs.workload.service_props import millicores
 from tests.conftest import resources
 from tools import capacity as capacity_tool
-from tools.cost_placement import HEADROOM, placement
+from tools.cost_placement import placement
 from tools.pricing import load_prices, load_usage
 from tools.usage_model import traffic
 

@@ -25,7 +25,6 @@ from tools import platform_pods
 from tools.pricing import tier_stand_in
 from tools.usage_model import Traffic, replicas_at
 
-HEADROOM: Final = "headroom"
 PLATFORM: Final = "platform"
 
 

@@ -30,6 +30,7 @@ DAEMONSETS: Final = {
     "alloy-config-reloader": (10, 50),
     "aws-guardduty-agent": (200, 256),
 }
+HEADROOM: Final = "headroom"  # the placeholders' consumer name
 # The istio-proxy sidecar's requests: the pinned istiod chart's global.proxy.resources.requests default.
 SIDECAR: Final = (100, 128)
 
@@ -133,7 +134,7 @@ def group_fit(
 
 def placeholders(headroom: HeadroomProps) -> Consumer:
     """The group's headroom pods as a consumer."""
-    return Consumer("headroom", headroom.pods, millicores(headroom.cpu), mebibytes(headroom.memory))
+    return Consumer(HEADROOM, headroom.pods, millicores(headroom.cpu), mebibytes(headroom.memory))
 
 
 def check(fits: list[GroupFit]) -> None:
